@@ -1,0 +1,161 @@
+"""One bulletin, parsed: find each table by its printed title, hand it to its parser.
+
+The statistics part runs from 统计数据 to the news section (简讯) or the end of the file.
+A table whose title is absent is *missing* (bulletins drop tables; the others still clean);
+a title whose month disagrees with the folder stops the run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import schema
+from .errors import BulletinError
+from .reading import Line, RawBulletin
+from .tables.base import Extract, Section
+from .tables.booking import booking_by_channel, booking_by_hospital
+from .tables.cumulative import cumulative_totals
+from .tables.hotline import hotline_calls, hotline_province
+from .tables.kiosk import kiosk_usage
+from .tables.remote import remote_platforms
+from .tables.upload import upload_by_district, upload_by_hospital
+
+_YM = r"(?P<year>\d{4})年(?P<month>\d{1,2})月"
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    title: re.Pattern
+    parsers: list[Callable[[Section, Extract], None]]
+    tables: list[str]  # the clean tables this section yields
+
+
+SECTIONS = [
+    SectionSpec(
+        "hotline",
+        re.compile(r"南京12320卫生热线" + _YM + r"数据统计"),
+        [hotline_calls, hotline_province],
+        ["hotline_calls", "hotline_province"],
+    ),
+    SectionSpec("booking", re.compile(_YM + r"预约挂号服务统计表"), [booking_by_hospital], ["booking_by_hospital"]),
+    SectionSpec("channel", re.compile(_YM + r"途径预约情况统计"), [booking_by_channel], ["booking_by_channel"]),
+    SectionSpec(
+        "remote",
+        re.compile(_YM + r"南京市远程医疗系统数据统计"),
+        [remote_platforms],
+        ["remote_platforms", "remote_volumes", "remote_institutions", "remote_top_uploaders", "remote_coverage"],
+    ),
+    SectionSpec(
+        "upload_district",
+        re.compile(_YM + r"南京市卫生信息平台数据采集情况[（(]区[）)]"),
+        [upload_by_district],
+        ["upload_by_district"],
+    ),
+    SectionSpec(
+        "upload_hospital",
+        re.compile(_YM + r"南京市卫生信息平台数据采集情况[（(]医院[）)]"),
+        [upload_by_hospital],
+        ["upload_by_hospital"],
+    ),
+    SectionSpec("kiosk", re.compile(_YM + r"自助智能医疗服务终端\S*使用情况表?"), [kiosk_usage], ["kiosk_usage"]),
+]
+_START = re.compile(r"^\s*统计数据\s*$")
+_END = re.compile(r"^\s*简\s*讯\s*$")
+
+
+@dataclass
+class ParsedBulletin:
+    raw: RawBulletin
+    month: str
+    tables: dict[str, pd.DataFrame]
+    facts: pd.DataFrame
+    printed_totals: pd.DataFrame
+    missing: list[str] = field(default_factory=list)  # tables absent from this bulletin
+    stats_lines: tuple[int, int] = (0, 0)  # first and last line of the statistics part
+
+
+def statistics_part(lines: list[Line]) -> list[Line]:
+    start = next((i for i, ln in enumerate(lines) if _START.match(ln.text)), None)
+    if start is None:
+        # No 统计数据 heading: begin at the first table title.
+        start = next((i for i, ln in enumerate(lines) if any(s.title.search(ln.text) for s in SECTIONS)), 0)
+    end = next((i for i in range(start, len(lines)) if _END.match(lines[i].text)), len(lines))
+    return lines[start:end]
+
+
+def find_sections(lines: list[Line], month: str) -> dict[str, Section]:
+    """Each table's lines, from its title to the next title, checked against the folder month."""
+    year, mon = (int(x) for x in month.split("-"))
+    found: list[tuple[int, SectionSpec, re.Match]] = []
+    for i, line in enumerate(lines):
+        if line.text.startswith("\t"):
+            continue
+        for spec in SECTIONS:
+            m = spec.title.search(line.text)
+            if m:
+                if (int(m["year"]), int(m["month"])) != (year, mon):
+                    raise BulletinError(
+                        f"title is for {m['year']}-{int(m['month']):02d} but the folder is {month}",
+                        line=line.no,
+                        table=spec.tables[0],
+                        text=line.text.strip(),
+                    )
+                if any(f[1].key == spec.key for f in found):
+                    raise BulletinError("table title printed twice", line=line.no, table=spec.tables[0], text=line.text.strip())
+                found.append((i, spec, m))
+                break
+    sections = {}
+    for n, (i, spec, m) in enumerate(found):
+        end = found[n + 1][0] if n + 1 < len(found) else len(lines)
+        sections[spec.key] = Section(spec.key, lines[i], lines[i + 1 : end], int(m["year"]), int(m["month"]))
+    return sections
+
+
+def check_month_mentions(lines: list[Line], month: str) -> None:
+    """Bare month references in the figures' own words (4月份…, 截止4月底) must be this month."""
+    mon = int(month.split("-")[1])
+    for line in lines:
+        for m in re.finditer(r"(?:截[止至])?(?<![\d年])(\d{1,2})月(?:份|底)", line.text):
+            if int(m[1]) != mon:
+                raise BulletinError(f"names month {m[1]} but the folder is {month}", line=line.no, text=m.group())
+
+
+def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
+    """All tables of one bulletin, or a BulletinError naming file, line, table and text."""
+    try:
+        lines = statistics_part(raw.lines)
+        if not lines:
+            raise BulletinError("the file is empty")
+        sections = find_sections(lines, month)
+        check_month_mentions(lines, month)
+        ex = Extract()
+        missing: list[str] = []
+        for spec in SECTIONS:
+            section = sections.get(spec.key)
+            if section is None:
+                missing.extend(spec.tables)
+                continue
+            for parser in spec.parsers:
+                parser(section, ex)
+        missing.extend(f"cumulative_totals:{m}" for m in cumulative_totals(lines, ex))
+        if all(spec.key not in sections for spec in SECTIONS):
+            raise BulletinError("no statistics table found: is this a 南京卫生信息 bulletin?", line=lines[0].no)
+    except BulletinError as err:
+        raise err.located(raw.path) from None
+    tables = {name: ex.frames.get(name, schema.empty(name)) for name in schema.BULLETIN_TABLES}
+    facts = pd.DataFrame([f.__dict__ for f in ex.facts], columns=[f.name for f in schema.fields("facts")])
+    totals = pd.DataFrame(ex.totals, columns=[f.name for f in schema.fields("printed_totals")])
+    return ParsedBulletin(
+        raw=raw,
+        month=month,
+        tables=tables,
+        facts=schema.typed(facts, "facts"),
+        printed_totals=schema.typed(totals, "printed_totals"),
+        missing=missing,
+        stats_lines=(lines[0].no, lines[-1].no),
+    )

@@ -1,0 +1,113 @@
+"""The `metroanalysis` command: arguments, exit codes, messages. Nothing else lives here.
+
+Exit codes: 0 done; 1 done but something failed a check under --strict, or a report failed;
+2 bad input or a bad request (one line on stderr naming file, line, table and text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import BulletinError, UsageError
+from .paths import Project, check_month, find_project
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not a usage block
+        raise UsageError(f"{message} (see 'metroanalysis {self.prog.split()[-1]} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="metroanalysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for name, help_text in [
+        ("clean", "raw bulletin → data/processed/MONTH (tables, facts, quality, datapackage.json)"),
+        ("report", "run the notebooks for MONTH into reports/MONTH (HTML with nbconvert)"),
+        ("run", "clean, then report"),
+    ]:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        which = p.add_mutually_exclusive_group(required=True)
+        which.add_argument("--month", help="YYYY-MM, a folder under data/raw/")
+        which.add_argument("--all", action="store_true", help="every month under data/raw/")
+        p.add_argument("--root", help="project folder holding data/raw/ (default: found from the current folder)")
+        p.add_argument("--strict", action="store_true", help="a mismatch or a missing table fails the run (exit 1)")
+        if name in ("report", "run"):
+            p.add_argument("--notebooks", help="folder of NN-name.ipynb notebooks (default: ROOT/notebooks)")
+            p.add_argument("--output", help="reports folder (default: ROOT/reports)")
+    return parser
+
+
+def months_for(project: Project, args) -> list[str]:
+    if args.all:
+        months = project.months()
+        if not months:
+            raise UsageError(f"no month folders with a bulletin.txt under {project.raw}")
+        return months
+    return [check_month(project, args.month)]
+
+
+def do_clean(project: Project, months: list[str], strict: bool) -> tuple[int, list[str]]:
+    """Clean each month; a month that cannot be cleaned is reported and skipped, not fatal
+    to the others. Returns the exit code and the months that were cleaned."""
+    from .pipeline import clean_month
+
+    failed, bad, done = False, False, []
+    for month in months:
+        try:
+            result = clean_month(project, month)
+        except BulletinError as err:
+            print(f"metroanalysis: error: {err}", file=sys.stderr)
+            bad = True
+            continue
+        done.append(month)
+        for table in result.missing:
+            warn(f"{month}: table {table} is missing from the bulletin")
+        for r in result.mismatches.itertuples(index=False):
+            warn(
+                f"{month}: {r.table}.{r.column} ({r.entity}) printed {r.printed}, computed {r.computed} "
+                f"(line {r.source_line}, {r.rule})"
+            )
+        failed |= strict and (bool(result.missing) or not result.mismatches.empty)
+        print(f"{month}: cleaned into {result.folder} ({summary(result.quality)})")
+    return (EXIT_BAD_INPUT if bad else EXIT_FAILED if failed else EXIT_OK), done
+
+
+def summary(quality) -> str:
+    counts = quality["status"].value_counts()
+    return ", ".join(f"{n} {status}" for status, n in counts.items())
+
+
+def do_report(project: Project, months: list[str], args) -> int:
+    from .report import report_months
+
+    return EXIT_OK if report_months(project, months, notebooks=args.notebooks, output=args.output) else EXIT_FAILED
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        project = find_project(args.root)
+        months = months_for(project, args)
+        code = EXIT_OK
+        if args.command in ("clean", "run"):
+            code, months = do_clean(project, months, args.strict)
+        if args.command in ("report", "run") and months:
+            code = max(code, do_report(project, months, args))
+        return code
+    except (UsageError, BulletinError) as err:
+        print(f"metroanalysis: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The one error a user sees when a bulletin cannot be trusted.
+
+Every refusal names the file, the 1-based line, the table and the offending text, so an
+analyst can open the raw file at that line and see the problem without reading code.
+"""
+
+from __future__ import annotations
+
+
+class BulletinError(Exception):
+    """A bulletin (or a request about one) that cannot be cleaned without guessing."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        table: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.table = table
+        self.text = text
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = []
+        if self.path:
+            where.append(f"{self.path}:{self.line}" if self.line else str(self.path))
+        if self.table:
+            where.append(f"table {self.table}")
+        head = ", ".join(where)
+        tail = f": {self.text!r}" if self.text is not None else ""
+        msg = f"{head}: {self.message}{tail}" if head else f"{self.message}{tail}"
+        return " ".join(msg.split())  # one line, always
+
+    def located(self, path: str) -> BulletinError:
+        """The same error with the file filled in (parsers know lines, not files)."""
+        if self.path is None:
+            self.path = path
+            self.args = (self.one_line(),)
+        return self
+
+
+class UsageError(Exception):
+    """A command-line request that names no valid month, folder or option."""

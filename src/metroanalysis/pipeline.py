@@ -1,0 +1,91 @@
+"""Which month, which files: clean a month's bulletin into data/processed, load it back.
+
+Each step reads as "load inputs / process / save outputs".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import store
+from .bulletin import parse_bulletin
+from .checks import run_checks
+from .paths import Project, find_project
+from .reading import read_bulletin
+
+
+@dataclass
+class CleanResult:
+    month: str
+    folder: Path
+    tables: dict[str, pd.DataFrame]
+    quality: pd.DataFrame
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def mismatches(self) -> pd.DataFrame:
+        return self.quality[self.quality["status"] == "mismatch"]
+
+
+def clean_month(project: Project, month: str) -> CleanResult:
+    """Raw bulletin → typed tidy tables, facts, checks → data/processed/MONTH/."""
+    # load inputs
+    path = project.bulletin(month)
+    raw = read_bulletin(path)
+    # process
+    parsed = parse_bulletin(raw, month)
+    quality = run_checks(parsed.tables, parsed.printed_totals, parsed.missing)
+    frames = {**parsed.tables, "printed_totals": parsed.printed_totals, "facts": parsed.facts, "quality": quality}
+    source = {
+        "title": f"南京卫生信息 bulletin {month}",
+        "path": str(path.relative_to(project.root)),
+        "encoding": raw.encoding,
+        "sha256": raw.sha256,
+        "statistics_lines": list(parsed.stats_lines),
+    }
+    # save outputs
+    folder = project.processed_month(month)
+    store.write_month(folder, month, frames, source)
+    return CleanResult(month, folder, frames, quality, parsed.missing)
+
+
+class MonthData:
+    """A month's clean tables for notebooks: `m.booking_by_hospital`, `m["kiosk_usage"]`,
+    plus `m.facts`, `m.quality`, `m.printed_totals` and `m.package` (the data package)."""
+
+    def __init__(self, month: str, folder: Path, tables: dict[str, pd.DataFrame], package: dict):
+        self.month, self.folder, self.tables, self.package = month, folder, tables, package
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"MonthData({self.month!r}, tables={sorted(self.tables)})"
+
+    @property
+    def missing(self) -> list[str]:
+        q = self.tables["quality"]
+        return list(q.loc[q["status"] == "missing", "table"])
+
+
+def load_month(month: str, root: str | Path | None = None, processed: str | Path | None = None) -> MonthData:
+    """The clean tables of `month` as typed DataFrames, cleaning the bulletin first if its
+    processed folder does not exist yet. `processed` overrides where the tables are read."""
+    import json
+
+    project = find_project(root)
+    folder = Path(processed) / month if processed else project.processed_month(month)
+    if not (folder / "datapackage.json").is_file():
+        clean_month(project, month)
+    tables = {t: store.read_table(folder, t) for t in store.OUTPUT_TABLES}
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    return MonthData(month, folder, tables, package)

@@ -1,0 +1,112 @@
+"""Writing a month's clean tables to disk and reading them back, typed.
+
+CSV files are UTF-8 with a BOM so that Excel on Chinese Windows opens them; money is
+written as two-decimal text, so the file holds the printed amount exactly. A month's
+folder is written beside the old one and swapped in only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema
+
+ENCODING = "utf-8-sig"
+FRICTIONLESS_TYPES = {"Int64": "integer", "string": "string", "boolean": "boolean", "Float64": "number"}
+OUTPUT_TABLES = [*schema.BULLETIN_TABLES, "printed_totals", "facts", "quality"]
+
+
+def to_csv_text(df: pd.DataFrame, table: str) -> str:
+    out = df.copy()
+    for col, dtype in schema.dtypes(table).items():
+        if dtype == "Float64":
+            out[col] = [None if pd.isna(v) else f"{v:.2f}" for v in out[col]]
+        elif dtype == "boolean":
+            out[col] = [None if pd.isna(v) else ("true" if v else "false") for v in out[col]]
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def read_table(folder: Path, table: str) -> pd.DataFrame:
+    """A table written by `write_month`, in its schema's dtypes."""
+    df = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False, encoding=ENCODING)
+    for col, dtype in schema.dtypes(table).items():
+        values = df[col]
+        if dtype == "Int64":
+            df[col] = pd.array([None if v == "" else int(v) for v in values], dtype="Int64")
+        elif dtype == "Float64":
+            df[col] = pd.array([None if v == "" else float(v) for v in values], dtype="Float64")
+        elif dtype == "boolean":
+            df[col] = pd.array([None if v == "" else v == "true" for v in values], dtype="boolean")
+        else:
+            df[col] = pd.array([None if v == "" else v for v in values], dtype="string")
+    return df
+
+
+def datapackage(month: str, frames: dict[str, pd.DataFrame], source: dict) -> dict:
+    """A Frictionless data package describing every table and field of the month."""
+    resources = []
+    for table in OUTPUT_TABLES:
+        description, fields = schema.TABLES[table]
+        resources.append(
+            {
+                "name": table.replace("_", "-"),
+                "path": f"{table}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": description,
+                "schema": {
+                    "fields": [
+                        {
+                            "name": f.name,
+                            "type": FRICTIONLESS_TYPES[f.dtype],
+                            "title": f.label,
+                            "description": f.description,
+                            **({"unit": f.unit} if f.unit else {}),
+                        }
+                        for f in fields
+                    ],
+                    "missingValues": [""],
+                },
+                "rows": len(frames[table]),
+            }
+        )
+    return {
+        "name": f"nanjing-health-bulletin-{month}",
+        "title": f"南京卫生信息 {month} 统计数据 (clean tables)",
+        "description": "Tables cleaned from the monthly bulletin of Nanjing's health-information centre by metroanalysis.",
+        "sources": [source],
+        "resources": resources,
+    }
+
+
+def write_month(folder: Path, month: str, frames: dict[str, pd.DataFrame], source: dict) -> None:
+    """Write every table, then swap the folder in: readers see the old month or the new one,
+    never half of each."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{month}.tmp-", dir=folder.parent))
+    try:
+        for table in OUTPUT_TABLES:
+            (tmp / f"{table}.csv").write_text(to_csv_text(frames[table], table), encoding=ENCODING)
+        package = datapackage(month, frames, source)
+        (tmp / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        swap_in(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def swap_in(new: Path, folder: Path) -> None:
+    old = None
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+        os.replace(folder, old)
+    os.replace(new, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

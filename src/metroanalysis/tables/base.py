@@ -1,0 +1,161 @@
+"""What every bulletin table parser shares: its section of lines, its outputs, its facts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from ..errors import BulletinError
+from ..reading import Cell, Line, cell_rows, parse_count, parse_money
+
+
+@dataclass(frozen=True)
+class Section:
+    """The lines of one printed table or paragraph block, from its title to the next title."""
+
+    key: str
+    title: Line
+    body: list[Line]
+    year: int
+    month: int
+
+    def rows(self) -> list[list[Cell]]:
+        return cell_rows(self.body)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One printed number, where it stands and what it means."""
+
+    table: str
+    section: str
+    entity: str
+    measure: str
+    value: str  # canonical decimal text: exact, never a float
+    unit: str
+    source_line: int
+    printed: str
+
+
+@dataclass
+class Extract:
+    """What a parser hands back: tidy tables, printed totals and every number as a fact."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    facts: list[Fact] = field(default_factory=list)
+    totals: list[dict] = field(default_factory=list)
+
+    def fact(self, table, section, entity, measure, value, unit, line, printed) -> None:
+        self.facts.append(Fact(table, section, entity, measure, str(value), unit, line, printed))
+
+    def total(self, table, column, value, unit, line, printed) -> None:
+        """A printed 合计 (or province total): kept apart from the entity rows, and a fact."""
+        self.totals.append(
+            {"table": table, "column": column, "printed": printed, "value": value, "unit": unit, "source_line": line}
+        )
+        self.fact(table, "合计", "合计", column, value, unit, line, printed)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One printed column: its tidy name, the header it is printed under, how to read it."""
+
+    name: str
+    header: str  # regular expression the printed header must match
+    kind: str  # "serial" | "name" | "count" | "money" | "ratio"
+    unit: str = ""
+
+
+def match_header(cells: list[Cell], columns: list[Column], table: str) -> None:
+    """The printed header must be the one this parser understands, in order, or we stop."""
+    if len(cells) != len(columns):
+        raise BulletinError(
+            f"header has {len(cells)} cells, expected {len(columns)}",
+            line=cells[0].line,
+            table=table,
+            text=" | ".join(c.text for c in cells),
+        )
+    for cell, col in zip(cells, columns, strict=True):
+        if not re.fullmatch(col.header, cell.text):
+            raise BulletinError(f"unexpected column header for {col.name}", line=cell.line, table=table, text=cell.text)
+
+
+def is_total_label(text: str) -> bool:
+    return re.sub(r"\s", "", text).startswith(("合计", "总计"))
+
+
+def is_note(row: list[Cell]) -> bool:
+    """A bare line of text inside a table (a footnote such as （截止4月底…）), not a cell."""
+    return all(not c.tabbed for c in row) and any(len(c.text) > 1 for c in row)
+
+
+def read_value(cell: Cell, col: Column, table: str) -> int | Decimal:
+    if col.kind == "money":
+        return parse_money(cell, table, col.name)
+    return parse_count(cell, table, col.name)
+
+
+def grid_rows(
+    section: Section, columns: list[Column], table: str, ex: Extract, entity_col: str
+) -> tuple[list[dict], list[Cell]]:
+    """Entity rows of a plain grid table (one header row, one printed row per entity).
+
+    The 合计 row goes to printed totals; every number becomes a fact. Returns the rows and the
+    header cells. A row short of cells stops the run: the bulletin must be fixed at the source
+    or the parser taught the new layout, never guessed at.
+    """
+    rows = [r for r in section.rows() if not is_note(r)]
+    if not rows:
+        raise BulletinError("table has no header or rows", line=section.title.no, table=table)
+    header, body = rows[0], rows[1:]
+    match_header(header, columns, table)
+    out: list[dict] = []
+    for row in body:
+        if is_total_label(row[0].text):
+            read_total_row(row, columns, table, ex)
+            continue
+        if len(row) != len(columns):
+            raise BulletinError(
+                f"row has {len(row)} cells, expected {len(columns)}",
+                line=row[0].line,
+                table=table,
+                text=" | ".join(c.text for c in row),
+            )
+        record: dict = {"source_line": row[0].line}
+        for cell, col in zip(row, columns, strict=True):
+            record[col.name] = cell.text if col.kind == "name" else read_value(cell, col, table)
+        entity = record[entity_col]
+        for cell, col in zip(row, columns, strict=True):
+            if col.kind in ("count", "money"):
+                ex.fact(table, "", entity, col.name, record[col.name], col.unit, cell.line, cell.text)
+        out.append(record)
+    return out, header
+
+
+def read_total_row(row: list[Cell], columns: list[Column], table: str, ex: Extract) -> None:
+    """A 合计 row: the label replaces the serial and name cells, then one cell per number column."""
+    numeric = [c for c in columns if c.kind in ("count", "money")]
+    cells = row[1:]
+    if len(cells) != len(numeric):
+        raise BulletinError(
+            f"合计 row has {len(cells)} numbers, expected {len(numeric)}",
+            line=row[0].line,
+            table=table,
+            text=" | ".join(c.text for c in row),
+        )
+    for cell, col in zip(cells, numeric, strict=True):
+        ex.total(table, col.name, read_value(cell, col, table), col.unit, cell.line, cell.text)
+
+
+def frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
+    """A typed frame with exactly these columns in this order (money as Float64 yuan)."""
+    df = pd.DataFrame.from_records(records, columns=list(dtypes))
+    for col, dtype in dtypes.items():
+        if dtype == "Float64":
+            df[col] = pd.array([None if v is None else float(v) for v in df[col]], dtype="Float64")
+        else:
+            df[col] = df[col].astype(dtype)
+    return df

@@ -1,0 +1,101 @@
+"""预约挂号服务统计表 (bookings by hospital) and 途径预约情况统计 (bookings by channel)."""
+
+from __future__ import annotations
+
+from ..errors import BulletinError
+from ..reading import Cell, parse_count
+from ..schema import dtypes
+from .base import Column, Extract, Section, frame, grid_rows, is_note, is_total_label, match_header
+
+BY_HOSPITAL = "booking_by_hospital"
+BY_CHANNEL = "booking_by_channel"
+
+HOSPITAL_COLUMNS = [
+    Column("row_number", r"序号", "serial"),
+    Column("hospital", r"单位|医院|医院名称", "name"),
+    Column("online_12320", r"12320在线预约", "count", "次"),
+    Column("phone", r"电话预约", "count", "次"),
+    Column("in_clinic", r"诊间预约", "count", "次"),
+    Column("third_party", r"第三方", "count", "次"),
+    Column("subtotal", r"小计", "count", "次"),
+]
+CHANNELS = ["online_12320", "phone", "in_clinic", "third_party"]
+
+
+
+def booking_by_hospital(section: Section, ex: Extract) -> None:
+    """35 hospitals × four channels and the printed subtotal; 合计 kept apart."""
+    records, _ = grid_rows(section, HOSPITAL_COLUMNS, BY_HOSPITAL, ex, entity_col="hospital")
+    ex.frames[BY_HOSPITAL] = frame(records, dtypes(BY_HOSPITAL))
+
+
+CHANNEL_HALF = [
+    Column("row_number", r"序号", "serial"),
+    Column("channel", r"名称|途径", "name"),
+    Column("bookings", r"预约数量|预约量", "count", "次"),
+]
+
+
+def booking_by_channel(section: Section, ex: Extract) -> None:
+    """The channel table is printed as two tables side by side (序号, 名称, 预约数量 twice).
+
+    Each printed row carries one entity from the left half and, except on the last row
+    of an odd count, one from the right; rows come out in printed serial order.
+    """
+    rows = [r for r in section.rows() if not is_note(r)]
+    if not rows:
+        raise BulletinError("table has no header or rows", line=section.title.no, table=BY_CHANNEL)
+    header, body = rows[0], rows[1:]
+    width = len(CHANNEL_HALF)
+    match_header(header[:width], CHANNEL_HALF, BY_CHANNEL)
+    if len(header) == 2 * width:
+        match_header(header[width:], CHANNEL_HALF, BY_CHANNEL)
+    halves = len(header) // width
+    records = []
+    for row in body:
+        if is_total_label(row[0].text):
+            channel_total(row, ex)
+            continue
+        if len(row) not in (width, halves * width):
+            raise BulletinError(
+                f"row has {len(row)} cells, expected {width} or {halves * width}",
+                line=row[0].line,
+                table=BY_CHANNEL,
+                text=" | ".join(c.text for c in row),
+            )
+        for start in range(0, len(row), width):
+            half = row[start : start + width]
+            if all(c.text == "" for c in half):  # the right half of the last row is left empty
+                continue
+            records.append(channel_record(half, ex))
+    records.sort(key=lambda r: r["row_number"])
+    numbers = [r["row_number"] for r in records]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise BulletinError(
+            "serial numbers are not 1..N", line=section.title.no, table=BY_CHANNEL, text=str(numbers)
+        )
+    ex.frames[BY_CHANNEL] = frame(records, dtypes(BY_CHANNEL))
+
+
+def channel_record(half: list[Cell], ex: Extract) -> dict:
+    serial, name, count = half
+    if name.text == "":
+        raise BulletinError("channel name is empty", line=name.line, table=BY_CHANNEL, text=name.text)
+    record = {
+        "row_number": parse_count(serial, BY_CHANNEL, "row_number"),
+        "channel": name.text,
+        "bookings": parse_count(count, BY_CHANNEL, "bookings"),
+        "source_line": serial.line,
+    }
+    ex.fact(BY_CHANNEL, "", name.text, "bookings", record["bookings"], "次", count.line, count.text)
+    return record
+
+
+def channel_total(row: list[Cell], ex: Extract) -> None:
+    """合计 is printed in one cell as 合计：116458 (or, in other months, as two cells)."""
+    cell = row[0]
+    text = cell.text.replace("合计", "", 1).lstrip("：: ")
+    if not text and len(row) > 1:
+        cell, text = row[-1], row[-1].text
+    value = parse_count(Cell(cell.line, text, True), BY_CHANNEL, "合计")
+    ex.total(BY_CHANNEL, "bookings", value, "次", cell.line, cell.text)

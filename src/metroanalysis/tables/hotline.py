@@ -1,0 +1,112 @@
+"""南京12320卫生热线数据统计: the hotline paragraph and the province paragraph.
+
+Both are printed as prose, so they are read as "label + number + unit" items:
+  2021年4月，南京12320卫生热线共受理咨询电话106398个，其中咨询类…16771个、…，受理市12345工单1840件…
+  4月，全省12320共接听电话126232人次，各市电话量统计为：南京106398人次、苏州13976人次…
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import BulletinError
+from ..reading import Line
+from ..schema import dtypes
+from .base import Extract, Section, frame
+
+CALLS = "hotline_calls"
+PROVINCE = "hotline_province"
+
+# Printed label → tidy category. The printed label is kept beside it, so a label this
+# list does not know yet still comes out (with category <NA>) rather than being dropped.
+CATEGORIES = {
+    "咨询类（不含专家咨询）": "consultations",
+    "咨询类": "consultations",
+    "医疗服务投诉": "complaints",
+    "电话预约": "phone_bookings",
+    "人工服务": "operator_service",
+    "心理危机干预": "crisis_intervention",
+    "医院满意度调查（呼入）": "satisfaction_survey",
+    "医院满意度调查": "satisfaction_survey",
+    "自助语音问答": "self_service_voice",
+    "市12345工单": "city_12345_orders",
+    "省12345工单": "province_12345_orders",
+}
+
+_ITEM = re.compile(r"^(?P<label>.*?\D)(?P<value>\d+)(?P<unit>个|通|件|人次|次)$")
+_TOTAL = re.compile(r"共受理(?P<label>咨询电话)(?P<value>\d+)(?P<unit>个|通|人次|次)")
+_PROVINCE_TOTAL = re.compile(r"全省12320共接听电话(?P<value>\d+)(?P<unit>人次|个|次)")
+
+
+def find_line(section: Section, pattern: re.Pattern, table: str) -> tuple[Line, re.Match]:
+    for line in section.body:
+        m = pattern.search(line.text)
+        if m:
+            return line, m
+    raise BulletinError("paragraph not found", line=section.title.no, table=table, text=pattern.pattern)
+
+
+def split_items(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[、，,；;。]", text) if p.strip()]
+
+
+def item(text: str, line: Line, table: str) -> re.Match:
+    m = _ITEM.match(text)
+    if not m:
+        raise BulletinError("expected a label, a number and a unit", line=line.no, table=table, text=text)
+    return m
+
+
+def hotline_calls(section: Section, ex: Extract) -> None:
+    """The total, the categories after 其中 (which compose it) and the 12345 work orders."""
+    line, total = find_line(section, _TOTAL, CALLS)
+    records = [
+        {
+            "category": "total",
+            "label": total["label"],
+            "calls": int(total["value"]),
+            "unit": total["unit"],
+            "in_total": False,
+            "source_line": line.no,
+        }
+    ]
+    ex.fact(CALLS, "", "total", "calls", total["value"], total["unit"], line.no, total["value"])
+    rest = line.text[total.end() :]
+    for clause in re.split(r"[，,；;。]", rest):
+        clause = clause.strip()
+        if not clause:
+            continue
+        in_total = clause.startswith("其中")
+        for text in re.split(r"[、]", re.sub(r"^(其中|受理)", "", clause)):
+            m = item(text.strip().removeprefix("受理"), line, CALLS)
+            category = CATEGORIES.get(m["label"])
+            records.append(
+                {
+                    "category": category,
+                    "label": m["label"],
+                    "calls": int(m["value"]),
+                    "unit": m["unit"],
+                    "in_total": in_total,
+                    "source_line": line.no,
+                }
+            )
+            ex.fact(CALLS, "", category or m["label"], "calls", m["value"], m["unit"], line.no, m["value"])
+    ex.frames[CALLS] = frame(records, dtypes(CALLS))
+
+
+def hotline_province(section: Section, ex: Extract) -> None:
+    """Each city's calls; the province-wide total is a printed total."""
+    line, total = find_line(section, _PROVINCE_TOTAL, PROVINCE)
+    ex.total(PROVINCE, "calls", int(total["value"]), total["unit"], line.no, total["value"])
+    rest = line.text[total.end() :]
+    _, sep, cities = rest.partition("：") if "：" in rest else rest.partition(":")
+    if not sep:
+        raise BulletinError("city list not found after the total", line=line.no, table=PROVINCE, text=rest)
+    records = []
+    for text in split_items(cities):
+        m = item(text, line, PROVINCE)
+        records.append({"city": m["label"], "calls": int(m["value"]), "unit": m["unit"], "source_line": line.no})
+        ex.fact(PROVINCE, "", m["label"], "calls", m["value"], m["unit"], line.no, m["value"])
+    if not records:
+        raise BulletinError("no city counts", line=line.no, table=PROVINCE, text=rest)
+    ex.frames[PROVINCE] = frame(records, dtypes(PROVINCE))

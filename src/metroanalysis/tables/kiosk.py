@@ -1,0 +1,89 @@
+"""自助智能医疗服务终端使用情况表: self-service kiosks in hospitals and in districts.
+
+The table has a first column holding the section label, printed one character per line
+(医/疗/单/位 for medical institutions, 各/区 for districts): the first character in a cell of
+its own, the others bare, the last one on the line just before the first entity's cells.
+Rows after the first in a section start with an empty cell.
+"""
+
+from __future__ import annotations
+
+from ..errors import BulletinError
+from ..reading import Cell
+from ..schema import dtypes
+from .base import Column, Extract, Section, frame, is_total_label, match_header, read_total_row, read_value
+
+TABLE = "kiosk_usage"
+
+COLUMNS = [
+    Column("unit", r"单位", "name"),
+    Column("terminals", r"投放台数", "count", "台"),
+    Column("registrations", r"挂号（次）|挂号\(次\)|挂号", "count", "次"),
+    Column("registration_amount_yuan", r"挂号金额（元）|挂号金额\(元\)|挂号金额", "money", "元"),
+    Column("payments", r"缴费（次）|缴费\(次\)|缴费", "count", "次"),
+    Column("payment_amount_yuan", r"缴费金额（元）|缴费金额\(元\)|缴费金额", "money", "元"),
+]
+SECTIONS = {"医疗单位": "hospital", "各区": "district"}
+
+
+def kiosk_usage(section: Section, ex: Extract) -> None:
+    rows = section.rows()
+    rows = [r for r in rows if not (len(r) == 1 and not r[0].tabbed and len(r[0].text) > 1)]  # notes
+    if not rows:
+        raise BulletinError("table has no header or rows", line=section.title.no, table=TABLE)
+    match_header(rows[0], COLUMNS, TABLE)
+    width = len(COLUMNS)
+    label, section_zh, records = "", None, []
+    for row in rows[1:]:
+        # Characters of the vertical label: a lone one-character cell, or bare characters.
+        chars = [c for c in row if (not c.tabbed) or (len(row) == 1 and len(c.text) == 1)]
+        if len(chars) == len(row):
+            label += "".join(c.text for c in chars)
+            continue
+        if is_total_label(row[0].text):
+            read_total_row(row, COLUMNS, TABLE, ex)
+            continue
+        lead = [c for c in row if not c.tabbed]
+        cells = [c for c in row if c.tabbed]
+        if lead:  # the label's last character, printed just before this entity's cells
+            label += "".join(c.text for c in lead)
+        if label:
+            section_zh = section_name(label, row[0])
+            label = ""
+        if len(cells) == width + 1 and cells[0].text == "":
+            cells = cells[1:]  # the empty label cell that starts later rows of a section
+        if len(cells) != width:
+            raise BulletinError(
+                f"row has {len(cells)} cells, expected {width}",
+                line=row[0].line,
+                table=TABLE,
+                text=" | ".join(c.text for c in row),
+            )
+        if section_zh is None:
+            raise BulletinError("row before any section label", line=row[0].line, table=TABLE, text=cells[0].text)
+        records.append(kiosk_record(cells, section_zh, ex))
+    if not records:
+        raise BulletinError("table has no rows", line=section.title.no, table=TABLE)
+    ex.frames[TABLE] = frame(records, dtypes(TABLE))
+
+
+def section_name(label: str, at: Cell) -> str:
+    if label not in SECTIONS:
+        raise BulletinError("unknown section label", line=at.line, table=TABLE, text=label)
+    return label
+
+
+def kiosk_record(cells: list[Cell], section_zh: str, ex: Extract) -> dict:
+    unit = cells[0].text
+    if unit == "":
+        raise BulletinError("unit name is empty", line=cells[0].line, table=TABLE, text=unit)
+    record = {
+        "section": SECTIONS[section_zh],
+        "section_zh": section_zh,
+        "unit": unit,
+        "source_line": cells[0].line,
+    }
+    for cell, col in zip(cells[1:], COLUMNS[1:], strict=True):
+        record[col.name] = read_value(cell, col, TABLE)
+        ex.fact(TABLE, section_zh, unit, col.name, record[col.name], col.unit, cell.line, cell.text)
+    return record
