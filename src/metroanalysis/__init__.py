@@ -1,8 +1,8 @@
 """metroanalysis: the monthly bulletin of Nanjing's health-information centre as clean tables.
 
-    >>> from metroanalysis import load_month
-    >>> m = load_month("2021-04")
-    >>> m.booking_by_hospital.head()
+>>> from metroanalysis import load_month
+>>> m = load_month("2021-04")
+>>> m.booking_by_hospital.head()
 """
 
 from .errors import BulletinError

@@ -106,7 +106,9 @@ def find_sections(lines: list[Line], month: str) -> dict[str, Section]:
                         text=line.text.strip(),
                     )
                 if any(f[1].key == spec.key for f in found):
-                    raise BulletinError("table title printed twice", line=line.no, table=spec.tables[0], text=line.text.strip())
+                    raise BulletinError(
+                        "table title printed twice", line=line.no, table=spec.tables[0], text=line.text.strip()
+                    )
                 found.append((i, spec, m))
                 break
     sections = {}

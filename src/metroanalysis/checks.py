@@ -208,15 +208,19 @@ def missing_tables(missing: list[str]) -> list[dict]:
     ]
 
 
-def run_checks(tables: dict[str, pd.DataFrame], printed_totals: pd.DataFrame, missing: list[str]) -> pd.DataFrame:
+def run_checks(
+    tables: dict[str, pd.DataFrame], printed_totals: pd.DataFrame, missing: list[str], extra: list[dict] = ()
+) -> pd.DataFrame:
+    """Every rule, one row per comparison, the rows that need a reviewer's eye first."""
     rows = [
         *missing_tables(missing),
+        *extra,
         *printed_totals_match_sums(tables, printed_totals),
         *booking_subtotals(tables["booking_by_hospital"]),
         *hotline_identities(tables, printed_totals),
         *remote_identities(tables),
     ]
     df = pd.DataFrame(rows, columns=COLUMNS)
-    order = {"mismatch": 0, "missing": 1, "rounding": 2, "partial": 3, "ok": 4}
+    order = {"mismatch": 0, "missing": 1, "unmatched": 2, "rounding": 3, "partial": 4, "ok": 5}
     df = df.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
     return schema.typed(df, "quality")

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import store
+from . import schema, store
+from .analysis.profile import hospital_profile
 from .bulletin import parse_bulletin
 from .checks import run_checks
+from .entities import Registry, attach_entity_ids
 from .paths import Project, find_project
 from .reading import read_bulletin
 
@@ -35,10 +37,20 @@ def clean_month(project: Project, month: str) -> CleanResult:
     # load inputs
     path = project.bulletin(month)
     raw = read_bulletin(path)
+    registry = Registry.load(project.root)
     # process
     parsed = parse_bulletin(raw, month)
-    quality = run_checks(parsed.tables, parsed.printed_totals, parsed.missing)
-    frames = {**parsed.tables, "printed_totals": parsed.printed_totals, "facts": parsed.facts, "quality": quality}
+    tables, unmatched = attach_entity_ids(parsed.tables, registry)
+    quality = run_checks(tables, parsed.printed_totals, parsed.missing, extra=unmatched)
+    frames = {
+        **{name: schema.typed(df, name) for name, df in tables.items()},
+        "hospital_profile": schema.typed(hospital_profile(tables, registry.entities), "hospital_profile"),
+        "printed_totals": parsed.printed_totals,
+        "facts": parsed.facts,
+        "quality": quality,
+        "entities": schema.typed(registry.entities, "entities"),
+        "aliases": schema.typed(registry.aliases, "aliases"),
+    }
     source = {
         "title": f"南京卫生信息 bulletin {month}",
         "path": str(path.relative_to(project.root)),

@@ -26,13 +26,26 @@ def F(name, dtype, unit, label, description):  # noqa: N802 - reads as a table r
     return Field(name, dtype, unit, label, description)
 
 
+ENTITY = F(
+    "entity_id",
+    "string",
+    "",
+    "实体编号",
+    "id in data/reference/entities.csv; <NA> where the name is not in the registry (see quality.csv)",
+)
 LINE = F("source_line", "Int64", "", "原文行号", "1-based line of the raw bulletin where this row is printed")
 
 TABLES: dict[str, tuple[str, list[Field]]] = {
     "hotline_calls": (
         "南京12320卫生热线 calls this month: the total, each category, and the 12345 work orders.",
         [
-            F("category", "string", "", "类别", "tidy category id (total, consultations, complaints, …); <NA> for a label not yet known"),
+            F(
+                "category",
+                "string",
+                "",
+                "类别",
+                "tidy category id (total, consultations, complaints, …); <NA> for a label not yet known",
+            ),
             F("label", "string", "", "类别名称", "category as printed"),
             F("calls", "Int64", "calls", "数量", "calls (个/通) or work orders (件) as printed"),
             F("unit", "string", "", "单位", "unit as printed: 个, 通 or 件"),
@@ -44,6 +57,7 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
         "Calls to 12320 across Jiangsu this month, by city; the province total is in printed_totals.",
         [
             F("city", "string", "", "城市", "city as printed"),
+            ENTITY,
             F("calls", "Int64", "calls", "电话量", "calls answered (人次)"),
             F("unit", "string", "", "单位", "unit as printed"),
             LINE,
@@ -54,6 +68,7 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
         [
             F("row_number", "Int64", "", "序号", "printed serial number"),
             F("hospital", "string", "", "单位", "hospital as printed"),
+            ENTITY,
             F("online_12320", "Int64", "bookings", "12320在线预约", "bookings made online through 12320"),
             F("phone", "Int64", "bookings", "电话预约", "bookings made by phone"),
             F("in_clinic", "Int64", "bookings", "诊间预约", "bookings made in the clinic"),
@@ -67,6 +82,7 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
         [
             F("row_number", "Int64", "", "序号", "printed serial number"),
             F("channel", "string", "", "名称", "channel as printed"),
+            ENTITY,
             F("bookings", "Int64", "bookings", "预约数量", "bookings through this channel"),
             LINE,
         ],
@@ -76,7 +92,14 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
         [
             F("platform", "string", "", "平台", "platform id: consultation, ecg, lab, imaging, pathology"),
             F("platform_zh", "string", "", "平台名称", "platform as printed"),
-            F("institutions_connected", "Int64", "institutions", "累计接入医疗机构", "institutions connected to date (家)"),
+            ENTITY,
+            F(
+                "institutions_connected",
+                "Int64",
+                "institutions",
+                "累计接入医疗机构",
+                "institutions connected to date (家)",
+            ),
             F("districts_covered", "Int64", "areas", "覆盖区数", "areas of Nanjing covered (个区)"),
             F("districts_not_connected", "string", "", "未对接区", "areas printed as not connected, joined with 、"),
             F("cities_connected", "Int64", "cities", "联通城市数", "cities connected (个城市)"),
@@ -88,7 +111,13 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
         "Remote-medicine platform volumes (this month, or to date where printed as 累计).",
         [
             F("platform", "string", "", "平台", "platform id"),
-            F("measure", "string", "", "指标", "consultations, ecg_cases, lab_reports, specimens_routed, imaging_reports, images"),
+            F(
+                "measure",
+                "string",
+                "",
+                "指标",
+                "consultations, ecg_cases, lab_reports, specimens_routed, imaging_reports, images",
+            ),
             F("measure_zh", "string", "", "指标名称", "the printed phrase"),
             F("value", "Int64", "", "数量", "printed count"),
             F("unit", "string", "", "单位", "unit as printed (份, 例, 次)"),
@@ -111,6 +140,7 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
             F("platform", "string", "", "平台", "platform id"),
             F("rank", "Int64", "", "排名", "1, 2, 3 in printed order"),
             F("uploader", "string", "", "单位", "area or hospital as printed"),
+            ENTITY,
             F("records", "Int64", "records", "上传量", "records uploaded this month"),
             F("unit", "string", "", "单位", "unit as printed"),
             LINE,
@@ -121,6 +151,7 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
         [
             F("platform", "string", "", "平台", "platform id"),
             F("area", "string", "", "区", "area of Nanjing"),
+            ENTITY,
             F("connected", "boolean", "", "已对接", "False where the bulletin names the area as not connected"),
             LINE,
         ],
@@ -129,17 +160,42 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
         "Uploads to the city health-information platform by area (数据采集情况（区）).",
         [
             F("area", "string", "", "接入单位", "area as printed"),
+            ENTITY,
             F("declared_tables", "Int64", "tables", "申明上传表", "tables the area declared it uploads"),
             F("declared_reported", "boolean", "", "已反馈", "False where printed 未反馈 (not reported)"),
             F("required_tables", "Int64", "tables", "规定上传表", "tables the platform requires"),
             F("uploaded_tables", "Int64", "tables", "已上传表（CDA文档）", "tables (CDA documents) uploaded"),
             F("upload_volume", "Int64", "records", "数据上传量", "records uploaded this month"),
             F("upload_days", "Int64", "days", "数据上传天数", "days with an upload this month"),
-            F("outpatient_records", "Int64", "visits", "门急诊信息上传人次", "outpatient and emergency visits uploaded"),
+            F(
+                "outpatient_records",
+                "Int64",
+                "visits",
+                "门急诊信息上传人次",
+                "outpatient and emergency visits uploaded",
+            ),
             F("discharge_records", "Int64", "discharges", "出院信息上传人次", "discharges uploaded"),
-            F("health_records_basic", "Int64", "records", "健康档案累计上传总量·基本信息", "health records to date: basic"),
-            F("health_records_hypertension", "Int64", "records", "健康档案累计上传总量·高血压", "health records to date: hypertension"),
-            F("health_records_diabetes", "Int64", "records", "健康档案累计上传总量·糖尿病", "health records to date: diabetes"),
+            F(
+                "health_records_basic",
+                "Int64",
+                "records",
+                "健康档案累计上传总量·基本信息",
+                "health records to date: basic",
+            ),
+            F(
+                "health_records_hypertension",
+                "Int64",
+                "records",
+                "健康档案累计上传总量·高血压",
+                "health records to date: hypertension",
+            ),
+            F(
+                "health_records_diabetes",
+                "Int64",
+                "records",
+                "健康档案累计上传总量·糖尿病",
+                "health records to date: diabetes",
+            ),
             LINE,
         ],
     ),
@@ -147,13 +203,20 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
         "Uploads to the city health-information platform by hospital (数据采集情况（医院）).",
         [
             F("hospital", "string", "", "接入单位", "hospital as printed"),
+            ENTITY,
             F("declared_tables", "Int64", "tables", "申明上传表", "tables declared; <NA> where printed 未反馈"),
             F("declared_reported", "boolean", "", "已反馈", "False where printed 未反馈 (not reported): not a zero"),
             F("required_tables", "Int64", "tables", "规定上传", "tables the platform requires"),
             F("uploaded_tables", "Int64", "tables", "已上传表/CDA文档（份）", "tables (CDA documents) uploaded"),
             F("upload_volume", "Int64", "records", "数据上传量", "records uploaded this month"),
             F("upload_days", "Int64", "days", "数据上传天数", "days with an upload this month"),
-            F("outpatient_records", "Int64", "visits", "门急诊信息上传人次", "outpatient and emergency visits uploaded"),
+            F(
+                "outpatient_records",
+                "Int64",
+                "visits",
+                "门急诊信息上传人次",
+                "outpatient and emergency visits uploaded",
+            ),
             F("discharge_records", "Int64", "discharges", "出院信息上传人次", "discharges uploaded"),
             LINE,
         ],
@@ -164,6 +227,7 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
             F("section", "string", "", "类别", "hospital (医疗单位) or district (各区)"),
             F("section_zh", "string", "", "类别名称", "section label as printed, read down the column"),
             F("unit", "string", "", "单位", "hospital or area as printed"),
+            ENTITY,
             F("terminals", "Int64", "terminals", "投放台数", "kiosks installed"),
             F("registrations", "Int64", "transactions", "挂号（次）", "registrations made at kiosks"),
             F("registration_amount_yuan", "Float64", "yuan", "挂号金额（元）", "registration money, exact to the fen"),
@@ -182,6 +246,57 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
             F("unit", "string", "", "单位", "unit as printed"),
             F("as_of", "string", "", "截止", "as printed, e.g. 4月底"),
             LINE,
+        ],
+    ),
+    "hospital_profile": (
+        "One row per hospital in the month's bulletin: bookings, kiosks and uploads side by side, joined on entity_id.",
+        [
+            F("entity_id", "string", "", "实体编号", "id in data/reference/entities.csv"),
+            F("name_zh", "string", "", "医院", "canonical Chinese name from the registry"),
+            F("name_en", "string", "", "英文名", "English name where a well-known one exists"),
+            F("online_12320", "Int64", "bookings", "12320在线预约", "from booking_by_hospital"),
+            F("phone", "Int64", "bookings", "电话预约", "from booking_by_hospital"),
+            F("in_clinic", "Int64", "bookings", "诊间预约", "from booking_by_hospital"),
+            F("third_party", "Int64", "bookings", "第三方", "from booking_by_hospital"),
+            F("bookings", "Int64", "bookings", "预约小计", "printed 小计 from booking_by_hospital"),
+            F("kiosk_terminals", "Int64", "terminals", "投放台数", "from kiosk_usage"),
+            F("kiosk_registrations", "Int64", "transactions", "挂号（次）", "from kiosk_usage"),
+            F("kiosk_registration_yuan", "Float64", "yuan", "挂号金额（元）", "from kiosk_usage"),
+            F("kiosk_payments", "Int64", "transactions", "缴费（次）", "from kiosk_usage"),
+            F("kiosk_payment_yuan", "Float64", "yuan", "缴费金额（元）", "from kiosk_usage"),
+            F("upload_volume", "Int64", "records", "数据上传量", "from upload_by_hospital"),
+            F("outpatient_records", "Int64", "visits", "门急诊信息上传人次", "from upload_by_hospital"),
+            F("discharge_records", "Int64", "discharges", "出院信息上传人次", "from upload_by_hospital"),
+            F("kiosk_money_yuan", "Float64", "yuan", "自助机金额合计（元）", "registration plus payment money"),
+            F("missing_from", "string", "", "未出现的表", "tables this hospital does not appear in, comma-separated"),
+        ],
+    ),
+    "entities": (
+        "The reviewed registry used for this month (copy of data/reference/entities.csv).",
+        [
+            F("entity_id", "string", "", "实体编号", "stable id"),
+            F("name_zh", "string", "", "中文名", "canonical Chinese name"),
+            F(
+                "name_en",
+                "string",
+                "",
+                "英文名",
+                "English name where a well-known one exists; empty rather than guessed",
+            ),
+            F("kind", "string", "", "类别", "hospital, hospital_campus, district, new_area, channel, city, platform"),
+            F("district", "string", "", "所在区", "area it lies in, where the bulletin (or its name) says so"),
+            F("parent_id", "string", "", "上级实体", "for a campus: the hospital it belongs to"),
+            F("note", "string", "", "说明", "why, for a reviewer"),
+        ],
+    ),
+    "aliases": (
+        "Every printed variant of a name that is not the canonical one (copy of data/reference/aliases.csv).",
+        [
+            F("alias", "string", "", "原文名称", "the name as printed"),
+            F("entity_id", "string", "", "实体编号", "the entity it names"),
+            F("confidence", "string", "", "可信度", "certain or likely"),
+            F("not_to_confuse_with", "string", "", "勿混同", "an entity that looks alike but is not the same"),
+            F("note", "string", "", "说明", "why, for a reviewer"),
         ],
     ),
     "printed_totals": (

@@ -19,7 +19,15 @@ from . import schema
 
 ENCODING = "utf-8-sig"
 FRICTIONLESS_TYPES = {"Int64": "integer", "string": "string", "boolean": "boolean", "Float64": "number"}
-OUTPUT_TABLES = [*schema.BULLETIN_TABLES, "printed_totals", "facts", "quality"]
+OUTPUT_TABLES = [
+    *schema.BULLETIN_TABLES,
+    "hospital_profile",
+    "printed_totals",
+    "facts",
+    "quality",
+    "entities",
+    "aliases",
+]
 
 
 def to_csv_text(df: pd.DataFrame, table: str) -> str:
@@ -95,7 +103,9 @@ def write_month(folder: Path, month: str, frames: dict[str, pd.DataFrame], sourc
         for table in OUTPUT_TABLES:
             (tmp / f"{table}.csv").write_text(to_csv_text(frames[table], table), encoding=ENCODING)
         package = datapackage(month, frames, source)
-        (tmp / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (tmp / "datapackage.json").write_text(
+            json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         swap_in(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

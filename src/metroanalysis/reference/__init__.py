@@ -17,4 +17,3 @@ def _read(name: str) -> list[dict[str, str]]:
 
 AREA_ROWS = _read("areas.csv")
 AREAS: tuple[str, ...] = tuple(r["area"] for r in AREA_ROWS)
-

@@ -22,7 +22,6 @@ HOSPITAL_COLUMNS = [
 CHANNELS = ["online_12320", "phone", "in_clinic", "third_party"]
 
 
-
 def booking_by_hospital(section: Section, ex: Extract) -> None:
     """35 hospitals × four channels and the printed subtotal; 合计 kept apart."""
     records, _ = grid_rows(section, HOSPITAL_COLUMNS, BY_HOSPITAL, ex, entity_col="hospital")
@@ -71,9 +70,7 @@ def booking_by_channel(section: Section, ex: Extract) -> None:
     records.sort(key=lambda r: r["row_number"])
     numbers = [r["row_number"] for r in records]
     if numbers != list(range(1, len(numbers) + 1)):
-        raise BulletinError(
-            "serial numbers are not 1..N", line=section.title.no, table=BY_CHANNEL, text=str(numbers)
-        )
+        raise BulletinError("serial numbers are not 1..N", line=section.title.no, table=BY_CHANNEL, text=str(numbers))
     ex.frames[BY_CHANNEL] = frame(records, dtypes(BY_CHANNEL))
 
 

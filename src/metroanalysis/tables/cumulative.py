@@ -18,7 +18,11 @@ TABLE = "cumulative_totals"
 
 _SCALE = {"": 1, "万": 10_000, "亿": 100_000_000}
 FOOTNOTES = [
-    ("bookings_to_date", "总预约挂号量", re.compile(r"截[止至](?P<asof>[^，,]*?)，?总预约挂号量为(?P<n>[\d.]+)(?P<scale>万|亿)?(?P<unit>次)")),
+    (
+        "bookings_to_date",
+        "总预约挂号量",
+        re.compile(r"截[止至](?P<asof>[^，,]*?)，?总预约挂号量为(?P<n>[\d.]+)(?P<scale>万|亿)?(?P<unit>次)"),
+    ),
     (
         "records_verified_to_date",
         "区及医院累计校验入库数据",
@@ -37,11 +41,8 @@ def cumulative_totals(lines: list[Line], ex: Extract) -> list[str]:
             continue
         line, m = found
         value = Decimal(m["n"]) * _SCALE[m["scale"] or ""]
-        if value != value.to_integral_value():
-            # 亿 with more decimals than records can carry: keep the text, refuse to invent digits.
-            value_int = None
-        else:
-            value_int = int(value)
+        # 亿 with more decimals than whole records can carry: keep the text, invent no digits.
+        value_int = int(value) if value == value.to_integral_value() else None
         printed = f"{m['n']}{m['scale'] or ''}{m['unit']}"
         records.append(
             {

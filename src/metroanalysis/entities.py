@@ -1,0 +1,85 @@
+"""One hospital, one identity: the reviewed registry of entities and the printed variants
+of their names (data/reference/entities.csv and aliases.csv).
+
+The bulletin names the same hospital differently from table to table. Cleaning attaches an
+`entity_id` to every row that names an entity; a name the registry does not know (a new
+hospital in a later month) keeps its row, gets <NA>, and is listed in quality.csv as
+`unmatched` with its table and line: never dropped, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+
+# Which column names the entity in each table that has one.
+ENTITY_COLUMNS = {
+    "hotline_province": "city",
+    "booking_by_hospital": "hospital",
+    "booking_by_channel": "channel",
+    "remote_platforms": "platform_zh",
+    "remote_top_uploaders": "uploader",
+    "remote_coverage": "area",
+    "upload_by_district": "area",
+    "upload_by_hospital": "hospital",
+    "kiosk_usage": "unit",
+}
+REFERENCE_FILES = ("entities.csv", "aliases.csv")
+
+
+@dataclass(frozen=True)
+class Registry:
+    entities: pd.DataFrame  # entity_id, name_zh, name_en, kind, district, parent_id, note
+    aliases: pd.DataFrame  # alias, entity_id, confidence, not_to_confuse_with, note
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> Registry:
+        """The project's reviewed files (ROOT/data/reference), or, for a folder of bulletins
+        that has none, the copy packaged with the library (kept identical by a test)."""
+        folder = root / "data" / "reference" if root is not None else None
+        if folder is None or not all((folder / f).is_file() for f in REFERENCE_FILES):
+            folder = Path(str(files("metroanalysis").joinpath("reference")))
+        read = {"dtype": "string", "keep_default_na": False, "na_values": [""], "encoding": "utf-8"}
+        entities = pd.read_csv(folder / "entities.csv", **read)
+        aliases = pd.read_csv(folder / "aliases.csv", **read)
+        return cls(entities, aliases)
+
+    def lookup(self) -> dict[str, str]:
+        """Printed name → entity_id: canonical names, then reviewed aliases."""
+        names = dict(zip(self.entities["name_zh"], self.entities["entity_id"], strict=True))
+        names.update(zip(self.aliases["alias"], self.aliases["entity_id"], strict=True))
+        return names
+
+
+def attach_entity_ids(
+    tables: dict[str, pd.DataFrame], registry: Registry
+) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """Every entity table with an `entity_id` column after its name column, and one quality
+    row per name the registry does not know."""
+    lookup, out, unmatched = registry.lookup(), dict(tables), []
+    for table, column in ENTITY_COLUMNS.items():
+        df = tables[table].drop(columns="entity_id", errors="ignore")
+        ids = df[column].map(lambda name: lookup.get(name) if pd.notna(name) else None)
+        df.insert(df.columns.get_loc(column) + 1, "entity_id", pd.array(ids, dtype="string"))
+        out[table] = df
+        for row in df[df["entity_id"].isna()].itertuples(index=False):
+            unmatched.append(unmatched_row(table, column, getattr(row, column), row.source_line))
+    return out, unmatched
+
+
+def unmatched_row(table: str, column: str, name: str, line) -> dict:
+    return {
+        "rule": "entity_in_registry",
+        "table": table,
+        "entity": name,
+        "column": column,
+        "printed": name,
+        "computed": "",
+        "difference": "",
+        "status": "unmatched",
+        "source_line": line,
+        "message": "name not in data/reference (entities.csv or aliases.csv): kept with no entity_id",
+    }
