@@ -88,7 +88,7 @@ def datapackage(month: str, frames: dict[str, pd.DataFrame], source: dict) -> di
     return {
         "name": f"nanjing-health-bulletin-{month}",
         "title": f"南京卫生信息 {month} 统计数据 (clean tables)",
-        "description": "Tables cleaned from the monthly bulletin of Nanjing's health-information centre by metroanalysis.",
+        "description": "Tables cleaned by metroanalysis from the monthly bulletin of 南京卫生信息.",
         "sources": [source],
         "resources": resources,
     }
