@@ -6,7 +6,7 @@
 """
 
 from .errors import BulletinError
-from .pipeline import MonthData, clean_month, load_month
+from .pipeline import MonthData, clean_month, load_all_months, load_month
 
-__all__ = ["BulletinError", "MonthData", "clean_month", "load_month"]
+__all__ = ["BulletinError", "MonthData", "clean_month", "load_all_months", "load_month"]
 __version__ = "0.1.0"

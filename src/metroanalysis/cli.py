@@ -52,7 +52,7 @@ def months_for(project: Project, args) -> list[str]:
 def do_clean(project: Project, months: list[str], strict: bool) -> tuple[int, list[str]]:
     """Clean each month; a month that cannot be cleaned is reported and skipped, not fatal
     to the others. Returns the exit code and the months that were cleaned."""
-    from .pipeline import clean_month
+    from .pipeline import clean_month, stack_months
 
     failed, bad, done = False, False, []
     for month in months:
@@ -72,6 +72,8 @@ def do_clean(project: Project, months: list[str], strict: bool) -> tuple[int, li
             )
         failed |= strict and (bool(result.missing) or not result.mismatches.empty)
         print(f"{month}: cleaned into {result.folder} ({summary(result.quality)})")
+    if done:
+        stack_months(project)
     return (EXIT_BAD_INPUT if bad else EXIT_FAILED if failed else EXIT_OK), done
 
 

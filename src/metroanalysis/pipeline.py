@@ -5,6 +5,7 @@ Each step reads as "load inputs / process / save outputs".
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,8 +61,28 @@ def clean_month(project: Project, month: str) -> CleanResult:
     }
     # save outputs
     folder = project.processed_month(month)
-    store.write_month(folder, month, frames, source)
+    store.write_month(folder, month, frames, [source])
     return CleanResult(month, folder, frames, quality, parsed.missing)
+
+
+def stack_months(project: Project) -> Path | None:
+    """data/processed/all/: every table of every cleaned month, stacked with a `month` column.
+    Rebuilt from the month folders after any month is cleaned, so it never lags behind them."""
+    # load inputs
+    months = [m for m in project.months() if (project.processed / m / "datapackage.json").is_file()]
+    if not months:
+        return None
+    packages = {m: json.loads((project.processed / m / "datapackage.json").read_text(encoding="utf-8")) for m in months}
+    # process
+    frames = {}
+    for table in store.OUTPUT_TABLES:
+        parts = [store.read_table(project.processed / m, table).assign(month=m) for m in months]
+        stacked = pd.concat(parts, ignore_index=True)
+        frames[table] = stacked[["month", *schema.dtypes(table)]]
+    # save outputs
+    folder = project.processed / "all"
+    store.write_month(folder, "all", frames, [s for m in months for s in packages[m]["sources"]], stacked=True)
+    return folder
 
 
 class MonthData:
@@ -92,12 +113,27 @@ class MonthData:
 def load_month(month: str, root: str | Path | None = None, processed: str | Path | None = None) -> MonthData:
     """The clean tables of `month` as typed DataFrames, cleaning the bulletin first if its
     processed folder does not exist yet. `processed` overrides where the tables are read."""
-    import json
-
     project = find_project(root)
     folder = Path(processed) / month if processed else project.processed_month(month)
     if not (folder / "datapackage.json").is_file():
         clean_month(project, month)
-    tables = {t: store.read_table(folder, t) for t in store.OUTPUT_TABLES}
+    return read_month_folder(month, folder)
+
+
+def read_month_folder(month: str, folder: Path, stacked: bool = False) -> MonthData:
+    tables = {t: store.read_table(folder, t, stacked) for t in store.OUTPUT_TABLES}
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     return MonthData(month, folder, tables, package)
+
+
+def load_all_months(root: str | Path | None = None, processed: str | Path | None = None) -> MonthData:
+    """Every month's tables stacked (data/processed/all), each row with its `month`;
+    cleaned and stacked first if that folder does not exist yet."""
+    project = find_project(root)
+    folder = Path(processed) / "all" if processed else project.processed / "all"
+    if not (folder / "datapackage.json").is_file():
+        for month in project.months():
+            if not (project.processed / month / "datapackage.json").is_file():
+                clean_month(project, month)
+        stack_months(project)
+    return read_month_folder("all", folder, stacked=True)

@@ -30,9 +30,13 @@ OUTPUT_TABLES = [
 ]
 
 
-def to_csv_text(df: pd.DataFrame, table: str) -> str:
+def dtypes(table: str, stacked: bool = False) -> dict[str, str]:
+    return {"month": "string", **schema.dtypes(table)} if stacked else schema.dtypes(table)
+
+
+def to_csv_text(df: pd.DataFrame, table: str, stacked: bool = False) -> str:
     out = df.copy()
-    for col, dtype in schema.dtypes(table).items():
+    for col, dtype in dtypes(table, stacked).items():
         if dtype == "Float64":
             out[col] = [None if pd.isna(v) else f"{v:.2f}" for v in out[col]]
         elif dtype == "boolean":
@@ -40,10 +44,10 @@ def to_csv_text(df: pd.DataFrame, table: str) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
-def read_table(folder: Path, table: str) -> pd.DataFrame:
+def read_table(folder: Path, table: str, stacked: bool = False) -> pd.DataFrame:
     """A table written by `write_month`, in its schema's dtypes."""
     df = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False, encoding=ENCODING)
-    for col, dtype in schema.dtypes(table).items():
+    for col, dtype in dtypes(table, stacked).items():
         values = df[col]
         if dtype == "Int64":
             df[col] = pd.array([None if v == "" else int(v) for v in values], dtype="Int64")
@@ -56,11 +60,16 @@ def read_table(folder: Path, table: str) -> pd.DataFrame:
     return df
 
 
-def datapackage(month: str, frames: dict[str, pd.DataFrame], source: dict) -> dict:
-    """A Frictionless data package describing every table and field of the month."""
+MONTH_FIELD = schema.Field("month", "string", "", "月份", "the bulletin's month, YYYY-MM")
+
+
+def datapackage(month: str, frames: dict[str, pd.DataFrame], sources: list[dict], stacked: bool = False) -> dict:
+    """A Frictionless data package describing every table and field of the month (or, stacked,
+    of every month, each row with its month)."""
     resources = []
     for table in OUTPUT_TABLES:
         description, fields = schema.TABLES[table]
+        fields = [MONTH_FIELD, *fields] if stacked else fields
         resources.append(
             {
                 "name": table.replace("_", "-"),
@@ -89,20 +98,23 @@ def datapackage(month: str, frames: dict[str, pd.DataFrame], source: dict) -> di
         "name": f"nanjing-health-bulletin-{month}",
         "title": f"南京卫生信息 {month} 统计数据 (clean tables)",
         "description": "Tables cleaned by metroanalysis from the monthly bulletin of 南京卫生信息.",
-        "sources": [source],
+        "sources": sources,
         "resources": resources,
     }
 
 
-def write_month(folder: Path, month: str, frames: dict[str, pd.DataFrame], source: dict) -> None:
+def write_month(
+    folder: Path, month: str, frames: dict[str, pd.DataFrame], sources: list[dict], stacked: bool = False
+) -> None:
     """Write every table, then swap the folder in: readers see the old month or the new one,
     never half of each."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{month}.tmp-", dir=folder.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
         for table in OUTPUT_TABLES:
-            (tmp / f"{table}.csv").write_text(to_csv_text(frames[table], table), encoding=ENCODING)
-        package = datapackage(month, frames, source)
+            text = to_csv_text(frames[table], table, stacked)
+            (tmp / f"{table}.csv").write_text(text, encoding=ENCODING)
+        package = datapackage(month, frames, sources, stacked)
         (tmp / "datapackage.json").write_text(
             json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
