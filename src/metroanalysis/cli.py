@@ -7,9 +7,14 @@ Exit codes: 0 done; 1 done but something failed a check under --strict, or a rep
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
+from collections import Counter
+from pathlib import Path
 
+from . import build
 from .errors import BulletinError, UsageError
+from .locking import month_lock
 from .paths import Project, check_month, find_project
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -34,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         which.add_argument("--all", action="store_true", help="every month under data/raw/")
         p.add_argument("--root", help="project folder holding data/raw/ (default: found from the current folder)")
         p.add_argument("--strict", action="store_true", help="a mismatch or a missing table fails the run (exit 1)")
+        p.add_argument("--force", action="store_true", help="rebuild even what is up to date")
         if name in ("report", "run"):
             p.add_argument("--notebooks", help="folder of NN-name.ipynb notebooks (default: ROOT/notebooks)")
             p.add_argument("--output", help="reports folder (default: ROOT/reports)")
@@ -49,37 +55,57 @@ def months_for(project: Project, args) -> list[str]:
     return [check_month(project, args.month)]
 
 
-def do_clean(project: Project, months: list[str], strict: bool) -> tuple[int, list[str]]:
-    """Clean each month; a month that cannot be cleaned is reported and skipped, not fatal
-    to the others. Returns the exit code and the months that were cleaned."""
-    from .pipeline import clean_month, stack_months
-
-    failed, bad, done = False, False, []
+def do_clean(project: Project, months: list[str], strict: bool, force: bool = False) -> tuple[int, list[str]]:
+    """Clean each month that changed (all with --force); a month that cannot be cleaned is
+    reported and skipped, not fatal to the others. Returns the exit code and the months whose
+    clean tables are in place."""
+    failed, bad, done, rebuilt = False, False, [], False
     for month in months:
-        try:
-            result = clean_month(project, month)
-        except BulletinError as err:
-            print(f"metroanalysis: error: {err}", file=sys.stderr)
-            bad = True
-            continue
+        with month_lock(project.processed, month):
+            folder = project.processed_month(month)
+            inputs = build.clean_inputs(project.root, project.bulletin(month))
+            if not force and build.is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"]):
+                print(f"{month}: clean tables up to date, nothing to do")
+            else:
+                try:
+                    clean_one(project, month, inputs)
+                except BulletinError as err:
+                    print(f"metroanalysis: error: {err}", file=sys.stderr)
+                    bad = True
+                    continue
+                rebuilt = True
         done.append(month)
-        for table in result.missing:
-            warn(f"{month}: table {table} is missing from the bulletin")
-        for r in result.mismatches.itertuples(index=False):
-            warn(
-                f"{month}: {r.table}.{r.column} ({r.entity}) printed {r.printed}, computed {r.computed} "
-                f"(line {r.source_line}, {r.rule})"
-            )
-        failed |= strict and (bool(result.missing) or not result.mismatches.empty)
-        print(f"{month}: cleaned into {result.folder} ({summary(result.quality)})")
-    if done:
-        stack_months(project)
+        failed |= report_quality(month, folder) and strict
+    if rebuilt or (done and not (project.processed / "all" / "datapackage.json").is_file()):
+        from .pipeline import stack_months
+
+        with month_lock(project.processed, "all"):
+            stack_months(project)
     return (EXIT_BAD_INPUT if bad else EXIT_FAILED if failed else EXIT_OK), done
 
 
-def summary(quality) -> str:
-    counts = quality["status"].value_counts()
-    return ", ".join(f"{n} {status}" for status, n in counts.items())
+def clean_one(project: Project, month: str, inputs: dict) -> None:
+    from .pipeline import clean_month
+
+    result = clean_month(project, month, record=inputs)
+    print(f"{month}: cleaned into {result.folder}")
+
+
+def report_quality(month: str, folder: Path) -> bool:
+    """Warn of every missing table and mismatch in the month's quality.csv; True if any."""
+    with open(folder / "quality.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        if r["status"] == "missing":
+            warn(f"{month}: table {r['table']} is missing from the bulletin")
+        elif r["status"] == "mismatch":
+            warn(
+                f"{month}: {r['table']}.{r['column']} ({r['entity']}) printed {r['printed']}, "
+                f"computed {r['computed']} (line {r['source_line']}, {r['rule']})"
+            )
+    counts = Counter(r["status"] for r in rows)
+    print(f"{month}: checks " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return bool(counts["missing"] or counts["mismatch"])
 
 
 def do_report(project: Project, months: list[str], args) -> int:
@@ -99,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         months = months_for(project, args)
         code = EXIT_OK
         if args.command in ("clean", "run"):
-            code, months = do_clean(project, months, args.strict)
+            code, months = do_clean(project, months, args.strict, args.force)
         if args.command in ("report", "run") and months:
             code = max(code, do_report(project, months, args))
         return code

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema, store
+from . import build, schema, store
 from .analysis.profile import hospital_profile
 from .bulletin import parse_bulletin
 from .checks import run_checks
@@ -33,8 +33,9 @@ class CleanResult:
         return self.quality[self.quality["status"] == "mismatch"]
 
 
-def clean_month(project: Project, month: str) -> CleanResult:
-    """Raw bulletin → typed tidy tables, facts, checks → data/processed/MONTH/."""
+def clean_month(project: Project, month: str, record: dict | None = None) -> CleanResult:
+    """Raw bulletin → typed tidy tables, facts, checks → data/processed/MONTH/.
+    `record` (the build inputs) is saved as build.json inside the same atomic swap."""
     # load inputs
     path = project.bulletin(month)
     raw = read_bulletin(path)
@@ -61,7 +62,8 @@ def clean_month(project: Project, month: str) -> CleanResult:
     }
     # save outputs
     folder = project.processed_month(month)
-    store.write_month(folder, month, frames, [source])
+    extra = {"build.json": build.record_text(record)} if record else None
+    store.write_month(folder, month, frames, [source], extra=extra)
     return CleanResult(month, folder, frames, quality, parsed.missing)
 
 

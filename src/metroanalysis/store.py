@@ -104,7 +104,12 @@ def datapackage(month: str, frames: dict[str, pd.DataFrame], sources: list[dict]
 
 
 def write_month(
-    folder: Path, month: str, frames: dict[str, pd.DataFrame], sources: list[dict], stacked: bool = False
+    folder: Path,
+    month: str,
+    frames: dict[str, pd.DataFrame],
+    sources: list[dict],
+    stacked: bool = False,
+    extra: dict[str, str] | None = None,
 ) -> None:
     """Write every table, then swap the folder in: readers see the old month or the new one,
     never half of each."""
@@ -118,6 +123,8 @@ def write_month(
         (tmp / "datapackage.json").write_text(
             json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+        for name, text in (extra or {}).items():  # e.g. build.json: inside the same swap
+            (tmp / name).write_text(text, encoding="utf-8")
         swap_in(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
