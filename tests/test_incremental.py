@@ -1,0 +1,153 @@
+"""Cleaning is skipped when nothing it depends on changed, and redone when anything did; a
+crash mid-clean leaves the previous month intact; two runs on one month wait for each other;
+data/processed/all stacks every month."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from metroanalysis.cli import main
+from metroanalysis.locking import month_lock
+from metroanalysis.pipeline import load_all_months
+
+REPO = Path(__file__).resolve().parents[1]
+RAW = REPO / "data" / "raw" / "2021-04" / "bulletin.txt"
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "data" / "raw" / "2021-04").mkdir(parents=True)
+    shutil.copy(RAW, tmp_path / "data" / "raw" / "2021-04" / "bulletin.txt")
+    shutil.copytree(REPO / "data" / "reference", tmp_path / "data" / "reference")
+    return tmp_path
+
+
+def clean(project, *extra):
+    return main(["clean", "--month", "2021-04", "--root", str(project), *extra])
+
+
+def test_a_rerun_with_nothing_changed_cleans_nothing_and_says_so(project, capsys):
+    assert clean(project) == 0
+    first = (project / "data/processed/2021-04/facts.csv").stat().st_mtime_ns
+    capsys.readouterr()
+    assert clean(project) == 0
+    assert "up to date, nothing to do" in capsys.readouterr().out
+    assert (project / "data/processed/2021-04/facts.csv").stat().st_mtime_ns == first
+
+
+@pytest.mark.parametrize("change", ["bulletin", "reference", "force"])
+def test_a_changed_input_or_force_cleans_again(project, capsys, change):
+    assert clean(project) == 0
+    capsys.readouterr()
+    extra = []
+    if change == "bulletin":  # one figure changed: 南京明基医院's 12320 bookings 487 → 488
+        raw = project / "data/raw/2021-04/bulletin.txt"
+        raw.write_text(
+            raw.read_text(encoding="utf-8").replace("\t南京明基医院\n\t487", "\t南京明基医院\n\t488"), "utf-8"
+        )
+    elif change == "reference":
+        with open(project / "data/reference/aliases.csv", "a", encoding="utf-8") as fh:
+            fh.write('南京明基,H019,likely,,"test alias"\n')
+    else:
+        extra = ["--force"]
+    assert clean(project, *extra) in (0, 1)
+    assert "cleaned into" in capsys.readouterr().out
+
+
+def test_the_build_record_names_the_raw_checksum(project):
+    assert clean(project) == 0
+    folder = project / "data/processed/2021-04"
+    record = json.loads((folder / "build.json").read_text())
+    package = json.loads((folder / "datapackage.json").read_text())
+    import hashlib
+
+    digest = hashlib.sha256(RAW.read_bytes()).hexdigest()
+    assert record["bulletin_sha256"] == digest == package["sources"][0]["sha256"]
+
+
+def test_a_crash_while_writing_keeps_the_previous_month(project, monkeypatch):
+    assert clean(project) == 0
+    folder = project / "data/processed/2021-04"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    import metroanalysis.store as store
+
+    real = store.to_csv_text
+    calls = {"n": 0}
+
+    def dies_halfway(df, table, stacked=False):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt  # as if the analyst pressed Ctrl-C mid-write
+        return real(df, table, stacked)
+
+    monkeypatch.setattr(store, "to_csv_text", dies_halfway)
+    assert clean(project, "--force") == 130
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert not [p for p in folder.parent.iterdir() if ".tmp-" in p.name]
+
+
+def test_processed_all_stacks_every_month_with_its_month(project):
+    second = project / "data/raw/2021-05"
+    second.mkdir()
+    text = (
+        RAW.read_text(encoding="utf-8")
+        .replace("2021年4月", "2021年5月")
+        .replace("4月份", "5月份")
+        .replace("4月，", "5月，")
+    )
+    (second / "bulletin.txt").write_text(text.replace("截止4月底", "截止5月底"), encoding="utf-8")
+    assert main(["clean", "--all", "--root", str(project)]) == 0
+    stacked = load_all_months(root=project)
+    booking = stacked.booking_by_hospital
+    assert booking.groupby("month").size().to_dict() == {"2021-04": 35, "2021-05": 35}
+    assert stacked.facts["month"].nunique() == 2
+    # Rebuilt whenever a month changes.
+    (second / "bulletin.txt").write_text(text.replace("截止4月底", "截止5月底").replace("\t64543", "\t64544"), "utf-8")
+    main(["clean", "--all", "--root", str(project)])
+    stacked = load_all_months(root=project)
+    may = stacked.booking_by_hospital.query("month == '2021-05' and hospital == '南京鼓楼医院'")
+    assert may["online_12320"].tolist() == [64544]
+
+
+LOCK_HOLDER = """
+import sys, time
+from pathlib import Path
+from metroanalysis.locking import month_lock
+with month_lock(Path(sys.argv[1]), "2021-04"):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_two_processes_on_one_month_wait_for_each_other(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(tmp_path), "1.5"], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    start = time.monotonic()
+    with month_lock(tmp_path, "2021-04"):
+        waited = time.monotonic() - start
+    holder.wait()
+    assert waited > 0.5
+
+
+def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(tmp_path), "60"], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    assert (tmp_path / ".locks" / "2021-04.lock").read_text().strip() == str(holder.pid)  # the stale file is there
+    with month_lock(tmp_path, "2021-04", wait=5) as path:
+        assert path.read_text().strip() == str(os.getpid())
