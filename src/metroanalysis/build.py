@@ -45,11 +45,23 @@ def files_digest(paths: list[Path], base: Path) -> str:
     return h.hexdigest()
 
 
+# Modules that shape reports but not the clean tables: editing them re-runs reports only.
+REPORT_ONLY = ("analysis/", "plotting.py", "notebook.py", "report.py", "html.py", "cli.py", "synth.py", "templates/")
+CLEAN_TOO = ("analysis/profile.py", "analysis/__init__.py")
+
+
 @cache
-def library_digest() -> str:
-    """The library's own source and packaged data: a change to any parser, check or
-    analysis function makes every output stale."""
-    paths = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".json", ".tpl")]
+def library_digest(step: str = "report") -> str:
+    """The library's own source and packaged data: a change to any parser or check makes the
+    clean tables stale; any change at all makes the reports stale."""
+    paths = []
+    for p in PACKAGE_DIR.rglob("*"):
+        rel = p.relative_to(PACKAGE_DIR).as_posix()
+        if not p.is_file() or p.suffix not in (".py", ".csv", ".json", ".tpl", ".j2", ".css"):
+            continue
+        if step == "clean" and rel.startswith(REPORT_ONLY) and rel not in CLEAN_TOO:
+            continue
+        paths.append(p)
     return files_digest(paths, PACKAGE_DIR)
 
 
@@ -98,6 +110,6 @@ def clean_inputs(root: Path, bulletin: Path) -> dict:
         "step": "clean",
         "bulletin_sha256": file_digest(bulletin),
         "reference": reference_digest(root),
-        "library": library_digest(),
+        "library": library_digest("clean"),
         "versions": versions(CLEAN_PACKAGES),
     }

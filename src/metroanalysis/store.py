@@ -114,6 +114,7 @@ def write_month(
     """Write every table, then swap the folder in: readers see the old month or the new one,
     never half of each."""
     folder.parent.mkdir(parents=True, exist_ok=True)
+    recover(folder)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
         for table in OUTPUT_TABLES:
@@ -129,6 +130,19 @@ def write_month(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def recover(folder: Path) -> None:
+    """Undo what a killed run left behind (the caller holds the month's lock): a half-written
+    temporary folder is dropped; a swap cut between its two renames is rolled back, so the
+    previous complete month comes back."""
+    for tmp in folder.parent.glob(f".{folder.name}.tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    olds = sorted(folder.parent.glob(f".{folder.name}.old-*"))
+    if olds and not folder.exists():
+        os.replace(olds.pop(), folder)
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def swap_in(new: Path, folder: Path) -> None:
