@@ -1,0 +1,91 @@
+"""Analysis of a month's clean tables: pure functions, tables in → tables (or sentences) out.
+
+One module per report: `channels` (bookings by channel), `kiosks` (self-service terminals),
+`coverage` (remote platforms, data uploads, health records), `quality` (how far to trust the
+tables). Nothing here reads or writes files.
+
+Conventions shared by every module:
+- a share is a fraction in [0, 1] as Float64; sentences and display tables show it as a
+  percentage with one decimal;
+- money is summed in whole fen (integers), so a total is exact to the fen, then turned back
+  into Float64 yuan;
+- a ratio whose denominator is zero or missing is <NA>, never 0 or inf.
+
+This module holds the small helpers the others share: ratios, fen arithmetic, number
+formatting for sentences, and `display_table` (Chinese headers for reviewers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = ["display_table", "fmt_count", "fmt_pct", "fmt_yuan", "ratio", "to_fen", "to_yuan"]
+
+
+def ratio(numerator: pd.Series, denominator) -> pd.Series:
+    """numerator / denominator (a Series or a number) as Float64; <NA> where the denominator is
+    zero or missing, because "no terminals" has no money per terminal, not zero or infinity."""
+    num = numerator.astype("Float64")
+    if isinstance(denominator, pd.Series):
+        den = denominator.astype("Float64")
+    else:
+        den = pd.Series(denominator, index=num.index, dtype="Float64")
+    return (num / den.where(den != 0)).astype("Float64")
+
+
+def to_fen(yuan: pd.Series) -> pd.Series:
+    """Float64 yuan → Int64 fen. Rounding is safe: every amount was printed to the fen."""
+    return yuan.astype("Float64").mul(100).round().astype("Int64")
+
+
+def to_yuan(fen) -> pd.Series | float:
+    """Int64 fen → Float64 yuan (a scalar stays a scalar)."""
+    if isinstance(fen, pd.Series):
+        return (fen.astype("Int64") / 100).astype("Float64")
+    return int(fen) / 100
+
+
+def fmt_count(n) -> str:
+    """427194 → '427,194'."""
+    return f"{int(n):,}"
+
+
+def fmt_pct(share, digits: int = 1) -> str:
+    """0.4456 → '44.6%'; a missing share → '—'."""
+    return "—" if pd.isna(share) else f"{float(share) * 100:.{digits}f}%"
+
+
+def fmt_yuan(amount) -> str:
+    """352429428.51 → '352,429,428.51 元'."""
+    return "—" if pd.isna(amount) else f"{float(amount):,.2f} 元"
+
+
+def fmt_number(x, digits: int = 1) -> str:
+    return "—" if pd.isna(x) else f"{float(x):,.{digits}f}"
+
+
+# How each kind of column is written in a display table.
+_FORMATS = {
+    "text": lambda v: "—" if pd.isna(v) else str(v),
+    "count": lambda v: "—" if pd.isna(v) else fmt_count(v),
+    "pct": lambda v: "—" if pd.isna(v) else f"{float(v) * 100:.1f}",
+    "yuan": lambda v: "—" if pd.isna(v) else f"{float(v):,.2f}",
+    "num": lambda v: fmt_number(v, 1),
+    "num2": lambda v: fmt_number(v, 2),
+    "flag": lambda v: "—" if pd.isna(v) else ("是" if v else "否"),
+}
+
+
+def display_table(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
+    """The columns of `df` a reviewer reads, as text under Chinese headers.
+
+    `columns` maps a column to (Chinese header, kind); kind is one of text, count, pct
+    (a share shown as a percentage: say "（%）" in the header), yuan, num, num2, flag.
+    The first column becomes the index, so the printed table starts with the entity name.
+    Text output keeps reports stable from run to run (no styler ids, no float noise).
+    """
+    out = pd.DataFrame({header: [_FORMATS[kind](v) for v in df[col]] for col, (header, kind) in columns.items()})
+    first = next(iter(columns.values()))[0]
+    return out.set_index(first)

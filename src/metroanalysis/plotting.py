@@ -1,0 +1,196 @@
+"""Chart style and helpers: a CJK font so Chinese names render as Chinese, and the four chart
+kinds the reports use (100 % stacked bars, ranked bars, labelled scatter, heatmap).
+
+The font is Noto Sans CJK SC as shipped inside the `mplfonts` package; it is registered with
+matplotlib's font manager for this process only (never `mplfonts init`, which writes into
+matplotlib's install folder). Every helper takes a title and axis labels as required
+keyword arguments, so no chart leaves the house without them; units belong in the labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.resources import files
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+FONT_FAMILY = "Noto Sans CJK SC"
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+
+def font_path() -> Path:
+    """The Noto Sans CJK SC file inside the installed mplfonts package."""
+    return Path(str(files("mplfonts").joinpath("fonts", FONT_FILE)))
+
+
+def setup() -> None:
+    """Register the CJK font and set the seaborn theme with it. Safe to call more than once."""
+    path = font_path()
+    if not any(Path(f.fname) == path for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(path))
+    # unicode_minus off: the CJK font has no U+2212, a hyphen-minus renders everywhere.
+    sns.set_theme(style="whitegrid", font=FONT_FAMILY, rc={"axes.unicode_minus": False})
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    return fig, ax
+
+
+def _label(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
+    ax.set_title(title, loc="left", fontsize=13)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+
+
+def thousands(x, _pos=None) -> str:
+    return f"{x:,.0f}"
+
+
+def stacked_share_bars(
+    shares: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax: Axes | None = None,
+    min_label: float = 0.06,
+) -> Figure:
+    """One horizontal 100 % bar per row of `shares` (index: entity names, top row drawn first;
+    columns: the parts' names, values: fractions summing to 1). Parts of at least `min_label`
+    are labelled with their percentage."""
+    fig, ax = _axes(ax, (10, 0.45 * len(shares) + 1.8))
+    data = shares.astype(float).fillna(0.0)
+    left = pd.Series(0.0, index=data.index)
+    colours = sns.color_palette("Set2", n_colors=len(data.columns))
+    positions = range(len(data))[::-1]  # first row at the top
+    for column, colour in zip(data.columns, colours, strict=True):
+        bars = ax.barh(list(positions), data[column], left=left, color=colour, label=str(column))
+        texts = [f"{v * 100:.0f}%" if v >= min_label else "" for v in data[column]]
+        ax.bar_label(bars, labels=texts, label_type="center", fontsize=8)
+        left += data[column]
+    ax.set_yticks(list(positions), [str(i) for i in data.index])
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlim(0, 1)
+    ax.legend(ncols=len(data.columns), loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False, fontsize=9)
+    ax.set_title(title, loc="left", fontsize=13, pad=28)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def ranked_bars(
+    values: pd.Series,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax: Axes | None = None,
+    value_format: str = "{:,.0f}",
+    highlight: Sequence[str] = (),
+    highlight_label: str | None = None,
+) -> Figure:
+    """Horizontal bars, largest at the top, each labelled with its value (index: names).
+    Names in `highlight` get a contrasting colour (e.g. the units with no transaction), named
+    in a legend by `highlight_label`."""
+    data = values.dropna().astype(float).sort_values(ascending=False)
+    fig, ax = _axes(ax, (10, 0.32 * len(data) + 1.6))
+    positions = list(range(len(data)))[::-1]
+    base, accent = sns.color_palette("Set2", 2)[0], sns.color_palette("Set2", 2)[1]
+    colours = [accent if name in highlight else base for name in data.index]
+    bars = ax.barh(positions, data.to_numpy(), color=colours)
+    ax.bar_label(bars, labels=[value_format.format(v) for v in data], padding=3, fontsize=8)
+    if highlight_label and any(name in highlight for name in data.index):
+        ax.legend(handles=[Patch(color=accent, label=highlight_label)], loc="lower right", frameon=False)
+    ax.set_yticks(positions, [str(i) for i in data.index])
+    ax.xaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.margins(x=0.15)
+    _label(ax, title, xlabel, ylabel)
+    return fig
+
+
+def labelled_scatter(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    label: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    hue: str | None = None,
+    ax: Axes | None = None,
+    label_top: int | None = None,
+) -> Figure:
+    """A scatter of `x` against `y` with every point (or the `label_top` largest by `y`) named
+    by its `label` column; `hue` colours the points by group (its values are the legend)."""
+    fig, ax = _axes(ax, (10, 6.5))
+    points = data.dropna(subset=[x, y]).astype({x: float, y: float})
+    sns.scatterplot(data=points, x=x, y=y, hue=hue, ax=ax, s=60)
+    named = points.nlargest(label_top, y) if label_top else points
+    for row in named.itertuples(index=False):
+        ax.annotate(
+            str(getattr(row, label)),
+            (getattr(row, x), getattr(row, y)),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    ax.xaxis.set_major_formatter(FuncFormatter(thousands))
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    if hue:
+        ax.legend(title=None, frameon=False)
+    _label(ax, title, xlabel, ylabel)
+    return fig
+
+
+def heatmap(
+    matrix: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax: Axes | None = None,
+    annotations: pd.DataFrame | None = None,
+    cmap: str | Sequence = "YlGnBu",
+    value_format: str = ".1f",
+    colorbar_label: str | None = None,
+    **heatmap_kws,
+) -> Figure:
+    """A heatmap of a numeric (or boolean: 1/0) matrix; `annotations` (same shape, text) replaces
+    the numbers in the cells, e.g. 已对接 / 未对接."""
+    fig, ax = _axes(ax, (1.4 * matrix.shape[1] + 3, 0.45 * matrix.shape[0] + 1.8))
+    values = matrix.astype("Float64").astype(float)
+    annot = annotations.to_numpy() if annotations is not None else True
+    fmt = "" if annotations is not None else value_format
+    cbar = colorbar_label is not None
+    sns.heatmap(
+        values, ax=ax, annot=annot, fmt=fmt, cmap=cmap, cbar=cbar, linewidths=0.5, linecolor="white",
+        cbar_kws={"label": colorbar_label} if cbar else None, **heatmap_kws,
+    )  # fmt: skip
+    ax.tick_params(axis="x", labelrotation=0)
+    ax.tick_params(axis="y", labelrotation=0)
+    _label(ax, title, xlabel, ylabel)
+    return fig
+
+
+def coverage_heatmap(
+    connected: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, ax: Axes | None = None
+) -> Figure:
+    """A boolean area × platform matrix as a two-colour heatmap with 已对接 / 未对接 in each cell
+    (未知 where the bulletin says nothing)."""
+    text = connected.apply(lambda col: col.map(lambda v: "未知" if pd.isna(v) else ("已对接" if v else "未对接")))
+    colours = [sns.color_palette("Set2")[1], sns.color_palette("Set2")[0]]
+    return heatmap(
+        connected, title=title, xlabel=xlabel, ylabel=ylabel, ax=ax, annotations=text, cmap=colours, vmin=0, vmax=1
+    )
