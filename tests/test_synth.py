@@ -207,11 +207,6 @@ def test_last_district_joins_sentence():
     assert {r["platform"] for r in truth.tables["remote_coverage"]} == {"consultation", "ecg", "lab", "imaging"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tables/remote.py read_paragraph writes remote_coverage rows only when a 未对接的… clause is "
-    "printed: a platform covering all 12 areas gets no coverage rows instead of 12 connected ones",
-)
 def test_all_areas_joined_shows_in_coverage():
     text, _ = generate(SOURCE, SOURCE_MONTH, "2021-08", 19, join_platform={"ecg": "秦淮区"})
     parsed = parse_text(text, "2021-08")

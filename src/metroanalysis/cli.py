@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ("report", "run"):
             p.add_argument("--notebooks", help="folder of NN-name.ipynb notebooks (default: ROOT/notebooks)")
             p.add_argument("--output", help="reports folder (default: ROOT/reports)")
+    from .synth import add_synth_parser
+
+    add_synth_parser(sub)
     return parser
 
 
@@ -121,6 +124,8 @@ def warn(message: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "synth":
+            return args.handler(args)
         project = find_project(args.root)
         months = months_for(project, args)
         code = EXIT_OK

@@ -16,6 +16,7 @@ from .analysis.profile import hospital_profile
 from .bulletin import parse_bulletin
 from .checks import run_checks
 from .entities import Registry, attach_entity_ids
+from .locking import month_lock
 from .paths import Project, find_project
 from .reading import read_bulletin
 
@@ -33,8 +34,8 @@ class CleanResult:
         return self.quality[self.quality["status"] == "mismatch"]
 
 
-def clean_month(project: Project, month: str, record: dict | None = None) -> CleanResult:
-    """Raw bulletin → typed tidy tables, facts, checks → data/processed/MONTH/.
+def clean_month(project: Project, month: str, record: dict | None = None, out: Path | None = None) -> CleanResult:
+    """Raw bulletin → typed tidy tables, facts, checks → data/processed/MONTH/ (or `out`).
     `record` (the build inputs) is saved as build.json inside the same atomic swap."""
     # load inputs
     path = project.bulletin(month)
@@ -61,7 +62,7 @@ def clean_month(project: Project, month: str, record: dict | None = None) -> Cle
         "statistics_lines": list(parsed.stats_lines),
     }
     # save outputs
-    folder = project.processed_month(month)
+    folder = out or project.processed_month(month)
     extra = {"build.json": build.record_text(record)} if record else None
     store.write_month(folder, month, frames, [source], extra=extra)
     return CleanResult(month, folder, frames, quality, parsed.missing)
@@ -118,7 +119,9 @@ def load_month(month: str, root: str | Path | None = None, processed: str | Path
     project = find_project(root)
     folder = Path(processed) / month if processed else project.processed_month(month)
     if not (folder / "datapackage.json").is_file():
-        clean_month(project, month)
+        with month_lock(folder.parent, month):
+            if not (folder / "datapackage.json").is_file():
+                clean_month(project, month, out=folder)
     return read_month_folder(month, folder)
 
 

@@ -105,8 +105,10 @@ def read_paragraph(p: Paragraph, tables: dict[str, list[dict]], ex: Extract) -> 
         row["districts_covered"] = int(m[1])
         fact(p.platform_zh, "districts_covered", m[1], "个")
     not_connected = read_not_connected(p)
+    if not_connected is None and row.get("districts_covered") == len(AREAS):
+        not_connected = []  # every area covered: the bulletin names none as not connected
     if not_connected is not None:
-        row["districts_not_connected"] = "、".join(not_connected)
+        row["districts_not_connected"] = "、".join(not_connected) or None
         for area in AREAS:
             tables["coverage"].append(
                 {"platform": p.platform, "area": area, "connected": area not in not_connected, "source_line": no}
