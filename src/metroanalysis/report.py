@@ -231,9 +231,13 @@ def ensure_processed(project: Project, month: str) -> Path:
     """The month's processed folder, cleaning the bulletin first if it was never cleaned."""
     folder = project.processed_month(month)
     if not (folder / "datapackage.json").is_file():
+        from .locking import month_lock
         from .pipeline import clean_month
 
-        clean_month(project, month)
+        project.processed.mkdir(parents=True, exist_ok=True)
+        with month_lock(project.processed, month):  # the same lock `metroanalysis clean` holds
+            if not (folder / "datapackage.json").is_file():
+                clean_month(project, month)
     return folder
 
 
