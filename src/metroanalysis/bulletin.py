@@ -80,12 +80,46 @@ class ParsedBulletin:
 
 
 def statistics_part(lines: list[Line]) -> list[Line]:
+    """From 统计数据 (or the first table title) to the news heading 简讯. A file with no 简讯
+    after its tables was cut short: it is refused, never cleaned from its first half."""
     start = next((i for i, ln in enumerate(lines) if _START.match(ln.text)), None)
     if start is None:
         # No 统计数据 heading: begin at the first table title.
-        start = next((i for i, ln in enumerate(lines) if any(s.title.search(ln.text) for s in SECTIONS)), 0)
-    end = next((i for i in range(start, len(lines)) if _END.match(lines[i].text)), len(lines))
+        start = next((i for i, ln in enumerate(lines) if any(s.title.search(ln.text) for s in SECTIONS)), None)
+        if start is None:
+            raise BulletinError("no statistics table found: is this a 南京卫生信息 bulletin?", line=1)
+    end = next((i for i in range(start, len(lines)) if _END.match(lines[i].text)), None)
+    if end is None:
+        last = next((ln for ln in reversed(lines[start:]) if ln.text.strip()), lines[start])
+        spec = next(
+            (s for ln in reversed(lines[start : last.no]) for s in SECTIONS if s.title.search(ln.text)),
+            None,
+        )
+        raise BulletinError(
+            "the file ends before the news section 简讯: truncated?",
+            line=last.no,
+            table=spec.tables[0] if spec else None,
+            text=short(last.text),
+        )
     return lines[start:end]
+
+
+def short(text: str, width: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= width else text[:width] + "…"
+
+
+def check_no_stray_figures(lines: list[Line], sections: dict[str, Section]) -> None:
+    """Figures printed before the first known title belong to no table (a title reworded or
+    lost): refuse rather than drop them."""
+    first = min((s.title.no for s in sections.values()), default=None)
+    if first is None:
+        return  # no table at all: parse_bulletin says so
+    for line in lines[1:]:
+        if line.no >= first:
+            break
+        if re.search(r"\d", line.text):
+            raise BulletinError("figures printed under no known table title", line=line.no, text=short(line.text))
 
 
 def find_sections(lines: list[Line], month: str) -> dict[str, Section]:
@@ -118,13 +152,33 @@ def find_sections(lines: list[Line], month: str) -> dict[str, Section]:
     return sections
 
 
-def check_month_mentions(lines: list[Line], month: str) -> None:
-    """Bare month references in the figures' own words (4月份…, 截止4月底) must be this month."""
-    mon = int(month.split("-")[1])
+def check_month_mentions(lines: list[Line], month: str, sections: dict[str, Section] | None = None) -> None:
+    """Month references in the figures' own words (2021年4月…, 4月，…, 4月份…, 截止4月底) must
+    be this month; the error names the table the line is printed in."""
+    year, mon = (int(x) for x in month.split("-"))
+    titles = sorted((s.title.no, s.key) for s in (sections or {}).values())
+
+    def table_at(no: int) -> str | None:
+        key = next((k for t, k in reversed(titles) if t <= no), None)
+        return next((s.tables[0] for s in SECTIONS if s.key == key), None)
+
     for line in lines:
-        for m in re.finditer(r"(?:截[止至])?(?<![\d年])(\d{1,2})月(?:份|底)", line.text):
+        for m in re.finditer(r"(\d{4})年(\d{1,2})月", line.text):
+            if (int(m[1]), int(m[2])) != (year, mon):
+                raise BulletinError(
+                    f"names {m[1]}-{int(m[2]):02d} but the folder is {month}",
+                    line=line.no,
+                    table=table_at(line.no),
+                    text=m.group(),
+                )
+        for m in re.finditer(r"(?:截[止至])?(?<![\d年])(\d{1,2})月(?:份|底|[，,])", line.text):
             if int(m[1]) != mon:
-                raise BulletinError(f"names month {m[1]} but the folder is {month}", line=line.no, text=m.group())
+                raise BulletinError(
+                    f"names month {m[1]} but the folder is {month}",
+                    line=line.no,
+                    table=table_at(line.no),
+                    text=m.group(),
+                )
 
 
 def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
@@ -134,7 +188,8 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
         if not lines:
             raise BulletinError("the file is empty")
         sections = find_sections(lines, month)
-        check_month_mentions(lines, month)
+        check_no_stray_figures(lines, sections)
+        check_month_mentions(lines, month, sections)
         ex = Extract()
         missing: list[str] = []
         for spec in SECTIONS:

@@ -155,8 +155,9 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
     out = []
     platforms = tables["remote_platforms"]
     for r in platforms.itertuples(index=False):
-        if pd.notna(r.districts_covered) and pd.notna(r.districts_not_connected):
-            uncovered = len(str(r.districts_not_connected).split("、"))
+        if pd.notna(r.districts_covered):
+            named = "" if pd.isna(r.districts_not_connected) else str(r.districts_not_connected)
+            uncovered = len(named.split("、")) if named else 0
             out.append(
                 compare(
                     "covered_plus_not_connected_is_all_areas",
@@ -191,15 +192,16 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
 
 
 def missing_tables(missing: list[str]) -> list[dict]:
+    # Empty fields are <NA>, as they read back from quality.csv.
     return [
         {
             "rule": "table_present",
             "table": name,
-            "entity": "",
-            "column": "",
-            "printed": "",
-            "computed": "",
-            "difference": "",
+            "entity": None,
+            "column": None,
+            "printed": None,
+            "computed": None,
+            "difference": None,
             "status": "missing",
             "source_line": None,
             "message": f"{name} is not printed in this month's bulletin",

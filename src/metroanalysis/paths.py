@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import UsageError
 
-MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])\Z")  # \Z: no trailing newline
 BULLETIN = "bulletin.txt"
 
 
@@ -50,7 +50,7 @@ class Project:
         """Every month folder under data/raw with a bulletin, oldest first."""
         if not self.raw.is_dir():
             return []
-        return sorted(p.name for p in self.raw.iterdir() if MONTH.match(p.name) and (p / BULLETIN).is_file())
+        return sorted(p.name for p in self.raw.iterdir() if MONTH.fullmatch(p.name) and (p / BULLETIN).is_file())
 
 
 def find_project(root: str | Path | None = None, start: str | Path | None = None) -> Project:
@@ -70,7 +70,7 @@ def find_project(root: str | Path | None = None, start: str | Path | None = None
 
 def check_month(project: Project, month: str) -> str:
     """`month` if it is YYYY-MM naming a real month folder inside data/raw, else UsageError."""
-    if not isinstance(month, str) or not MONTH.match(month):
+    if not isinstance(month, str) or not MONTH.fullmatch(month):
         raise UsageError(f"--month {month!r}: expected YYYY-MM, e.g. 2021-04")
     folder = project.raw / month
     if not (folder / BULLETIN).is_file():

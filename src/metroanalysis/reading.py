@@ -16,6 +16,8 @@ from .errors import BulletinError
 
 # Full-width digits come from Chinese input methods; they are the same numbers.
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# Digits grouped by thousands (1,234 or 1，234), in cells and in prose alike.
+_GROUPED = re.compile(r"(?<![\d.,，])\d{1,3}(?:[,，]\d{3})+(?!\d)")
 # Spaces that Word and PDF exports scatter around cells; never part of a name or number.
 _STRAY_SPACE = " \u3000\u00a0\u200b\ufeff"
 
@@ -43,12 +45,19 @@ class RawBulletin:
 
 def decode(data: bytes, path: str = "<bytes>") -> tuple[str, str]:
     """Text and encoding name: UTF-8 (with or without BOM) first, then GB18030, which is a
-    superset of GBK and GB2312; anything else is left to charset-normalizer's judgement."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
+    superset of GBK and GB2312; anything else is left to charset-normalizer's judgement.
+    UTF-8 cut inside its last character (a truncated file) is read up to the cut, so that the
+    truncation, not the encoding, is reported."""
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return body.decode("utf-8"), "utf-8-sig"
+    except UnicodeDecodeError as cut:
+        if cut.reason == "unexpected end of data" and cut.end == len(body):
+            return body[: cut.start].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -74,9 +83,11 @@ def read_bulletin(path: str | Path) -> RawBulletin:
 
 
 def split_lines(text: str) -> list[Line]:
-    """LF, CRLF and CR all end a line; a BOM pasted mid-file is dropped; digits go half-width."""
+    """LF, CRLF and CR all end a line; a BOM pasted mid-file is dropped; digits go half-width
+    and lose their thousands separators."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    text = text.translate(_FULLWIDTH_DIGITS)
+    text = re.sub(r"(?<=\d)．(?=\d)", ".", text.translate(_FULLWIDTH_DIGITS))
+    text = _GROUPED.sub(lambda m: m.group().replace(",", "").replace("，", ""), text)
     return [Line(i, t) for i, t in enumerate(text.split("\n"), start=1)]
 
 

@@ -49,7 +49,8 @@ class Extract:
     totals: list[dict] = field(default_factory=list)
 
     def fact(self, table, section, entity, measure, value, unit, line, printed) -> None:
-        self.facts.append(Fact(table, section, entity, measure, str(value), unit, line, printed))
+        # No section is <NA>, as it reads back from the CSV (an empty cell), never "".
+        self.facts.append(Fact(table, section or None, entity, measure, str(value), unit, line, printed))
 
     def total(self, table, column, value, unit, line, printed) -> None:
         """A printed 合计 (or province total): kept apart from the entity rows, and a fact."""

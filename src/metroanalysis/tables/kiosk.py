@@ -50,7 +50,7 @@ def kiosk_usage(section: Section, ex: Extract) -> None:
         if label:
             section_zh = section_name(label, row[0])
             label = ""
-        if len(cells) == width + 1 and cells[0].text == "":
+        if cells and cells[0].text == "":
             cells = cells[1:]  # the empty label cell that starts later rows of a section
         if len(cells) != width:
             raise BulletinError(

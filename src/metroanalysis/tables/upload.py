@@ -55,7 +55,7 @@ def upload_by_district(section: Section, ex: Extract) -> None:
             text=" | ".join(c.text for c in sub),
         )
     match_header(sub[len(columns) :], HEALTH, BY_DISTRICT)
-    records = upload_rows(body, [*columns, *HEALTH], BY_DISTRICT, "area", ex)
+    records = upload_rows(body, [*columns, *HEALTH], BY_DISTRICT, "area", ex, section.title.no)
     ex.frames[BY_DISTRICT] = frame(records, dtypes(BY_DISTRICT))
 
 
@@ -65,13 +65,15 @@ def upload_by_hospital(section: Section, ex: Extract) -> None:
         raise BulletinError("table has no header or rows", line=section.title.no, table=BY_HOSPITAL)
     columns = [Column("hospital", r"接入单位|单位|医院", "name"), *COMMON]
     match_header(rows[0], columns, BY_HOSPITAL)
-    records = upload_rows(rows[1:], columns, BY_HOSPITAL, "hospital", ex)
+    records = upload_rows(rows[1:], columns, BY_HOSPITAL, "hospital", ex, section.title.no)
     ex.frames[BY_HOSPITAL] = frame(records, dtypes(BY_HOSPITAL))
 
 
-def upload_rows(body: list[list[Cell]], columns: list[Column], table: str, entity_col: str, ex: Extract) -> list[dict]:
+def upload_rows(
+    body: list[list[Cell]], columns: list[Column], table: str, entity_col: str, ex: Extract, title_line: int
+) -> list[dict]:
     if not body:
-        raise BulletinError("table has no rows", table=table)
+        raise BulletinError("table has no rows", line=title_line, table=table)
     records = []
     for row in body:
         if is_total_label(row[0].text):

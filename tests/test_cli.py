@@ -1,0 +1,58 @@
+"""The command line: exit codes and one-line messages."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import MONTH
+
+from metroanalysis.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["clean"],
+        ["clean", "--month", MONTH, "--all"],
+        ["clean", "--month"],
+        ["frobnicate"],
+        ["clean", "--month", MONTH, "--bogus"],
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(argv, project_copy, capsys):
+    code, _out, err = run(capsys, *argv, "--root", str(project_copy)) if argv[:1] == ["clean"] else run(capsys, *argv)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+
+
+def test_clean_all_and_rerun(project_copy, capsys):
+    code, _out, err = run(capsys, "clean", "--all", "--root", str(project_copy))
+    assert code == 0, err
+    assert (project_copy / "data" / "processed" / MONTH / "datapackage.json").is_file()
+    code, _out, err = run(capsys, "clean", "--month", MONTH, "--root", str(project_copy), "--strict")
+    assert code == 0, err
+
+
+def test_clean_all_with_one_bad_month_cleans_the_others(project_copy, raw_bytes, capsys):
+    bad = project_copy / "data" / "raw" / "2021-05"
+    bad.mkdir()
+    (bad / "bulletin.txt").write_bytes(raw_bytes)  # titles say 2021年4月
+    code, _out, err = run(capsys, "clean", "--all", "--root", str(project_copy))
+    assert code == 2
+    assert (project_copy / "data" / "processed" / MONTH / "datapackage.json").is_file()
+    assert not (project_copy / "data" / "processed" / "2021-05").exists()
+    errors = [ln for ln in err.splitlines() if ln.startswith("metroanalysis: error:")]
+    assert len(errors) == 1 and "2021-05" in errors[0] and "bulletin.txt:38" in errors[0]
+
+
+def test_all_with_no_months(tmp_path, capsys):
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    code, _out, err = run(capsys, "clean", "--all", "--root", str(tmp_path))
+    assert code == 2 and "no month folders" in err
