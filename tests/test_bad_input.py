@@ -234,7 +234,6 @@ CUTS = [
     (1000, 998, "kiosk_usage"),
     (1088, 1088, "kiosk_usage"),
     (1185, 1184, "kiosk_usage"),
-    (1192, 1191, "kiosk_usage"),
 ]
 
 
@@ -244,6 +243,16 @@ def test_truncated_file_is_refused(cut, line, table, raw_bytes, raw_lines, make_
     code, _out, err = clean(root, capsys)
     message = assert_refused(root, code, err, line=line, table=table, text=raw_lines[line - 1].strip()[:20])
     assert "truncated" in message
+
+
+def test_statistics_pasted_without_the_news_section_clean_whole(raw_bytes, make_project, capsys):
+    """Cut right after the kiosk table's 合计 (line 1191), the last figure of the statistics
+    part: nothing is lost, so it cleans to every table, with no table missing."""
+    root = make_project(cut_after_line(raw_bytes, 1192))
+    code, _out, err = clean(root, capsys)
+    assert code == 0 and "missing" not in err
+    facts = (root / "data" / "processed" / MONTH / "facts.csv").read_text(encoding="utf-8-sig")
+    assert facts.count("\n") - 1 == 787
 
 
 def test_file_cut_inside_a_character_is_refused_as_truncated(raw_bytes, make_project, capsys):

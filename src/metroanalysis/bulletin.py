@@ -15,8 +15,8 @@ import pandas as pd
 
 from . import schema
 from .errors import BulletinError
-from .reading import Line, RawBulletin
-from .tables.base import Extract, Section
+from .reading import Line, RawBulletin, cell_rows
+from .tables.base import Extract, Section, is_total_label
 from .tables.booking import booking_by_channel, booking_by_hospital
 from .tables.cumulative import cumulative_totals
 from .tables.hotline import hotline_calls, hotline_province
@@ -89,6 +89,8 @@ def statistics_part(lines: list[Line]) -> list[Line]:
         if start is None:
             raise BulletinError("no statistics table found: is this a 南京卫生信息 bulletin?", line=1)
     end = next((i for i in range(start, len(lines)) if _END.match(lines[i].text)), None)
+    if end is None and ends_with_closing_table(lines[start:]):
+        end = len(lines)  # pasted without the news section, but whole to the kiosk table's 合计
     if end is None:
         last = next((ln for ln in reversed(lines[start:]) if ln.text.strip()), lines[start])
         spec = next(
@@ -102,6 +104,18 @@ def statistics_part(lines: list[Line]) -> list[Line]:
             text=short(last.text),
         )
     return lines[start:end]
+
+
+def ends_with_closing_table(lines: list[Line]) -> bool:
+    """The statistics part ends with the kiosk table, the last one printed: a text that stops
+    right after that table's 合计 row is whole (its parser checks the row itself); a text that
+    stops anywhere else without 简讯 was cut short."""
+    closing = SECTIONS[-1].title
+    last_title = next((ln for ln in reversed(lines) if not ln.text.startswith("\t") and closing.search(ln.text)), None)
+    if last_title is None:
+        return False
+    rows = cell_rows(lines[last_title.no - lines[0].no :])
+    return bool(rows) and rows[-1][0].tabbed and is_total_label(rows[-1][0].text)
 
 
 def short(text: str, width: int = 40) -> str:

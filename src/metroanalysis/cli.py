@@ -22,7 +22,14 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not a usage block
-        raise UsageError(f"{message} (see 'metroanalysis {self.prog.split()[-1]} --help')")
+        command = self.prog.removeprefix("metroanalysis").strip()
+        raise UsageError(f"{message} (see 'metroanalysis {command} --help')".replace("  ", " "))
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ("report", "run"):
             p.add_argument("--notebooks", help="folder of NN-name.ipynb notebooks (default: ROOT/notebooks)")
             p.add_argument("--output", help="reports folder (default: ROOT/reports)")
+            p.add_argument("-j", "--jobs", type=positive, help="notebooks run at once (default: the number of cores)")
     from .synth import add_synth_parser
 
     add_synth_parser(sub)
@@ -114,7 +122,10 @@ def report_quality(month: str, folder: Path) -> bool:
 def do_report(project: Project, months: list[str], args) -> int:
     from .report import report_months
 
-    return EXIT_OK if report_months(project, months, notebooks=args.notebooks, output=args.output) else EXIT_FAILED
+    good = report_months(
+        project, months, notebooks=args.notebooks, output=args.output, force=args.force, jobs=args.jobs
+    )
+    return EXIT_OK if good else EXIT_FAILED
 
 
 def warn(message: str) -> None:

@@ -35,7 +35,9 @@ import json
 import os
 import re
 import sys
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -269,6 +271,20 @@ def run_tasks(tasks: list[Task], jobs: int):
                 yield Outcome(task.month, Path(task.notebook).stem, False, error=last_line(err))
 
 
+def _local_kernel_manager():
+    """Kernels talk over local IPC sockets, not TCP: no port to clash between parallel
+    kernels, and no "running over TCP without encryption" warning on every start."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LocalKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"metroanalysis-kernel-{uuid.uuid4().hex}"))
+            super().__init__(**kwargs)
+
+    return LocalKernelManager
+
+
 def run_task(task: Task) -> Outcome:
     """Execute one notebook for one month and export its HTML; never raises."""
     nb_path, out_dir = Path(task.notebook), Path(task.out_dir)
@@ -310,6 +326,7 @@ def build(task: Task, outcome: Outcome) -> None:
             cwd=str(nb_path.parent),
             start_timeout=START_TIMEOUT,
             execution_timeout=CELL_TIMEOUT,
+            kernel_manager_class=_local_kernel_manager(),
         )
     finally:
         # the executed notebook is kept, with its error if it failed
