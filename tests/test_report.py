@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import shutil
@@ -218,9 +219,11 @@ def test_reruns_rebuild_only_what_changed_and_never_lose_a_good_report(small):
     # nothing changed: nothing executed, and the run says so
     ok, out, _ = run(small)
     assert ok and "nothing changed" in out and "[1/" not in out
-    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file() and p.name != "index.html"} == {
-        k: v for k, v in stamps.items() if k != "index.html"
+    per_run = ("index.html", "run.json")  # the run's own record and index are rewritten each run
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file() and p.name not in per_run} == {
+        k: v for k, v in stamps.items() if k not in per_run
     }
+    assert json.loads((folder / "run.json").read_text())["reports"][0]["status"] == "unchanged"
 
     # one notebook changed: only that one executed
     nbformat.write(small_notebook("第二份", "第二份报告的新结论"), small.notebooks / "02-second.ipynb")

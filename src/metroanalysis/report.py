@@ -38,11 +38,13 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from . import html as pages
+from .locking import month_lock
 from .paths import Project, check_month
 
 NOTEBOOK = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9_-]+)\.ipynb$")
@@ -158,11 +160,24 @@ def report_months(
     if not found:
         fail_line(f"no notebooks named NN-name.ipynb in {nb_dir}")
         return False
+    for month in months:
+        check_month(project, month)
+    project.processed.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as locks:
+        # One run per month at a time (sorted: two runs never wait for each other in a circle).
+        for month in sorted(set(months)):
+            locks.enter_context(month_lock(project.processed, month))
+        return report_locked(project, months, nb_dir, out_root, found, force, jobs)
+
+
+def report_locked(
+    project: Project, months: list[str], nb_dir: Path, out_root: Path, found: list[Path], force: bool, jobs
+) -> bool:
     ok = True
+    started_at = now_iso()
     tasks: list[Task] = []
     skipped: list[Outcome] = []
     for month in months:
-        check_month(project, month)
         try:
             processed = ensure_processed(project, month)
         except Exception as err:  # a bulletin that cannot be cleaned: no report for this month
@@ -211,6 +226,7 @@ def report_months(
 
     for month in sorted({t.month for t in tasks} | {o.month for o in skipped}):
         write_month_index(out_root / month, month, [nb.stem for nb in found])
+        write_run_record(out_root / month, month, started_at, [*skipped, *outcomes])
     write_root_index(out_root)
 
     failures = [o for o in outcomes if not o.ok]
@@ -233,13 +249,9 @@ def ensure_processed(project: Project, month: str) -> Path:
     """The month's processed folder, cleaning the bulletin first if it was never cleaned."""
     folder = project.processed_month(month)
     if not (folder / "datapackage.json").is_file():
-        from .locking import month_lock
         from .pipeline import clean_month
 
-        project.processed.mkdir(parents=True, exist_ok=True)
-        with month_lock(project.processed, month):  # the same lock `metroanalysis clean` holds
-            if not (folder / "datapackage.json").is_file():
-                clean_month(project, month)
+        clean_month(project, month)  # the caller holds the month's lock
     return folder
 
 
@@ -628,13 +640,9 @@ def record_outcome(out_dir: Path, name: str, key: str, outcome: Outcome) -> None
 
 
 def write_month_index(out_dir: Path, month: str, names: list[str]) -> None:
-    """Every notebook the folder has a record or a report of, in notebook order."""
-    seen = set(names)
-    for p in out_dir.glob("*.html"):
-        if NOTEBOOK.match(p.stem + ".ipynb"):
-            seen.add(p.stem)
+    """Every current notebook with a record or a report, in notebook order."""
     entries = []
-    for name in sorted(seen):
+    for name in sorted(names):  # a report whose notebook was deleted is no longer listed
         record = read_record(out_dir, name)
         html = (out_dir / f"{name}.html").is_file()
         if not record and not html:
@@ -674,6 +682,39 @@ def write_root_index(out_root: Path) -> None:
             ]
             months.append(pages.MonthEntry(folder.name, reports, failed, [t for t in titles if t]))
     write_atomic(out_root / "index.html", pages.root_index(months, now()))
+
+
+def write_run_record(out_dir: Path, month: str, started_at: str, outcomes: list[Outcome]) -> None:
+    """reports/MONTH/run.json: what this run did for the month, what failed and why, with
+    timings, so a reviewer can see that a report is stale or missing and why."""
+    reports = []
+    for o in sorted((o for o in outcomes if o.month == month), key=lambda o: o.name):
+        status = "unchanged" if o.skipped else "built" if o.ok else "failed"
+        reports.append(
+            {
+                "notebook": o.name,
+                "status": status,
+                "seconds": round(o.seconds, 2),
+                "attempts": o.attempts,
+                "error": o.error,
+                "finding": o.finding,
+                "html": f"{o.name}.html" if (out_dir / f"{o.name}.html").is_file() else None,
+                "timings": {k: round(v, 3) for k, v in o.timings.items()},
+            }
+        )
+    record = {
+        "month": month,
+        "started": started_at,
+        "finished": now_iso(),
+        "command": " ".join(["metroanalysis", *sys.argv[1:]]) if sys.argv else "metroanalysis",
+        "ok": all(r["status"] != "failed" for r in reports),
+        "reports": reports,
+    }
+    write_atomic(out_dir / "run.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+
+
+def now_iso() -> str:
+    return datetime.now().isoformat(timespec="seconds")
 
 
 def now() -> str:
