@@ -31,6 +31,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
 
 from .reference import AREAS
+from .tables.hotline import CATEGORIES as HOTLINE_CATEGORIES
+from .tables.kiosk import SECTIONS as KIOSK_SECTIONS
+from .tables.remote import PLATFORMS, VOLUMES
 
 MARK = "本文件为 metroanalysis synth 生成的测试数据，非真实公报"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -53,33 +56,8 @@ TITLES = [
 # Processing order: the hotline paragraph quotes the booking table's phone total.
 ORDER = ["booking", "channel", "hotline", "remote", "upload_district", "upload_hospital", "kiosk"]
 
-# The clean tables' vocabulary (schema ids for printed labels).
-HOTLINE_CATEGORIES = {
-    "咨询类（不含专家咨询）": "consultations",
-    "咨询类": "consultations",
-    "医疗服务投诉": "complaints",
-    "电话预约": "phone_bookings",
-    "人工服务": "operator_service",
-    "心理危机干预": "crisis_intervention",
-    "医院满意度调查（呼入）": "satisfaction_survey",
-    "医院满意度调查": "satisfaction_survey",
-    "自助语音问答": "self_service_voice",
-    "市12345工单": "city_12345_orders",
-    "省12345工单": "province_12345_orders",
-}
-PLATFORMS = {"会诊": "consultation", "心电": "ecg", "临检": "lab", "影像": "imaging", "病理": "pathology"}
-# Printed volume phrase → (pattern, measure, period, label); 累计 is to date, the rest this month.
-VOLUMES = [
-    (r"累计通过平台开展各类会诊(\d+)(次|例)", "consultations", "to_date", "累计会诊"),
-    (r"采集心电病例(\d+)(份)", "ecg_cases", "month", "采集心电病例"),
-    (r"会诊量(\d+)(例|次)", "consultations", "month", "会诊量"),
-    (r"采集检验报告(\d+)(份)", "lab_reports", "month", "采集检验报告"),
-    (r"流转标本(\d+)(份)", "specimens_routed", "month", "流转标本"),
-    (r"采集影像报告(\d+)(份)", "imaging_reports", "month", "采集影像报告"),
-    (r"图像量(\d+)(份|张)", "images", "month", "图像量"),
-    (r"(?<!共)会诊(\d+)(例|次)", "consultations", "month", "会诊"),
-]
-KIOSK_SECTIONS = {"医疗单位": "hospital", "各区": "district"}
+# The clean tables' vocabulary (printed label → schema id) is the parsers' own: the generator
+# re-derives the printed layout independently, but names things as the clean tables do.
 ALL_JOINED = "，各区均已对接"  # what replaces 未对接的… once no area is left (no digits: not a figure)
 
 
