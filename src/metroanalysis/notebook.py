@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown, display
 
-from . import plotting
+from . import labels, plotting
 from .paths import find_project
-from .pipeline import MonthData, load_month
+from .pipeline import MonthData, load_all_months, load_month
 
 FINDING_KEY = "metroanalysis"
-LANGUAGES = ("zh",)
+LANGUAGES = labels.LANGS
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,47 @@ def setup(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh"
     plotting.setup()
     pd.set_option("display.max_rows", 200)
     pd.set_option("display.max_columns", 30)
-    return load_month(params.month, root=params.root, processed=params.processed_dir)
+    m = load_month(params.month, root=params.root, processed=params.processed_dir)
+    m.params = params  # for history(m)
+    return m
 
 
-def month_title(month: str) -> str:
-    """'2021-04' → '2021年4月'."""
-    year, number = month.split("-")
-    return f"{year}年{int(number)}月"
+def history(m: MonthData) -> dict[str, pd.DataFrame]:
+    """Every month's tables up to and including the report's month, stacked with a `month`
+    column: data/processed/all (load_all_months) when it holds every such month, otherwise
+    stacked here from the month folders (all/ is rebuilt by `metroanalysis clean`, not by the
+    report runner, so it may lag behind a month just added). Never writes all/ itself, so
+    notebooks run in parallel do not race on it."""
+    params: Parameters = m.params
+    project = find_project(params.root)
+    months = [x for x in project.months() if x <= params.month]
+    processed = params.processed_dir or project.processed
+    if (Path(processed) / "all" / "datapackage.json").is_file():
+        stacked = load_all_months(params.root, params.processed_dir).tables
+        if set(months) <= set(stacked["booking_by_hospital"]["month"]):
+            return {name: df[df["month"] <= params.month].reset_index(drop=True) for name, df in stacked.items()}
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for month in months:
+        data = m if month == params.month else load_month(month, root=params.root, processed=params.processed_dir)
+        for name, df in data.tables.items():
+            parts.setdefault(name, []).append(df.assign(month=month))
+    return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+
+
+def month_title(month: str, lang: str = "zh") -> str:
+    """'2021-04' → '2021年4月' (or 'April 2021')."""
+    return labels.month_title(month, lang)
+
+
+def title(text: str) -> None:
+    """The report's title as a level-1 heading, marked {"metroanalysis": {"title": text}} so a
+    runner can name the report in its language (the source's first Markdown heading is Chinese)."""
+    display(Markdown(f"# {text.lstrip('# ')}"), metadata={FINDING_KEY: {"title": text.lstrip("# ")}})
+
+
+def heading(text: str) -> None:
+    """A section heading or intro in the report's language (Markdown)."""
+    display(Markdown(text))
 
 
 def say(text: str) -> None:

@@ -20,7 +20,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 FONT_FAMILY = "Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -185,12 +185,60 @@ def heatmap(
 
 
 def coverage_heatmap(
-    connected: pd.DataFrame, *, title: str, xlabel: str, ylabel: str, ax: Axes | None = None
+    connected: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax: Axes | None = None,
+    words: tuple[str, str, str] = ("已对接", "未对接", "未知"),
 ) -> Figure:
     """A boolean area × platform matrix as a two-colour heatmap with 已对接 / 未对接 in each cell
-    (未知 where the bulletin says nothing)."""
-    text = connected.apply(lambda col: col.map(lambda v: "未知" if pd.isna(v) else ("已对接" if v else "未对接")))
+    (未知 where the bulletin says nothing); `words` gives those three in another language."""
+    yes, no, unknown = words
+    text = connected.apply(lambda col: col.map(lambda v: unknown if pd.isna(v) else (yes if v else no)))
     colours = [sns.color_palette("Set2")[1], sns.color_palette("Set2")[0]]
     return heatmap(
         connected, title=title, xlabel=xlabel, ylabel=ylabel, ax=ax, annotations=text, cmap=colours, vmin=0, vmax=1
     )
+
+
+def line_chart(
+    wide: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax: Axes | None = None,
+    percent: bool = False,
+    value_format: str = "{:,.0f}",
+) -> Figure:
+    """One line per column of `wide` over its index (months, in order), each point marked and
+    the last value labelled; `percent` reads fractions (0–1) as per cent on the y axis."""
+    fig, ax = _axes(ax, (10, 5.5))
+    data = wide.astype("Float64").astype(float)
+    x = list(range(len(data)))
+    colours = sns.color_palette("Set2", n_colors=max(len(data.columns), 3))
+    markers = ["o", "s", "^", "D", "v", "P", "X"]
+    for i, (column, colour) in enumerate(zip(data.columns, colours, strict=False)):
+        # lines that coincide stay visible: a different marker and dash for each
+        ax.plot(x, data[column].to_numpy(), marker=markers[i % len(markers)], color=colour, label=str(column),
+                linestyle=["-", "--", ":", "-."][i % 4])  # fmt: skip
+        last = data[column].dropna()
+        if len(last):
+            value = last.iloc[-1]
+            text = f"{value * 100:.1f}%" if percent else value_format.format(value)
+            ax.annotate(text, (x[data.index.get_loc(last.index[-1])], value), xytext=(5, 0),
+                        textcoords="offset points", fontsize=8, va="center")  # fmt: skip
+    ax.set_xticks(x, [str(i) for i in data.index])
+    if percent:
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    elif data.abs().max().max() >= 1000:
+        ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+    else:  # small counts and means: no rounding to whole numbers on the axis
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    ax.margins(x=0.12)
+    if len(data.columns) > 1:
+        ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _label(ax, title, xlabel, ylabel)
+    return fig

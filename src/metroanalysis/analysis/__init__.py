@@ -21,7 +21,18 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["display_table", "fmt_count", "fmt_pct", "fmt_yuan", "ratio", "to_fen", "to_yuan"]
+from metroanalysis import labels
+
+__all__ = [
+    "display_table",
+    "fmt_count",
+    "fmt_pct",
+    "fmt_yuan",
+    "ratio",
+    "registry_names",
+    "to_fen",
+    "to_yuan",
+]
 
 
 def ratio(numerator: pd.Series, denominator) -> pd.Series:
@@ -57,9 +68,9 @@ def fmt_pct(share, digits: int = 1) -> str:
     return "—" if pd.isna(share) else f"{float(share) * 100:.{digits}f}%"
 
 
-def fmt_yuan(amount) -> str:
-    """352429428.51 → '352,429,428.51 元'."""
-    return "—" if pd.isna(amount) else f"{float(amount):,.2f} 元"
+def fmt_yuan(amount, lang: str = "zh") -> str:
+    """352429428.51 → '352,429,428.51 元' ('… yuan' in English)."""
+    return labels.fmt_yuan(amount, lang)
 
 
 def fmt_number(x, digits: int = 1) -> str:
@@ -74,18 +85,36 @@ _FORMATS = {
     "yuan": lambda v: "—" if pd.isna(v) else f"{float(v):,.2f}",
     "num": lambda v: fmt_number(v, 1),
     "num2": lambda v: fmt_number(v, 2),
-    "flag": lambda v: "—" if pd.isna(v) else ("是" if v else "否"),
 }
 
 
-def display_table(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
+def registry_names(
+    df: pd.DataFrame, entities: pd.DataFrame, lang: str = "zh", column: str | None = None
+) -> pd.DataFrame:
+    """`df` with its name column (the one just before `entity_id`, or `column`) replaced by the
+    registry's name for each row's entity_id: name_zh, or in English name_en falling back to
+    name_zh. A row with no entity_id (a name the registry does not know) keeps its printed
+    name. E.g. the booking table's 南大学附属中大医院 (H009) is shown as 东南大学附属中大医院."""
+    if column is None:
+        column = df.columns[df.columns.get_loc("entity_id") - 1]
+    names = labels.entity_names(entities, lang)
+    out = df.copy()
+    shown = [labels.entity_label(e, p, names) for e, p in zip(df["entity_id"], df[column], strict=True)]
+    out[column] = pd.array(shown, dtype="string")
+    return out
+
+
+def display_table(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], lang: str = "zh") -> pd.DataFrame:
     """The columns of `df` a reviewer reads, as text under Chinese headers.
 
     `columns` maps a column to (Chinese header, kind); kind is one of text, count, pct
     (a share shown as a percentage: say "（%）" in the header), yuan, num, num2, flag.
     The first column becomes the index, so the printed table starts with the entity name.
-    Text output keeps reports stable from run to run (no styler ids, no float noise).
+    Text output keeps reports stable from run to run (no styler ids, no float noise). `lang`
+    only changes how a flag reads (是/否, yes/no): the headers are given in their language.
     """
-    out = pd.DataFrame({header: [_FORMATS[kind](v) for v in df[col]] for col, (header, kind) in columns.items()})
+    yes, no = labels.t("p.yes", lang), labels.t("p.no", lang)
+    formats = {**_FORMATS, "flag": lambda v: "—" if pd.isna(v) else (yes if v else no)}
+    out = pd.DataFrame({header: [formats[kind](v) for v in df[col]] for col, (header, kind) in columns.items()})
     first = next(iter(columns.values()))[0]
     return out.set_index(first)

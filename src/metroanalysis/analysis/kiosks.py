@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metroanalysis import labels
+
 from . import fmt_count, fmt_pct, fmt_yuan, ratio, to_fen, to_yuan
 
 SECTIONS = {"hospital": "医疗单位", "district": "各区"}
@@ -53,9 +55,10 @@ def _summarise(group: pd.DataFrame, payments_fen: int) -> dict:
     }
 
 
-def section_revenue(kiosk_usage: pd.DataFrame) -> pd.DataFrame:
+def section_revenue(kiosk_usage: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Hospitals, districts and all units: terminals, money, per-terminal figures and the
-    terminals standing in units with no transaction (count and share of that fleet)."""
+    terminals standing in units with no transaction (count and share of that fleet);
+    `label` names the section in `lang`."""
     units = unit_revenue(kiosk_usage)
     payments_fen = to_fen(kiosk_usage["payment_amount_yuan"])
     rows = []
@@ -65,7 +68,8 @@ def section_revenue(kiosk_usage: pd.DataFrame) -> pd.DataFrame:
             {"section": section, "section_zh": section_zh, **_summarise(units[mask], int(payments_fen[mask].sum()))}
         )
     out = pd.DataFrame(rows)
-    types = {"section": "string", "section_zh": "string"}
+    out.insert(2, "label", [labels.category(labels.SECTIONS, s, lang) for s in out["section"]])
+    types = {"section": "string", "section_zh": "string", "label": "string"}
     types |= {c: "Int64" for c in ("units", "terminals", "transactions", "idle_units", "idle_terminals")}
     types |= {c: "Float64" for c in out.columns if c.endswith(("_yuan", "_terminal", "_share"))}
     return out.astype(types)
@@ -87,10 +91,18 @@ def ranked_by(units: pd.DataFrame, column: str, top: int | None = None) -> pd.Da
 # Sentences shown under the charts, written from the tables above.
 
 
-def overview_sentence(sections: pd.DataFrame) -> str:
+def overview_sentence(sections: pd.DataFrame, lang: str = "zh") -> str:
     """Fleet size, money, per-terminal money, and the idle part of the fleet."""
     s = sections.set_index("section")
     total, hosp, dist = s.loc[ALL], s.loc["hospital"], s.loc["district"]
+    if lang == "en":
+        return (
+            f"{fmt_count(total.terminals)} self-service terminals ({fmt_count(hosp.terminals)} in hospitals, "
+            f"{fmt_count(dist.terminals)} in districts) took {fmt_yuan(total.money_yuan, lang)} in registrations "
+            f"and payments this month, {fmt_yuan(total.money_per_terminal_yuan, lang)} per terminal: "
+            f"{fmt_yuan(hosp.money_per_terminal_yuan, lang)} in hospitals and "
+            f"{fmt_yuan(dist.money_per_terminal_yuan, lang)} in districts."
+        )
     return (
         f"自助终端共 {fmt_count(total.terminals)} 台（医疗单位 {fmt_count(hosp.terminals)} 台，各区 "
         f"{fmt_count(dist.terminals)} 台），本月挂号与缴费金额合计 {fmt_yuan(total.money_yuan)}，平均每台 "
@@ -99,8 +111,15 @@ def overview_sentence(sections: pd.DataFrame) -> str:
     )
 
 
-def idle_sentence(sections: pd.DataFrame, idle: pd.DataFrame) -> str:
+def idle_sentence(sections: pd.DataFrame, idle: pd.DataFrame, lang: str = "zh") -> str:
     total = sections.set_index("section").loc[ALL]
+    if lang == "en":
+        names = ", ".join(f"{r.unit} ({r.terminals})" for r in idle.head(3).itertuples())
+        return (
+            f"In {fmt_count(total.idle_units)} units the terminals recorded no registration or payment this "
+            f"month: {fmt_count(total.idle_terminals)} terminals, {fmt_pct(total.idle_share)} of all; the units "
+            f"with most such terminals are {names or 'none'}."
+        )
     names = "、".join(f"{r.unit}（{r.terminals} 台）" for r in idle.head(3).itertuples())
     return (
         f"有 {fmt_count(total.idle_units)} 个单位的终端本月没有任何挂号或缴费，"
@@ -109,11 +128,18 @@ def idle_sentence(sections: pd.DataFrame, idle: pd.DataFrame) -> str:
     )
 
 
-def ranking_sentence(units: pd.DataFrame) -> str:
+def ranking_sentence(units: pd.DataFrame, lang: str = "zh") -> str:
     """Who takes the most per terminal, and who the most in total."""
     per_terminal = ranked_by(units, "money_per_terminal_yuan").iloc[0]
     money = ranked_by(units, "money_yuan").iloc[0]
     payment = ranked_by(units, "average_payment_yuan").iloc[0]
+    if lang == "en":
+        return (
+            f"{money.unit} took the most money ({fmt_yuan(money.money_yuan, lang)}); {per_terminal.unit} took "
+            f"the most per terminal ({per_terminal.terminals} terminals, "
+            f"{fmt_yuan(per_terminal.money_per_terminal_yuan, lang)} each); {payment.unit} had the highest "
+            f"average payment ({fmt_yuan(payment.average_payment_yuan, lang)})."
+        )
     return (
         f"金额最多的是{money.unit}（{fmt_yuan(money.money_yuan)}）；每台金额最高的是{per_terminal.unit}"
         f"（{per_terminal.terminals} 台，每台 {fmt_yuan(per_terminal.money_per_terminal_yuan)}）；"
