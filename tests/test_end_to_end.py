@@ -28,7 +28,7 @@ def project(tmp_path_factory):
     shutil.copytree(REPO / "data" / "raw" / MONTH, root / "data" / "raw" / MONTH)
     shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
     shutil.copytree(REPO / "notebooks", root / "notebooks")
-    assert main(["run", "--month", MONTH, "--root", str(root)]) == 0
+    assert main(["run", "--month", MONTH, "--root", str(root), "--lang", "zh,en"]) == 0
     return root
 
 
@@ -68,6 +68,21 @@ def test_the_index_pages_link_every_report_with_a_finding(project):
     assert "427,194" in month_index  # the channel report's one-line finding
     root_index = (project / "reports" / "index.html").read_text(encoding="utf-8")
     assert f"{MONTH}/index.html" in root_index
+    # The months index carries each month's headline figures, read off the bulletin:
+    assert "427,194 次" in root_index  # bookings, 合计 line 338
+    assert "106,398 个" in root_index  # hotline calls, line 40
+    assert f"{MONTH}/en/index.html" in root_index
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_english_reports_are_english_pages(project, name):
+    page = (project / "reports" / MONTH / "en" / f"{name}.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in page and "All reports for April 2021" in page
+    assert "data:image/png;base64," in page
+    headings = re.findall(r"<h[12][^>]*>(.*?)<a", page)
+    assert headings and not any(re.search(r"[\u4e00-\u9fff]", h) for h in headings), headings
+    index = (project / "reports" / MONTH / "en" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{name}.html"' in index and "Reports for April 2021" in index
 
 
 def test_no_chart_was_drawn_with_missing_glyphs(project):

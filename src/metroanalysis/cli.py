@@ -32,6 +32,13 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def languages(text: str) -> tuple[str, ...]:
+    langs = tuple(dict.fromkeys(x.strip() for x in text.split(",")))
+    if not langs or any(x not in ("zh", "en") for x in langs):
+        raise argparse.ArgumentTypeError(f"expected zh, en or zh,en, got {text!r}")
+    return langs
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="metroanalysis", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -51,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--notebooks", help="folder of NN-name.ipynb notebooks (default: ROOT/notebooks)")
             p.add_argument("--output", help="reports folder (default: ROOT/reports)")
             p.add_argument("-j", "--jobs", type=positive, help="notebooks run at once (default: the number of cores)")
+            p.add_argument(
+                "--lang",
+                type=languages,
+                default=("zh",),
+                help="report language(s): zh (default), en, or zh,en; English reports go to reports/MONTH/en/",
+            )
     from .synth import add_synth_parser
 
     add_synth_parser(sub)
@@ -123,7 +136,7 @@ def do_report(project: Project, months: list[str], args) -> int:
     from .report import report_months
 
     good = report_months(
-        project, months, notebooks=args.notebooks, output=args.output, force=args.force, jobs=args.jobs
+        project, months, notebooks=args.notebooks, output=args.output, force=args.force, jobs=args.jobs, langs=args.lang
     )
     return EXIT_OK if good else EXIT_FAILED
 

@@ -12,6 +12,57 @@ from dataclasses import dataclass, field
 from html import escape
 
 LANG = "zh"  # ISO 639-1, as nbconvert requires; browsers take it as Simplified Chinese
+LANGS = ("zh", "en")
+
+# Every word the index pages and the report frame print, in each language of the reports.
+TEXT = {
+    "zh": {
+        "brand": "南京卫生信息月报",
+        "all_months": "← 全部月份",
+        "month_reports": "{label} 分析报告",
+        "month_sub": "南京卫生信息月报 · {label} · 共 {n} 份报告。"
+        "点击标题打开报告；每份报告下是从数据得出的一句话结论。",
+        "no_finding": "（该报告没有给出一句话结论）",
+        "failed": "本次运行失败",
+        "keep_good": "；下面链接的是上次成功生成的报告",
+        "no_good": "；没有可用的报告",
+        "see_ipynb": "查看出错的运行记录（.ipynb）",
+        "built": "生成于 {when}",
+        "none_yet": "本月还没有报告。",
+        "generated": "本页生成于 {when}。",
+        "root_title": "南京卫生信息月报 · 分析报告",
+        "root_sub": "按月份排列，最新的在前。点击月份查看当月各份报告及其一句话结论。",
+        "n_reports": "{n} 份报告",
+        "n_failed": "{n} 份运行失败",
+        "no_months": "还没有任何月份的报告。",
+        "other_lang": "English",
+        "back": "← {label} 全部报告",
+        "footer": "由 metroanalysis 根据 {label} 月报数据生成于 {when}。本页不含代码，可离线阅读。",
+    },
+    "en": {
+        "brand": "Nanjing health-information bulletin",
+        "all_months": "← All months",
+        "month_reports": "Reports for {label}",
+        "month_sub": "Nanjing health-information bulletin · {label} · {n} reports. Open a title to read the "
+        "report; under each is its one-line finding, written from the data.",
+        "no_finding": "(this report gives no one-line finding)",
+        "failed": "The latest run failed",
+        "keep_good": "; the link opens the last good report",
+        "no_good": "; no report is available",
+        "see_ipynb": "the failed run (.ipynb)",
+        "built": "built {when}",
+        "none_yet": "No reports for this month yet.",
+        "generated": "Page generated {when}.",
+        "root_title": "Nanjing health-information bulletin · reports",
+        "root_sub": "Newest month first. Open a month for its reports and their one-line findings.",
+        "n_reports": "{n} reports",
+        "n_failed": "{n} failed",
+        "no_months": "No reports yet.",
+        "other_lang": "中文",
+        "back": "← All reports for {label}",
+        "footer": "Made by metroanalysis from the {label} bulletin on {when}. No code; readable offline.",
+    },
+}
 
 # The page may load nothing from anywhere and run no script (not even one smuggled in through an
 # entity name in a table): inline CSS and embedded images only.
@@ -43,6 +94,8 @@ ol.reports li, ul.months li {{ background: #fff; border: 1px solid #d8dee4; bord
 .failed {{ border-left: 4px solid #cf222e !important; }}
 .warn {{ color: #cf222e; }}
 footer {{ color: #59636e; font-size: 12px; margin-top: 32px; }}
+.figures {{ margin: 8px 0 0; display: flex; flex-wrap: wrap; gap: 6px 18px; font-size: 14px; }}
+.fig b {{ font-variant-numeric: tabular-nums; }}
 """
 
 
@@ -51,7 +104,7 @@ class ReportEntry:
     """One report of a month as the month's index shows it."""
 
     name: str  # "01-channel-shares"
-    title: str  # from the notebook's first heading
+    title: str  # from the notebook's title
     finding: str | None  # the notebook's one-line finding, None if it gave none
     html: bool  # a good HTML report exists
     failed: bool = False  # the latest run of this notebook failed
@@ -65,78 +118,86 @@ class MonthEntry:
     reports: int
     failed: int
     titles: list[str] = field(default_factory=list)
+    headlines: list[tuple[str, str]] = field(default_factory=list)  # (label, formatted value)
+    english: bool = False  # an English index exists for the month
 
 
-def month_label(month: str) -> str:
-    """ "2021-04" → "2021年4月"."""
+def month_label(month: str, lang: str = "zh") -> str:
+    """ "2021-04" → "2021年4月" (or "April 2021")."""
     year, mon = month.split("-")
+    if lang == "en":
+        import calendar
+
+        return f"{calendar.month_name[int(mon)]} {year}"
     return f"{year}年{int(mon)}月"
 
 
-def page(title: str, body: str) -> str:
+def page(title: str, body: str, lang: str = LANG) -> str:
     return (
-        f'<!DOCTYPE html>\n<html lang="{LANG}">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
 
-def month_index(month: str, entries: list[ReportEntry], generated: str) -> str:
-    label = month_label(month)
-    items = []
-    for e in entries:
-        number, _, _ = e.name.partition("-")
-        title = f'<span class="num">{escape(number)}</span>{escape(e.title)}'
-        if e.html:
-            title = f'<a class="title" href="{escape(e.name)}.html">{title}</a>'
-        else:
-            title = f'<span class="title">{title}</span>'
-        finding = (
-            f'<p class="finding">{escape(e.finding)}</p>'
-            if e.finding and e.html
-            else '<p class="finding meta">（该报告没有给出一句话结论）</p>'
-            if e.html
-            else ""
-        )
-        notes = []
-        if e.failed:
-            what = "本次运行失败" + (f"：{escape(e.error)}" if e.error else "")
-            keep = "；下面链接的是上次成功生成的报告" if e.html else "；没有可用的报告"
-            notes.append(f'<span class="warn">{what}{keep}</span>')
-            notes.append(f'<a href="{escape(e.name)}.ipynb">查看出错的运行记录（.ipynb）</a>')
-        elif e.built:
-            notes.append(f"生成于 {escape(e.built)}")
-        meta = f'<div class="meta">{" · ".join(notes)}</div>' if notes else ""
-        cls = ' class="failed"' if e.failed else ""
-        items.append(f"<li{cls}>{title}{finding}{meta}</li>")
-    listing = f'<ol class="reports">\n{chr(10).join(items)}\n</ol>' if items else "<p>本月还没有报告。</p>"
+def report_item(e: ReportEntry, t: dict[str, str]) -> str:
+    number, _, _ = e.name.partition("-")
+    title = f'<span class="num">{escape(number)}</span>{escape(e.title)}'
+    tag = f'<a class="title" href="{escape(e.name)}.html">' if e.html else '<span class="title">'
+    title = f"{tag}{title}{'</a>' if e.html else '</span>'}"
+    finding = ""
+    if e.html:
+        text = escape(e.finding) if e.finding else t["no_finding"]
+        finding = f'<p class="finding{"" if e.finding else " meta"}">{text}</p>'
+    notes = []
+    if e.failed:
+        what = t["failed"] + (f"：{escape(e.error)}" if e.error else "")
+        notes.append(f'<span class="warn">{what}{t["keep_good"] if e.html else t["no_good"]}</span>')
+        notes.append(f'<a href="{escape(e.name)}.ipynb">{t["see_ipynb"]}</a>')
+    elif e.built:
+        notes.append(t["built"].format(when=escape(e.built)))
+    meta = f'<div class="meta">{" · ".join(notes)}</div>' if notes else ""
+    cls = ' class="failed"' if e.failed else ""
+    return f"<li{cls}>{title}{finding}{meta}</li>"
+
+
+def month_index(month: str, entries: list[ReportEntry], generated: str, lang: str = LANG) -> str:
+    t, label = TEXT[lang], month_label(month, lang)
+    items = [report_item(e, t) for e in entries]
+    listing = f'<ol class="reports">\n{chr(10).join(items)}\n</ol>' if items else f"<p>{t['none_yet']}</p>"
+    up = "../index.html" if lang == LANG else "../../index.html"
     body = (
-        '<nav class="crumbs"><a href="../index.html">← 全部月份</a></nav>\n'
-        f"<h1>{escape(label)} 分析报告</h1>\n"
-        f'<p class="sub">南京卫生信息月报 · {escape(label)} · 共 {sum(e.html for e in entries)} 份报告。'
-        "点击标题打开报告；每份报告下是从数据得出的一句话结论。</p>\n"
-        f"{listing}\n<footer>本页生成于 {escape(generated)}。</footer>"
+        f'<nav class="crumbs"><a href="{up}">{t["all_months"]}</a></nav>\n'
+        f"<h1>{escape(t['month_reports'].format(label=label))}</h1>\n"
+        f'<p class="sub">{escape(t["month_sub"].format(label=label, n=sum(e.html for e in entries)))}</p>\n'
+        f"{listing}\n<footer>{escape(t['generated'].format(when=generated))}</footer>"
     )
-    return page(f"{label} 分析报告 · 南京卫生信息月报", body)
+    return page(f"{t['month_reports'].format(label=label)} · {t['brand']}", body, lang)
 
 
 def root_index(months: list[MonthEntry], generated: str) -> str:
+    t = TEXT[LANG]
     items = []
     for m in sorted(months, key=lambda m: m.month, reverse=True):
-        label = month_label(m.month)
-        fail = f' · <span class="warn">{m.failed} 份运行失败</span>' if m.failed else ""
+        fail = f' · <span class="warn">{t["n_failed"].format(n=m.failed)}</span>' if m.failed else ""
+        english = f' · <a href="{escape(m.month)}/en/index.html">English</a>' if m.english else ""
+        figures = "".join(
+            f'<span class="fig">{escape(label)} <b>{escape(value)}</b></span>' for label, value in m.headlines
+        )
         cls = ' class="failed"' if m.failed else ""
         items.append(
-            f'<li{cls}><a class="title" href="{escape(m.month)}/index.html">{escape(label)}</a>'
-            f'<div class="meta">{m.reports} 份报告{fail}</div>'
-            + (f'<p class="finding">{escape("；".join(m.titles))}</p>' if m.titles else "")
+            f"<li{cls}>"
+            f'<a class="title" href="{escape(m.month)}/index.html">{escape(month_label(m.month))}</a>'
+            f'<div class="meta">{t["n_reports"].format(n=m.reports)}{fail}{english}</div>'
+            + (f'<p class="figures">{figures}</p>' if figures else "")
+            + (f'<p class="finding meta">{escape("；".join(m.titles))}</p>' if m.titles else "")
             + "</li>"
         )
-    listing = f'<ul class="months">\n{chr(10).join(items)}\n</ul>' if items else "<p>还没有任何月份的报告。</p>"
+    listing = f'<ul class="months">\n{chr(10).join(items)}\n</ul>' if items else f"<p>{t['no_months']}</p>"
     body = (
-        "<h1>南京卫生信息月报 · 分析报告</h1>\n"
-        '<p class="sub">按月份排列，最新的在前。点击月份查看当月各份报告及其一句话结论。</p>\n'
-        f"{listing}\n<footer>本页生成于 {escape(generated)}。</footer>"
+        f"<h1>{t['root_title']}</h1>\n"
+        f'<p class="sub">{t["root_sub"]}</p>\n'
+        f"{listing}\n<footer>{escape(t['generated'].format(when=generated))}</footer>"
     )
-    return page("南京卫生信息月报 · 分析报告", body)
+    return page(t["root_title"], body)

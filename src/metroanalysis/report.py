@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from . import build
 from . import html as pages
 from .locking import month_lock
 from .paths import Project, check_month
@@ -88,12 +89,11 @@ TEMPLATE = r"""
 {%- endblock extra_css -%}
 {%- block body_header -%}
 {{ super() }}
-<nav class="ma-nav"><a href="index.html">← {{ resources.metroanalysis.month_label | e }} 全部报告</a>
-<span>南京卫生信息月报 · {{ resources.metroanalysis.month_label | e }}</span></nav>
+<nav class="ma-nav"><a href="index.html">{{ resources.metroanalysis.back | e }}</a>
+<span>{{ resources.metroanalysis.brand | e }} · {{ resources.metroanalysis.month_label | e }}</span></nav>
 {%- endblock body_header -%}
 {%- block body_footer -%}
-<footer class="ma-footer">由 metroanalysis 根据 {{ resources.metroanalysis.month_label | e }} 月报数据生成于
-{{ resources.metroanalysis.generated | e }}。本页不含代码，可离线阅读。</footer>
+<footer class="ma-footer">{{ resources.metroanalysis.footer | e }}</footer>
 {{ super() }}
 {%- endblock body_footer -%}
 """
@@ -123,6 +123,7 @@ class Task:
     out_dir: str  # absolute path of reports/MONTH
     parameters: dict[str, str]
     key: str  # hash of everything the report is built from
+    lang: str = "zh"
     progress: bool = True
 
 
@@ -139,6 +140,7 @@ class Outcome:
     attempts: int = 1
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    lang: str = "zh"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,8 +154,10 @@ def report_months(
     output: str | Path | None = None,
     force: bool = False,
     jobs: int | None = None,
+    langs: tuple[str, ...] = ("zh",),
 ) -> bool:
-    """Execute and export every notebook for every month; True if every report is good."""
+    """Execute and export every notebook for every month, in each language (Chinese reports in
+    reports/MONTH/, English ones in reports/MONTH/en/); True if every report is good."""
     nb_dir = Path(notebooks).expanduser().resolve() if notebooks else project.notebooks
     out_root = Path(output).expanduser().resolve() if output else project.reports
     found = list_notebooks(nb_dir)
@@ -167,11 +171,15 @@ def report_months(
         # One run per month at a time (sorted: two runs never wait for each other in a circle).
         for month in sorted(set(months)):
             locks.enter_context(month_lock(project.processed, month))
-        return report_locked(project, months, nb_dir, out_root, found, force, jobs)
+        return report_locked(project, months, nb_dir, out_root, found, force, jobs, langs)
+
+
+def month_dir(out_root: Path, month: str, lang: str) -> Path:
+    return out_root / month if lang == pages.LANG else out_root / month / lang
 
 
 def report_locked(
-    project: Project, months: list[str], nb_dir: Path, out_root: Path, found: list[Path], force: bool, jobs
+    project: Project, months: list[str], nb_dir: Path, out_root: Path, found: list[Path], force: bool, jobs, langs
 ) -> bool:
     ok = True
     started_at = now_iso()
@@ -179,27 +187,32 @@ def report_locked(
     skipped: list[Outcome] = []
     for month in months:
         try:
-            processed = ensure_processed(project, month)
+            ensure_processed(project, month)
         except Exception as err:  # a bulletin that cannot be cleaned: no report for this month
             fail_line(f"{month}: cannot clean the bulletin, no reports: {last_line(err)}")
             ok = False
             continue
-        out_dir = out_root / month
-        out_dir.mkdir(parents=True, exist_ok=True)
-        common = inputs_digest(project, month, processed)
-        for nb in found:
+        common = inputs_digest(project, month)
+        for lang, nb in ((lang, nb) for lang in langs for nb in found):
+            out_dir = month_dir(out_root, month, lang)
+            out_dir.mkdir(parents=True, exist_ok=True)
             parameters = {
                 "month": month,
                 "root": str(project.root),
                 "processed_dir": str(project.processed),
                 "reports_dir": str(out_root),
+                "lang": lang,
             }
-            key = digest({"common": common, "notebook": file_digest(nb), "parameters": parameters, "kernel": KERNEL})
+            key = digest(
+                {"common": common, "notebook": build.file_digest(nb), "parameters": parameters, "kernel": KERNEL}
+            )
             if not force and is_current(out_dir, nb.stem, key):
                 record = read_record(out_dir, nb.stem)
-                skipped.append(Outcome(month, nb.stem, True, 0.0, record.get("title", nb.stem), skipped=True))
+                skipped.append(
+                    Outcome(month, nb.stem, True, 0.0, record.get("title", nb.stem), skipped=True, lang=lang)
+                )
                 continue
-            tasks.append(Task(month, str(nb), str(out_dir), parameters, key))
+            tasks.append(Task(month, str(nb), str(out_dir), parameters, key, lang))
 
     jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
     total = len(tasks)
@@ -225,8 +238,11 @@ def report_locked(
         print(f"{total} report(s) in {elapsed:.1f} s ({jobs} job{'s' if jobs > 1 else ''})")
 
     for month in sorted({t.month for t in tasks} | {o.month for o in skipped}):
-        write_month_index(out_root / month, month, [nb.stem for nb in found])
-        write_run_record(out_root / month, month, started_at, [*skipped, *outcomes])
+        for lang in langs:
+            done = [o for o in [*skipped, *outcomes] if o.lang == lang]
+            write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang)
+            write_run_record(month_dir(out_root, month, lang), month, started_at, done)
+        write_headlines(project, out_root / month, month)
     write_root_index(out_root)
 
     failures = [o for o in outcomes if not o.ok]
@@ -306,7 +322,7 @@ def run_task(task: Task) -> Outcome:
     for attempt in (1, 2):
         outcome.attempts = attempt
         try:
-            build(task, outcome)
+            execute_and_export(task, outcome)
             outcome.ok = True
             break
         except Exception as err:
@@ -321,7 +337,7 @@ def run_task(task: Task) -> Outcome:
     return outcome
 
 
-def build(task: Task, outcome: Outcome) -> None:
+def execute_and_export(task: Task, outcome: Outcome) -> None:
     papermill, _ = lean_imports()
     nb_path, out_dir = Path(task.notebook), Path(task.out_dir)
     name = nb_path.stem
@@ -348,7 +364,7 @@ def build(task: Task, outcome: Outcome) -> None:
     outcome.title = notebook_title(nb, name)
     outcome.finding = notebook_finding(nb)
     outcome.warnings = notebook_warnings(nb)
-    html = export_html(nb, task.month, outcome.title, outcome.finding)
+    html = export_html(nb, task.month, outcome.title, outcome.finding, task.lang)
     write_atomic(out_dir / f"{name}.html", html)
     outcome.timings = {"execute": t1 - t0, "export": time.perf_counter() - t1}
 
@@ -404,7 +420,13 @@ def lean_imports():
 
 
 def notebook_title(nb, default: str) -> str:
-    """The notebook's metadata title, else its first Markdown heading, else its file name."""
+    """The title the notebook displayed (`notebook.title()`, in the report's language), else its
+    metadata title, else its first Markdown heading, else its file name."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            shown = out.get("metadata", {}).get("metroanalysis", {}).get("title")
+            if isinstance(shown, str) and shown.strip():
+                return shown.strip()
     title = nb.metadata.get("title")
     if isinstance(title, str) and title.strip():
         return title.strip()
@@ -455,12 +477,11 @@ def notebook_finding(nb) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # HTML export
 
-_EXPORTER = None
+_EXPORTERS: dict[str, object] = {}
 
 
-def exporter():
-    global _EXPORTER
-    if _EXPORTER is None:
+def exporter(lang: str = pages.LANG):
+    if lang not in _EXPORTERS:
         import jinja2
 
         _, nbconvert = lean_imports()
@@ -479,15 +500,15 @@ def exporter():
             exclude_input_prompt=True,
             exclude_output_prompt=True,
             embed_images=True,
-            language_code=pages.LANG,
+            language_code=lang,
             theme="light",
         )
         exp.register_preprocessor(remove, enabled=True)
-        _EXPORTER = exp
-    return _EXPORTER
+        _EXPORTERS[lang] = exp
+    return _EXPORTERS[lang]
 
 
-def export_html(nb, month: str, title: str, finding: str | None) -> str:
+def export_html(nb, month: str, title: str, finding: str | None, lang: str = pages.LANG) -> str:
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
     for cell in nb.cells:
@@ -497,14 +518,19 @@ def export_html(nb, month: str, title: str, finding: str | None) -> str:
     resources = {
         "metroanalysis": {
             "month": month,
-            "month_label": pages.month_label(month),
+            "month_label": pages.month_label(month, lang),
+            "back": pages.TEXT[lang]["back"].format(label=pages.month_label(month, lang)),
+            "brand": pages.TEXT[lang]["brand"],
+            "footer": pages.TEXT[lang]["footer"].format(
+                label=pages.month_label(month, lang), when=datetime.now().strftime("%Y-%m-%d %H:%M")
+            ),
             "finding": finding or "",
             "css": REPORT_CSS,
             "csp": pages.CSP,
             "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
         }
     }
-    body, _ = exporter().from_notebook_node(nb, resources=resources)
+    body, _ = exporter(lang).from_notebook_node(nb, resources=resources)
     return strip_head_comments(body)
 
 
@@ -537,51 +563,27 @@ def digest(obj) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def processed_digest(folder: Path) -> str:
+    """A month's clean tables, as a digest: the clean step's build record when there is one
+    (same inputs, same tables), else the files themselves."""
+    record = folder / "build.json"
+    if record.is_file():
+        return build.file_digest(record)
+    return build.files_digest([p for p in folder.iterdir() if p.is_file()], folder) if folder.is_dir() else ""
 
 
-def tree_digest(folder: Path, patterns: tuple[str, ...] = ("*",)) -> str:
-    h = hashlib.sha256()
-    if folder.is_dir():
-        files = sorted(
-            {
-                p
-                for pat in patterns
-                for p in folder.rglob(pat)
-                if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
-            }
-        )
-        for p in files:
-            h.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-_LIBRARY: dict[str, str] = {}
-
-
-def library_digest() -> dict[str, str]:
-    """This library's source and the versions of what shapes a report (computed once per process)."""
-    if not _LIBRARY:
-        from importlib.metadata import PackageNotFoundError, version
-
-        _LIBRARY["source"] = tree_digest(Path(__file__).parent, ("*.py", "*.csv"))
-        _LIBRARY["python"] = sys.version.split()[0]
-        for name in VERSIONED:
-            try:
-                _LIBRARY[name] = version(name)
-            except PackageNotFoundError:
-                _LIBRARY[name] = "absent"
-        _LIBRARY["format"] = str(FORMAT)
-    return _LIBRARY
-
-
-def inputs_digest(project: Project, month: str, processed: Path) -> str:
+def inputs_digest(project: Project, month: str) -> str:
+    """Everything a month's reports are built from: its clean tables and those of every earlier
+    month (month-over-month and trends read them), the library's source, the versions of what
+    renders a report."""
+    history = {m: processed_digest(project.processed / m) for m in project.months() if m <= month}
     return digest(
         {
-            "bulletin": file_digest(project.bulletin(month)),
-            "processed": tree_digest(processed),
-            "library": library_digest(),
+            "bulletin": build.file_digest(project.bulletin(month)),
+            "processed": history,
+            "library": build.library_digest("report"),
+            "versions": build.versions(VERSIONED),
+            "format": FORMAT,
         }
     )
 
@@ -639,7 +641,7 @@ def record_outcome(out_dir: Path, name: str, key: str, outcome: Outcome) -> None
 # Index pages
 
 
-def write_month_index(out_dir: Path, month: str, names: list[str]) -> None:
+def write_month_index(out_dir: Path, month: str, names: list[str], lang: str = pages.LANG) -> None:
     """Every current notebook with a record or a report, in notebook order."""
     entries = []
     for name in sorted(names):  # a report whose notebook was deleted is no longer listed
@@ -666,7 +668,7 @@ def write_month_index(out_dir: Path, month: str, names: list[str]) -> None:
                     name, record.get("title") or name, record.get("finding"), html, built=record.get("built")
                 )
             )
-    write_atomic(out_dir / "index.html", pages.month_index(month, entries, now()))
+    write_atomic(out_dir / "index.html", pages.month_index(month, entries, now(), lang))
 
 
 def write_root_index(out_root: Path) -> None:
@@ -680,8 +682,45 @@ def write_root_index(out_root: Path) -> None:
                 (r.get("title") if r.get("status") == "ok" else (r.get("good") or {}).get("title")) or ""
                 for r in (read_record(folder, p.stem) for p in sorted(folder.glob("*.html")) if p.name != "index.html")
             ]
-            months.append(pages.MonthEntry(folder.name, reports, failed, [t for t in titles if t]))
+            headlines = read_json(folder / "headlines.json").get("figures", [])
+            english = (folder / "en" / "index.html").is_file()
+            months.append(pages.MonthEntry(folder.name, reports, failed, [t for t in titles if t], headlines, english))
     write_atomic(out_root / "index.html", pages.root_index(months, now()))
+
+
+HEADLINES = ("bookings_total", "hotline_calls", "kiosk_money_yuan", "upload_tables_share")
+
+
+def write_headlines(project: Project, out_dir: Path, month: str) -> None:
+    """reports/MONTH/headlines.json: the month's headline figures for the reports index,
+    recomputed only when the month's clean tables changed."""
+    key = processed_digest(project.processed / month)
+    path = out_dir / "headlines.json"
+    if read_json(path).get("key") == key:
+        return
+    from .analysis.trends import HEADLINES as LABELS
+    from .analysis.trends import headline_figures
+    from .pipeline import load_month
+
+    tables = {name: df.assign(month=month) for name, df in load_month(month, root=project.root).tables.items()}
+    values = headline_figures(tables).set_index("measure")["value"]
+    figures = []
+    for measure in HEADLINES:
+        if measure in values.index:
+            label, unit, _ = LABELS[measure]
+            value = values[measure]
+            text = (
+                f"{value:.1f}%" if unit == "%" else f"{value:,.2f} {unit}" if unit == "元" else f"{value:,.0f} {unit}"
+            )
+            figures.append([label, text])
+    write_atomic(path, json.dumps({"key": key, "figures": figures}, ensure_ascii=False, indent=1) + "\n")
+
+
+def read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def write_run_record(out_dir: Path, month: str, started_at: str, outcomes: list[Outcome]) -> None:
