@@ -68,22 +68,24 @@ def clean_month(project: Project, month: str, record: dict | None = None, out: P
     return CleanResult(month, folder, frames, quality, parsed.missing)
 
 
-def stack_months(project: Project) -> Path | None:
-    """data/processed/all/: every table of every cleaned month, stacked with a `month` column.
-    Rebuilt from the month folders after any month is cleaned, so it never lags behind them."""
+def stack_months(project: Project, processed: Path | None = None) -> Path | None:
+    """PROCESSED/all/ (data/processed/all/ by default): every table of every cleaned month,
+    stacked with a `month` column. Rebuilt from the month folders after any month is cleaned,
+    so it never lags behind them."""
     # load inputs
-    months = [m for m in project.months() if (project.processed / m / "datapackage.json").is_file()]
+    base = Path(processed) if processed else project.processed
+    months = [m for m in project.months() if (base / m / "datapackage.json").is_file()]
     if not months:
         return None
-    packages = {m: json.loads((project.processed / m / "datapackage.json").read_text(encoding="utf-8")) for m in months}
+    packages = {m: json.loads((base / m / "datapackage.json").read_text(encoding="utf-8")) for m in months}
     # process
     frames = {}
     for table in store.OUTPUT_TABLES:
-        parts = [store.read_table(project.processed / m, table).assign(month=m) for m in months]
+        parts = [store.read_table(base / m, table).assign(month=m) for m in months]
         stacked = pd.concat(parts, ignore_index=True)
         frames[table] = stacked[["month", *schema.dtypes(table)]]
     # save outputs
-    folder = project.processed / "all"
+    folder = base / "all"
     store.write_month(folder, "all", frames, [s for m in months for s in packages[m]["sources"]], stacked=True)
     return folder
 
@@ -135,10 +137,13 @@ def load_all_months(root: str | Path | None = None, processed: str | Path | None
     """Every month's tables stacked (data/processed/all), each row with its `month`;
     cleaned and stacked first if that folder does not exist yet."""
     project = find_project(root)
-    folder = Path(processed) / "all" if processed else project.processed / "all"
+    base = Path(processed) if processed else project.processed
+    folder = base / "all"
     if not (folder / "datapackage.json").is_file():
-        for month in project.months():
-            if not (project.processed / month / "datapackage.json").is_file():
-                clean_month(project, month)
-        stack_months(project)
+        with month_lock(base, "all"):
+            for month in project.months():
+                if not (base / month / "datapackage.json").is_file():
+                    with month_lock(base, month):
+                        clean_month(project, month, out=base / month)
+            stack_months(project, base)
     return read_month_folder("all", folder, stacked=True)

@@ -185,9 +185,10 @@ def report_locked(
     started_at = now_iso()
     tasks: list[Task] = []
     skipped: list[Outcome] = []
+    cleaned = False
     for month in months:
         try:
-            ensure_processed(project, month)
+            cleaned |= ensure_processed(project, month)
         except Exception as err:  # a bulletin that cannot be cleaned: no report for this month
             fail_line(f"{month}: cannot clean the bulletin, no reports: {last_line(err)}")
             ok = False
@@ -214,6 +215,11 @@ def report_locked(
                 continue
             tasks.append(Task(month, str(nb), str(out_dir), parameters, key, lang))
 
+    if cleaned:  # keep data/processed/all in step with the month folders, as `clean` does
+        from .pipeline import stack_months
+
+        with month_lock(project.processed, "all"):
+            stack_months(project)
     jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
     total = len(tasks)
     if skipped:
@@ -261,14 +267,16 @@ def list_notebooks(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if NOTEBOOK.match(p.name) and p.is_file())
 
 
-def ensure_processed(project: Project, month: str) -> Path:
-    """The month's processed folder, cleaning the bulletin first if it was never cleaned."""
+def ensure_processed(project: Project, month: str) -> bool:
+    """Clean the month's bulletin if it was never cleaned (the caller holds the month's lock),
+    with its build record as `metroanalysis clean` writes it; True if it was cleaned now."""
     folder = project.processed_month(month)
-    if not (folder / "datapackage.json").is_file():
-        from .pipeline import clean_month
+    if (folder / "datapackage.json").is_file():
+        return False
+    from .pipeline import clean_month
 
-        clean_month(project, month)  # the caller holds the month's lock
-    return folder
+    clean_month(project, month, record=build.clean_inputs(project.root, project.bulletin(month)))
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
