@@ -140,10 +140,12 @@ def load_all_months(root: str | Path | None = None, processed: str | Path | None
     base = Path(processed) if processed else project.processed
     folder = base / "all"
     if not (folder / "datapackage.json").is_file():
-        with month_lock(base, "all"):
-            for month in project.months():
-                if not (base / month / "datapackage.json").is_file():
-                    with month_lock(base, month):
+        # One lock at a time (months, then all), as every other step takes them: no deadlock.
+        for month in project.months():
+            if not (base / month / "datapackage.json").is_file():
+                with month_lock(base, month):
+                    if not (base / month / "datapackage.json").is_file():
                         clean_month(project, month, out=base / month)
+        with month_lock(base, "all"):
             stack_months(project, base)
     return read_month_folder("all", folder, stacked=True)
