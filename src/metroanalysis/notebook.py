@@ -85,22 +85,35 @@ def month_title(month: str, lang: str = "zh") -> str:
     return labels.month_title(month, lang)
 
 
+# Text built from bulletins is untrusted: a hospital named <script>…</script> or [x](javascript:…)
+# must show as those characters, never become markup or a link. Escaped here, where text turns
+# into Markdown: HTML's own characters, and the Markdown that makes links, images and code.
+# (Emphasis ** stays: the reports' fixed wording uses it, and a name cannot smuggle markup in it.)
+_UNTRUSTED = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`"})
+
+
+def markdown(text: str) -> Markdown:
+    """Markdown of `text` with any markup characters it carries shown as text."""
+    return Markdown(text.replace("\\", "\\\\").translate(_UNTRUSTED))
+
+
 def title(text: str) -> None:
     """The report's title as a level-1 heading, marked {"metroanalysis": {"title": text}} so a
     runner can name the report in its language (the source's first Markdown heading is Chinese)."""
-    display(Markdown(f"# {text.lstrip('# ')}"), metadata={FINDING_KEY: {"title": text.lstrip("# ")}})
+    text = text.lstrip("# ")
+    display(markdown(f"# {text}"), metadata={FINDING_KEY: {"title": text}})
 
 
 def heading(text: str) -> None:
     """A section heading or intro in the report's language (Markdown)."""
-    display(Markdown(text))
+    display(markdown(text))
 
 
 def say(text: str) -> None:
     """Show a sentence (or a Markdown block) built from the data."""
-    display(Markdown(text))
+    display(markdown(text))
 
 
 def finding(text: str) -> None:
     """Show the report's headline sentence and mark it for the report index (see module doc)."""
-    display(Markdown(text), metadata={FINDING_KEY: {"finding": text}})
+    display(markdown(text), metadata={FINDING_KEY: {"finding": text}})

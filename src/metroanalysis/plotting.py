@@ -37,7 +37,8 @@ def setup() -> None:
     if not any(Path(f.fname) == path for f in font_manager.fontManager.ttflist):
         font_manager.fontManager.addfont(str(path))
     # unicode_minus off: the CJK font has no U+2212, a hyphen-minus renders everywhere.
-    sns.set_theme(style="whitegrid", font=FONT_FAMILY, rc={"axes.unicode_minus": False})
+    # parse_math off: a name from a bulletin with $…$ in it is text, not a formula to typeset.
+    sns.set_theme(style="whitegrid", font=FONT_FAMILY, rc={"axes.unicode_minus": False, "text.parse_math": False})
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:

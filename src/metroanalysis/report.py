@@ -354,8 +354,8 @@ def execute_and_export(task: Task, outcome: Outcome) -> None:
     t0 = time.perf_counter()
     try:
         nb = papermill.execute_notebook(
-            str(nb_path),
-            str(running),
+            literal_path(nb_path),
+            literal_path(running),
             parameters=task.parameters,
             kernel_name=KERNEL,
             progress_bar=task.progress,
@@ -375,6 +375,12 @@ def execute_and_export(task: Task, outcome: Outcome) -> None:
     html = export_html(nb, task.month, outcome.title, outcome.finding, task.lang)
     write_atomic(out_dir / f"{name}.html", html)
     outcome.timings = {"execute": t1 - t0, "export": time.perf_counter() - t1}
+
+
+def literal_path(path: Path) -> str:
+    """Papermill treats a path as a format string ("{month}.ipynb"): braces in a real folder
+    name are doubled so the path arrives as it is."""
+    return str(path).replace("{", "{{").replace("}", "}}")
 
 
 def is_startup_race(err: Exception) -> bool:
