@@ -1,0 +1,85 @@
+"""A 24-month batch: the shipped month plus 23 generated ones clean in one `clean --all`, stack
+into data/processed/all, give the generator's figures back, and the trends report for the
+newest month charts all 24. Month-over-month figures on a generated pair are checked against
+the generator's own numbers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from metroanalysis import load_all_months
+from metroanalysis.analysis.trends import headline_figures, latest_changes
+from metroanalysis.cli import main
+from metroanalysis.synth import generate
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE = (REPO / "data" / "raw" / "2021-04" / "bulletin.txt").read_text(encoding="utf-8")
+
+
+def months_after(first: str, n: int) -> list[str]:
+    year, month = (int(x) for x in first.split("-"))
+    out = []
+    for _ in range(n):
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+        out.append(f"{year}-{month:02d}")
+    return out
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    shutil.copytree(REPO / "data" / "raw" / "2021-04", root / "data" / "raw" / "2021-04")
+    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
+    truths = {}
+    for seed, month in enumerate(months_after("2021-04", 23), start=1):
+        text, truths[month] = generate(SOURCE, "2021-04", month, seed)
+        (root / "data" / "raw" / month).mkdir(parents=True)
+        (root / "data" / "raw" / month / "bulletin.txt").write_text(text, encoding="utf-8")
+    assert main(["clean", "--all", "--root", str(root)]) == 0
+    return root, truths
+
+
+@pytest.mark.slow
+def test_24_months_clean_and_stack(batch):
+    root, truths = batch
+    stacked = load_all_months(root=root)
+    months = sorted(stacked.booking_by_hospital["month"].unique())
+    assert len(months) == 24 and months[0] == "2021-04" and months[-1] == "2023-03"
+    for month, truth in truths.items():
+        got = stacked.booking_by_hospital.query("month == @month")["hospital"].tolist()
+        assert got == [r["hospital"] for r in truth.tables["booking_by_hospital"]], month
+    assert not (stacked.quality["status"] == "mismatch").any()
+
+
+@pytest.mark.slow
+def test_month_over_month_equals_the_generators_numbers(batch):
+    root, truths = batch
+    h = headline_figures(load_all_months(root=root).tables)
+    bookings = {
+        name: sum(r["subtotal"] for r in truths[month].tables["booking_by_hospital"])
+        for name, month in [("may", "2021-05"), ("june", "2021-06")]
+    }
+    change = latest_changes(h, "2021-06").set_index("measure").loc["bookings_total"]
+    assert change["previous"] == bookings["may"] and change["value"] == bookings["june"]
+    assert change["change"] == bookings["june"] - bookings["may"]
+    assert round(change["change_pct"], 6) == round(100 * (bookings["june"] - bookings["may"]) / bookings["may"], 6)
+
+
+@pytest.mark.slow
+def test_trends_report_for_the_newest_month_charts_all_24(batch):
+    root, _ = batch
+    (root / "notebooks").mkdir(exist_ok=True)
+    trends = next((REPO / "notebooks").glob("[0-9][0-9]-trends.ipynb"))
+    shutil.copy(trends, root / "notebooks")
+    assert main(["report", "--month", "2023-03", "--root", str(root)]) == 0
+    executed = json.loads((root / "reports" / "2023-03" / f"{trends.stem}.ipynb").read_text(encoding="utf-8"))
+    pngs = [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert pngs, "the trends report drew no chart"
+    text = (root / "reports" / "2023-03" / f"{trends.stem}.html").read_text(encoding="utf-8")
+    assert "2021年4月" in text and "2023年3月" in text  # the series runs from the first month to the last
