@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -88,15 +86,6 @@ def is_fresh(record: Path, inputs: dict, outputs: list[Path]) -> bool:
 
 def record_text(inputs: dict) -> str:
     return json.dumps(inputs, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
-def write_record(record: Path, inputs: dict) -> None:
-    """Atomically: a reader sees the old record or the new one, never a torn file."""
-    record.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{record.name}.", dir=record.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(record_text(inputs))
-    os.replace(tmp, record)
 
 
 def reference_digest(root: Path) -> str:

@@ -146,10 +146,6 @@ def measure_unit(measure: str, lang: str = "zh") -> str:
     return HEADLINES[measure][1] if labels.check_lang(lang) == "zh" else HEADLINES_EN[measure][1]
 
 
-def months_before(headlines: pd.DataFrame, month: str) -> list[str]:
-    return sorted(m for m in headlines["month"].unique() if m < month)
-
-
 def change_table(headlines: pd.DataFrame, month: str, measures: list[str]) -> pd.DataFrame:
     """The report's headline `measures` for `month` beside the latest earlier month in the
     data: previous, value, change and change_pct (per cent; <NA> when the previous figure is
@@ -253,11 +249,6 @@ def nothing_to_compare(month: str, lang: str = "zh") -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Series over all months for the trends report
-
-
-def up_to(tables: dict[str, pd.DataFrame], month: str) -> dict[str, pd.DataFrame]:
-    """The stacked tables restricted to `month` and the months before it."""
-    return {name: df[df["month"] <= month] for name, df in tables.items() if "month" in df}
 
 
 def series(headlines: pd.DataFrame, measures: list[str], lang: str = "zh") -> pd.DataFrame:
