@@ -194,6 +194,8 @@ def report_locked(
             ok = False
             continue
         common = inputs_digest(project, month)
+        for lang in langs:
+            sweep_leftovers(month_dir(out_root, month, lang))
         for lang, nb in ((lang, nb) for lang in langs for nb in found):
             out_dir = month_dir(out_root, month, lang)
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -557,6 +559,16 @@ def strip_head_comments(html: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Writing safely, remembering what was built from what
+
+
+def sweep_leftovers(out_dir: Path) -> None:
+    """Temporary files a killed run left behind (the caller holds the month's lock, so no live
+    run is writing them): a half-executed notebook, a half-written page or record."""
+    for folder in (out_dir, out_dir / ".build"):
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.name.startswith(".") and p.name.endswith((".running.ipynb", ".tmp")):
+                    p.unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, text: str) -> None:
