@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import schema
 from .errors import BulletinError
-from .reading import Line, RawBulletin, cell_rows
+from .reading import Line, RawBulletin, Repair, cell_rows, rejoin_wrapped
 from .tables.base import Extract, Section, is_total_label
 from .tables.booking import booking_by_channel, booking_by_hospital
 from .tables.cumulative import cumulative_totals
@@ -77,6 +77,7 @@ class ParsedBulletin:
     printed_totals: pd.DataFrame
     missing: list[str] = field(default_factory=list)  # tables absent from this bulletin
     stats_lines: tuple[int, int] = (0, 0)  # first and last line of the statistics part
+    repairs: list[dict] = field(default_factory=list)  # quality.csv rows: damage read back
 
 
 def statistics_part(lines: list[Line]) -> list[Line]:
@@ -92,9 +93,10 @@ def statistics_part(lines: list[Line]) -> list[Line]:
     if end is None and ends_with_closing_table(lines[start:]):
         end = len(lines)  # pasted without the news section, but whole to the kiosk table's 合计
     if end is None:
-        last = next((ln for ln in reversed(lines[start:]) if ln.text.strip()), lines[start])
+        last_i = next((i for i in range(len(lines) - 1, start - 1, -1) if lines[i].text.strip()), start)
+        last = lines[last_i]
         spec = next(
-            (s for ln in reversed(lines[start : last.no]) for s in SECTIONS if s.title.search(ln.text)),
+            (s for ln in reversed(lines[start : last_i + 1]) for s in SECTIONS if s.title.search(ln.text)),
             None,
         )
         raise BulletinError(
@@ -111,11 +113,116 @@ def ends_with_closing_table(lines: list[Line]) -> bool:
     right after that table's 合计 row is whole (its parser checks the row itself); a text that
     stops anywhere else without 简讯 was cut short."""
     closing = SECTIONS[-1].title
-    last_title = next((ln for ln in reversed(lines) if not ln.text.startswith("\t") and closing.search(ln.text)), None)
-    if last_title is None:
+    at = next(
+        (
+            i
+            for i in range(len(lines) - 1, -1, -1)
+            if not lines[i].text.startswith("\t") and closing.search(lines[i].text)
+        ),
+        None,
+    )
+    if at is None:
         return False
-    rows = cell_rows(lines[last_title.no - lines[0].no :])
+    rows = cell_rows(lines[at:])
     return bool(rows) and rows[-1][0].tabbed and is_total_label(rows[-1][0].text)
+
+
+def is_heading(text: str) -> bool:
+    """The statistics heading, the news heading or a table title, as a whole line."""
+    text = text.strip()
+    return bool(_START.match(text) or _END.match(text) or any(s.title.fullmatch(text) for s in SECTIONS))
+
+
+def keep_apart(first: str, second: str) -> bool:
+    """A wrapped line is never joined onto a heading or title, nor a heading onto text, unless
+    the two make one title (…使用情况 / 表)."""
+    if is_heading(second):
+        return True
+    return is_heading(first) and not is_heading(first + second)
+
+
+def table_at(lines: list[Line], no: int) -> str | None:
+    """The table whose title was printed last before line `no` (None before the first, or
+    past the statistics part)."""
+    last = lines[-1].parts[-1][1] if lines and lines[-1].parts else lines[-1].no if lines else 0
+    if no > last:
+        return None
+    table = None
+    for line in lines:
+        if line.no > no:
+            break
+        if _END.match(line.text):
+            table = None
+        elif not line.text.startswith("\t"):
+            table = next((s.tables[0] for s in SECTIONS if s.title.search(line.text)), table)
+    return table
+
+
+# Damage that cannot be read back without guessing.
+_SPACE_IN_NUMBER = re.compile(r"[\d.]*\d[ \u00a0\u2000-\u200a\u202f\u205f\u3000]+\d[\d.]*")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def check_unreadable(lines: list[Line]) -> None:
+    """Refuse what no rule can read back: a space between two digits (one number or two?), a
+    control character, a character already lost in an earlier conversion (U+FFFD)."""
+    for line in lines:
+        if m := _SPACE_IN_NUMBER.search(line.text):
+            raise BulletinError(
+                "a space between two digits: one number or two cannot be told",
+                line=line.no_at(m.start()),
+                text=m.group(),
+            )
+        if m := _CONTROL.search(line.text):
+            raise BulletinError(
+                f"a control character U+{ord(m.group()):04X} in the text",
+                line=line.no_at(m.start()),
+                text=short(line.text),
+            )
+        if "\ufffd" in line.text:
+            raise BulletinError(
+                "a character was lost in an earlier conversion (U+FFFD)",
+                line=line.no_at(line.text.index("\ufffd")),
+                text=short(line.text),
+            )
+
+
+def repair_rows(repairs: list[Repair], lines: list[Line]) -> list[dict]:
+    """quality.csv rows (status `repaired`) for the damage read back."""
+    return [
+        {
+            "rule": r.rule,
+            "table": table_at(lines, r.line),
+            "entity": None,
+            "column": None,
+            "printed": r.found or None,
+            "computed": r.read or None,
+            "difference": None,
+            "status": "repaired",
+            "source_line": r.line,
+            "message": r.message,
+        }
+        for r in repairs
+    ]
+
+
+def order_repair(sections: dict[str, Section]) -> list[Repair]:
+    """Tables printed in another order are each read under their own title: recorded."""
+    printed = list(sections)
+    usual = [s.key for s in SECTIONS if s.key in sections]
+    if printed == usual:
+        return []
+    moved = next(k for k, u in zip(printed, usual, strict=True) if k != u)
+    names = [next(s.tables[0] for s in SECTIONS if s.key == k) for k in printed]
+    return [
+        Repair(
+            "tables_reordered",
+            sections[moved].title.no,
+            short(sections[moved].title.text),
+            "",
+            "tables printed in another order (" + ", ".join(names) + "): each read under its own title",
+        )
+    ]
 
 
 def short(text: str, width: int = 40) -> str:
@@ -172,7 +279,7 @@ def check_month_mentions(lines: list[Line], month: str, sections: dict[str, Sect
     year, mon = (int(x) for x in month.split("-"))
     titles = sorted((s.title.no, s.key) for s in (sections or {}).values())
 
-    def table_at(no: int) -> str | None:
+    def table_in(no: int) -> str | None:
         key = next((k for t, k in reversed(titles) if t <= no), None)
         return next((s.tables[0] for s in SECTIONS if s.key == key), None)
 
@@ -181,27 +288,31 @@ def check_month_mentions(lines: list[Line], month: str, sections: dict[str, Sect
             if (int(m[1]), int(m[2])) != (year, mon):
                 raise BulletinError(
                     f"names {m[1]}-{int(m[2]):02d} but the folder is {month}",
-                    line=line.no,
-                    table=table_at(line.no),
+                    line=line.no_at(m.start()),
+                    table=table_in(line.no_at(m.start())),
                     text=m.group(),
                 )
         for m in re.finditer(r"(?:截[止至])?(?<![\d年])(\d{1,2})月(?:份|底|[，,])", line.text):
             if int(m[1]) != mon:
                 raise BulletinError(
                     f"names month {m[1]} but the folder is {month}",
-                    line=line.no,
-                    table=table_at(line.no),
+                    line=line.no_at(m.start()),
+                    table=table_in(line.no_at(m.start())),
                     text=m.group(),
                 )
 
 
 def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
     """All tables of one bulletin, or a BulletinError naming file, line, table and text."""
+    repairs = list(raw.repairs)
     try:
         lines = statistics_part(raw.lines)
         if not lines:
             raise BulletinError("the file is empty")
+        lines = rejoin_wrapped(lines, repairs, keep_apart)
         sections = find_sections(lines, month)
+        repairs.extend(order_repair(sections))
+        check_unreadable(lines)
         check_no_stray_figures(lines, sections)
         check_month_mentions(lines, month, sections)
         ex = Extract()
@@ -217,7 +328,9 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
         if all(spec.key not in sections for spec in SECTIONS):
             raise BulletinError("no statistics table found: is this a 南京卫生信息 bulletin?", line=lines[0].no)
     except BulletinError as err:
-        raise err.located(raw.path) from None
+        if err.table is None and err.line is not None:
+            err.table = table_at(raw.lines, err.line)
+        raise err.located(raw.path, refresh=True) from None
     tables = {name: ex.frames.get(name, schema.empty(name)) for name in schema.BULLETIN_TABLES}
     facts = pd.DataFrame([f.__dict__ for f in ex.facts], columns=[f.name for f in schema.fields("facts")])
     totals = pd.DataFrame(ex.totals, columns=[f.name for f in schema.fields("printed_totals")])
@@ -228,5 +341,6 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
         facts=schema.typed(facts, "facts"),
         printed_totals=schema.typed(totals, "printed_totals"),
         missing=missing,
-        stats_lines=(lines[0].no, lines[-1].no),
+        stats_lines=(lines[0].no, lines[-1].no_at(len(lines[-1].text))),
+        repairs=repair_rows(repairs, lines),  # titles as re-joined: a wrapped title is whole
     )

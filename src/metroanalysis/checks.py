@@ -3,7 +3,9 @@ identities that hold across tables. Pure functions over the tidy tables.
 
 Status: `ok` (equal), `rounding` (money off by at most one fen, the printed precision),
 `mismatch` (anything larger), `partial` (a printed breakdown that covers only part of its
-total), `missing` (a table absent from this month's bulletin).
+total), `missing` (a table absent from this month's bulletin), `unmatched` (a name the registry
+does not know), `repaired` (damage in the raw file read back without guessing: the rule names
+the repair, e.g. line_rewrapped, cells_split, decoded_gb18030).
 """
 
 from __future__ import annotations
@@ -223,6 +225,6 @@ def run_checks(
         *remote_identities(tables),
     ]
     df = pd.DataFrame(rows, columns=COLUMNS)
-    order = {"mismatch": 0, "missing": 1, "unmatched": 2, "rounding": 3, "partial": 4, "ok": 5}
+    order = {"mismatch": 0, "missing": 1, "unmatched": 2, "repaired": 3, "rounding": 4, "partial": 5, "ok": 6}
     df = df.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
     return schema.typed(df, "quality")

@@ -127,6 +127,9 @@ def report_quality(month: str, folder: Path) -> bool:
                 f"{month}: {r['table']}.{r['column']} ({r['entity']}) printed {r['printed']}, "
                 f"computed {r['computed']} (line {r['source_line']}, {r['rule']})"
             )
+    repaired = sum(r["status"] == "repaired" for r in rows)
+    if repaired:
+        warn(f"{month}: {repaired} damaged line(s) of the bulletin repaired on reading (quality.csv, status repaired)")
     counts = Counter(r["status"] for r in rows)
     print(f"{month}: checks " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     return bool(counts["missing"] or counts["mismatch"])

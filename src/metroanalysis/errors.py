@@ -37,10 +37,11 @@ class BulletinError(Exception):
         msg = f"{head}: {self.message}{tail}" if head else f"{self.message}{tail}"
         return " ".join(msg.split())  # one line, always
 
-    def located(self, path: str) -> BulletinError:
-        """The same error with the file filled in (parsers know lines, not files)."""
-        if self.path is None:
-            self.path = path
+    def located(self, path: str, refresh: bool = False) -> BulletinError:
+        """The same error with the file filled in (parsers know lines, not files); `refresh`
+        rewrites the message after other fields (the table) were filled in too."""
+        if self.path is None or refresh:
+            self.path = self.path or path
             self.args = (self.one_line(),)
         return self
 

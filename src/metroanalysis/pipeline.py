@@ -44,7 +44,7 @@ def clean_month(project: Project, month: str, record: dict | None = None, out: P
     # process
     parsed = parse_bulletin(raw, month)
     tables, unmatched = attach_entity_ids(parsed.tables, registry)
-    quality = run_checks(tables, parsed.printed_totals, parsed.missing, extra=unmatched)
+    quality = run_checks(tables, parsed.printed_totals, parsed.missing, extra=[*parsed.repairs, *unmatched])
     frames = {
         **{name: schema.typed(df, name) for name, df in tables.items()},
         "hospital_profile": schema.typed(hospital_profile(tables, registry.entities), "hospital_profile"),

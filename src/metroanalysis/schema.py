@@ -324,7 +324,8 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
         ],
     ),
     "quality": (
-        "The bulletin's own arithmetic checked: printed totals against sums, cross-table identities.",
+        "The bulletin's own arithmetic checked: printed totals against sums, cross-table identities;"
+        " and the damage in the raw file that was repaired on reading.",
         [
             F("rule", "string", "", "规则", "check name"),
             F("table", "string", "", "表", "table checked"),
@@ -333,7 +334,14 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
             F("printed", "string", "", "原文数值", "the printed figure"),
             F("computed", "string", "", "计算值", "the figure computed from the other printed numbers"),
             F("difference", "string", "", "差值", "computed minus printed"),
-            F("status", "string", "", "状态", "ok, rounding, mismatch, partial, missing"),
+            F(
+                "status",
+                "string",
+                "",
+                "状态",
+                "ok, rounding, mismatch, partial, missing, unmatched, or repaired (damage in the raw file read"
+                " back without guessing; printed is the text as found, computed as read)",
+            ),
             F("source_line", "Int64", "", "原文行号", "line of the printed figure"),
             F("message", "string", "", "说明", "what was compared"),
         ],

@@ -52,9 +52,10 @@ def cumulative_totals(lines: list[Line], ex: Extract) -> list[str]:
                 "value": value_int,
                 "unit": m["unit"],
                 "as_of": m["asof"],
-                "source_line": line.no,
+                "source_line": line.no_at(m.start("n")),
             }
         )
-        ex.fact(TABLE, "", label, measure, value_int if value_int is not None else value, m["unit"], line.no, printed)
+        no = line.no_at(m.start("n"))
+        ex.fact(TABLE, "", label, measure, value_int if value_int is not None else value, m["unit"], no, printed)
     ex.frames[TABLE] = frame(records, dtypes(TABLE))
     return missing

@@ -57,9 +57,21 @@ def item(text: str, line: Line, table: str) -> re.Match:
     return m
 
 
+def check_paragraphs_only(section: Section) -> None:
+    """Every figure in the section stands in one of the two paragraphs: a line of figures left
+    over (a paragraph broken where it could not be re-joined) stops the run, never drops them."""
+    for line in section.body:
+        if re.fullmatch(r"\s*[（(].*[）)]\s*", line.text):
+            continue  # a footnote (its running totals are read by cumulative_totals wherever they stand)
+        if re.search(r"\d", line.text) and not (_TOTAL.search(line.text) or _PROVINCE_TOTAL.search(line.text)):
+            raise BulletinError("figures outside the hotline paragraphs", line=line.no, table=CALLS, text=line.text)
+
+
 def hotline_calls(section: Section, ex: Extract) -> None:
     """The total, the categories after 其中 (which compose it) and the 12345 work orders."""
+    check_paragraphs_only(section)
     line, total = find_line(section, _TOTAL, CALLS)
+    no = line.no_at(total.start("value"))
     records = [
         {
             "category": "total",
@@ -67,18 +79,21 @@ def hotline_calls(section: Section, ex: Extract) -> None:
             "calls": int(total["value"]),
             "unit": total["unit"],
             "in_total": False,
-            "source_line": line.no,
+            "source_line": no,
         }
     ]
-    ex.fact(CALLS, "", "total", "calls", total["value"], total["unit"], line.no, total["value"])
-    rest = line.text[total.end() :]
-    for clause in re.split(r"[，,；;。]", rest):
+    ex.fact(CALLS, "", "total", "calls", total["value"], total["unit"], no, total["value"])
+    cursor = total.end()
+    for clause in re.split(r"[，,；;。]", line.text[total.end() :]):
         clause = clause.strip()
         if not clause:
             continue
         in_total = clause.startswith("其中")
         for text in re.split(r"[、]", re.sub(r"^(其中|受理)", "", clause)):
-            m = item(text.strip().removeprefix("受理"), line, CALLS)
+            text = text.strip().removeprefix("受理")
+            m = item(text, line, CALLS)
+            cursor = line.text.index(text, cursor)
+            no = line.no_at(cursor + m.start("value"))
             category = CATEGORIES.get(m["label"])
             records.append(
                 {
@@ -87,26 +102,29 @@ def hotline_calls(section: Section, ex: Extract) -> None:
                     "calls": int(m["value"]),
                     "unit": m["unit"],
                     "in_total": in_total,
-                    "source_line": line.no,
+                    "source_line": no,
                 }
             )
-            ex.fact(CALLS, "", category or m["label"], "calls", m["value"], m["unit"], line.no, m["value"])
+            ex.fact(CALLS, "", category or m["label"], "calls", m["value"], m["unit"], no, m["value"])
     ex.frames[CALLS] = frame(records, dtypes(CALLS))
 
 
 def hotline_province(section: Section, ex: Extract) -> None:
     """Each city's calls; the province-wide total is a printed total."""
     line, total = find_line(section, _PROVINCE_TOTAL, PROVINCE)
-    ex.total(PROVINCE, "calls", int(total["value"]), total["unit"], line.no, total["value"])
+    no = line.no_at(total.start("value"))
+    ex.total(PROVINCE, "calls", int(total["value"]), total["unit"], no, total["value"])
     rest = line.text[total.end() :]
     _, sep, cities = rest.partition("：") if "：" in rest else rest.partition(":")
     if not sep:
         raise BulletinError("city list not found after the total", line=line.no, table=PROVINCE, text=rest)
-    records = []
+    records, cursor = [], len(line.text) - len(cities)
     for text in split_items(cities):
         m = item(text, line, PROVINCE)
-        records.append({"city": m["label"], "calls": int(m["value"]), "unit": m["unit"], "source_line": line.no})
-        ex.fact(PROVINCE, "", m["label"], "calls", m["value"], m["unit"], line.no, m["value"])
+        cursor = line.text.index(text, cursor)
+        no = line.no_at(cursor + m.start("value"))
+        records.append({"city": m["label"], "calls": int(m["value"]), "unit": m["unit"], "source_line": no})
+        ex.fact(PROVINCE, "", m["label"], "calls", m["value"], m["unit"], no, m["value"])
     if not records:
         raise BulletinError("no city counts", line=line.no, table=PROVINCE, text=rest)
     ex.frames[PROVINCE] = frame(records, dtypes(PROVINCE))

@@ -62,8 +62,8 @@ class Paragraph:
                 return m
         return None
 
-    def leftover_numbers(self) -> list[str]:
-        return [m.group() for m in re.finditer(r"\d+", self.text) if self.free(*m.span())]
+    def leftover_numbers(self) -> list[re.Match]:
+        return [m for m in re.finditer(r"\d+", self.text) if self.free(*m.span())]
 
 
 def remote_platforms(section: Section, ex: Extract) -> None:
@@ -91,19 +91,20 @@ def remote_platforms(section: Section, ex: Extract) -> None:
 def read_paragraph(p: Paragraph, tables: dict[str, list[dict]], ex: Extract) -> None:
     no = p.line.no
 
-    def fact(entity, measure, value, unit):
-        ex.fact(TABLE, p.platform, entity, measure, value, unit, no, str(value))
+    def fact(entity, measure, value, unit, at):
+        # the line the number is printed on (a paragraph re-joined from wrapped lines spans several)
+        ex.fact(TABLE, p.platform, entity, measure, value, unit, p.line.no_at(at), str(value))
 
     row = {"platform": p.platform, "platform_zh": p.platform_zh, "source_line": no}
     if m := p.find(r"累计接入(\d+)家医疗机构"):
         row["institutions_connected"] = int(m[1])
-        fact(p.platform_zh, "institutions_connected", m[1], "家")
+        fact(p.platform_zh, "institutions_connected", m[1], "家", m.start(1))
     if m := p.find(r"(?:联通|连通)(?P<names>[^，。]*?)(\d+)个城市"):
         row["cities_connected"] = int(m[2])
-        fact(p.platform_zh, "cities_connected", m[2], "个")
+        fact(p.platform_zh, "cities_connected", m[2], "个", m.start(2))
     if m := p.find(r"覆盖(?:市内)?(\d+)个(?:辖)?区"):
         row["districts_covered"] = int(m[1])
-        fact(p.platform_zh, "districts_covered", m[1], "个")
+        fact(p.platform_zh, "districts_covered", m[1], "个", m.start(1))
     not_connected = read_not_connected(p)
     if not_connected is None and row.get("districts_covered") == len(AREAS):
         not_connected = []  # every area covered: the bulletin names none as not connected
@@ -122,7 +123,12 @@ def read_paragraph(p: Paragraph, tables: dict[str, list[dict]], ex: Extract) -> 
         pass
     left = p.leftover_numbers()
     if left:
-        raise BulletinError("a number in this paragraph was not understood", line=no, table=TABLE, text=left[0])
+        raise BulletinError(
+            "a number in this paragraph was not understood",
+            line=p.line.no_at(left[0].start()),
+            table=TABLE,
+            text=left[0].group(),
+        )
     tables["platforms"].append(row)
 
 
@@ -152,10 +158,16 @@ def read_breakdown(p: Paragraph, out: list[dict], fact) -> None:
     pattern = r"(?:其中，?|[，；、])(?P<cat>[^，；、。\d]{2,20}?)(?P<n>\d+)家(?P<tail>医疗机构)?"
     while m := p.find(pattern):
         category = re.sub(r"^(其中|以及|南京市内|接入)+", "", m["cat"]) + (m["tail"] or "")
+        at = m.start("n")
         out.append(
-            {"platform": p.platform, "category_zh": category, "institutions": int(m["n"]), "source_line": p.line.no}
+            {
+                "platform": p.platform,
+                "category_zh": category,
+                "institutions": int(m["n"]),
+                "source_line": p.line.no_at(at),
+            }
         )
-        fact(category, "institutions", m["n"], "家")
+        fact(category, "institutions", m["n"], "家", at)
 
 
 def read_volumes(p: Paragraph, out: list[dict], fact) -> None:
@@ -169,10 +181,10 @@ def read_volumes(p: Paragraph, out: list[dict], fact) -> None:
                     "value": int(m[1]),
                     "unit": m[2],
                     "period": period,
-                    "source_line": p.line.no,
+                    "source_line": p.line.no_at(m.start(1)),
                 }
             )
-            fact(p.platform_zh, measure, m[1], m[2])
+            fact(p.platform_zh, measure, m[1], m[2], m.start(1))
 
 
 def read_uploaders(p: Paragraph, out: list[dict], fact) -> None:
@@ -180,10 +192,13 @@ def read_uploaders(p: Paragraph, out: list[dict], fact) -> None:
     m = p.find(r"前三的分别是(?P<list>[^。]*)")
     if not m:
         return
+    offset = m.start("list")
     for rank, text in enumerate(re.split(r"[，、,]", m["list"]), start=1):
+        start, offset = offset + len(text) - len(text.lstrip()), offset + len(text) + 1
         item = re.fullmatch(r"(?P<name>.*?\D)(?P<n>\d+)(?P<unit>份|例|次)", text.strip())
         if not item:
-            raise BulletinError("expected a name and a count", line=p.line.no, table=TABLE, text=text)
+            raise BulletinError("expected a name and a count", line=p.line.no_at(start), table=TABLE, text=text)
+        at = start + item.start("n")
         out.append(
             {
                 "platform": p.platform,
@@ -191,7 +206,7 @@ def read_uploaders(p: Paragraph, out: list[dict], fact) -> None:
                 "uploader": item["name"],
                 "records": int(item["n"]),
                 "unit": item["unit"],
-                "source_line": p.line.no,
+                "source_line": p.line.no_at(at),
             }
         )
-        fact(item["name"], "uploaded_records", item["n"], item["unit"])
+        fact(item["name"], "uploaded_records", item["n"], item["unit"], at)
