@@ -19,6 +19,8 @@ from .reference import AREAS
 from .tables.booking import CHANNELS
 
 COLUMNS = [f.name for f in schema.fields("quality")]
+# Worst first: what a reviewer must look at before trusting a figure comes first.
+STATUS_ORDER = ["mismatch", "missing", "unmatched", "repaired", "rounding", "partial", "ok"]
 
 
 def fen(value) -> int:
@@ -225,6 +227,6 @@ def run_checks(
         *remote_identities(tables),
     ]
     df = pd.DataFrame(rows, columns=COLUMNS)
-    order = {"mismatch": 0, "missing": 1, "unmatched": 2, "repaired": 3, "rounding": 4, "partial": 5, "ok": 6}
+    order = {status: rank for rank, status in enumerate(STATUS_ORDER)}
     df = df.sort_values("status", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
     return schema.typed(df, "quality")

@@ -108,6 +108,7 @@ STATUSES = {
     "mismatch": ("不一致", "mismatch"),
     "missing": ("缺失", "missing"),
     "unmatched": ("未匹配", "unmatched name"),
+    "repaired": ("已修复", "repaired on reading"),
     "partial": ("部分列出", "partly listed"),
     "rounding": ("舍入差", "rounding"),
     "ok": ("一致", "agree"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metroanalysis import labels
+from metroanalysis.checks import STATUS_ORDER
 from metroanalysis.schema import BULLETIN_TABLES, fields
 
 from . import fmt_count
@@ -31,15 +32,7 @@ TABLE_ZH = {
     "cumulative_totals": "累计数",
     "printed_totals": "原文合计",
 }
-STATUS_ORDER = ["mismatch", "missing", "unmatched", "partial", "rounding", "ok"]
-STATUS_ZH = {
-    "mismatch": "不一致",
-    "missing": "缺失",
-    "unmatched": "未匹配",
-    "partial": "部分列出",
-    "rounding": "舍入差",
-    "ok": "一致",
-}
+STATUS_ZH = {status: names[0] for status, names in labels.STATUSES.items()}
 
 
 def _rank(status: pd.Series) -> pd.Series:
