@@ -60,7 +60,9 @@ def test_a_changed_input_or_force_cleans_again(project, capsys, change):
     else:
         extra = ["--force"]
     assert clean(project, *extra) in (0, 1)
-    assert "cleaned into" in capsys.readouterr().out
+    out = capsys.readouterr()
+    assert "cleaned into" in out.out
+    assert ("changed since it was cleaned" in out.err) == (change == "bulletin")  # raw edits are reported
 
 
 def test_the_build_record_names_the_raw_checksum(project):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -88,6 +89,7 @@ def do_clean(project: Project, months: list[str], strict: bool, force: bool = Fa
         with month_lock(project.processed, month):
             folder = project.processed_month(month)
             inputs = build.clean_inputs(project.root, project.bulletin(month))
+            warn_if_raw_changed(project, month, folder, inputs)
             if not force and build.is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"]):
                 print(f"{month}: clean tables up to date, nothing to do")
             else:
@@ -106,6 +108,22 @@ def do_clean(project: Project, months: list[str], strict: bool, force: bool = Fa
         with month_lock(project.processed, "all"):
             stack_months(project)
     return (EXIT_BAD_INPUT if bad else EXIT_FAILED if failed else EXIT_OK), done
+
+
+def warn_if_raw_changed(project: Project, month: str, folder: Path, inputs: dict) -> None:
+    """Raw bulletins are never edited: one whose bytes differ from those its tables were built
+    from is reported (it is cleaned again, and the reviewed registry may need a look)."""
+    try:
+        before = json.loads((folder / "build.json").read_text(encoding="utf-8")).get("bulletin_sha256")
+    except (OSError, ValueError):
+        return
+    now = inputs["bulletin_sha256"]
+    if before and before != now:
+        warn(
+            f"{month}: {project.bulletin(month).relative_to(project.root)} changed since it was cleaned "
+            f"(sha256 {before[:12]}… → {now[:12]}…); raw bulletins are never edited — fixes belong in "
+            "code or data/reference/; cleaning it again"
+        )
 
 
 def clean_one(project: Project, month: str, inputs: dict) -> None:
