@@ -83,3 +83,16 @@ def test_trends_report_for_the_newest_month_charts_all_24(batch):
     assert pngs, "the trends report drew no chart"
     text = (root / "reports" / "2023-03" / f"{trends.stem}.html").read_text(encoding="utf-8")
     assert "2021年4月" in text and "2023年3月" in text  # the series runs from the first month to the last
+
+
+@pytest.mark.slow
+def test_generated_months_never_pass_for_real_ones(batch):
+    from metroanalysis import load_month
+
+    root, _ = batch
+    assert load_month("2021-04", root=root).synthetic is False
+    assert load_month("2021-05", root=root).synthetic is True
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")  # written by the trends test
+    assert index.count("合成测试数据，非真实公报") == 1  # only 2023-03 has reports in this batch
+    page = (root / "reports" / "2023-03" / "05-trends.html").read_text(encoding="utf-8")
+    assert "不是真实公报" in page

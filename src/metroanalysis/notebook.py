@@ -55,6 +55,8 @@ def setup(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh"
     pd.set_option("display.max_columns", 30)
     m = load_month(params.month, root=params.root, processed=params.processed_dir)
     m.params = params  # for history(m)
+    if m.synthetic:  # never let generated figures pass for a real bulletin's
+        say(labels.t("p.synthetic", lang))
     return m
 
 

@@ -19,6 +19,7 @@ from .entities import Registry, attach_entity_ids
 from .locking import month_lock
 from .paths import Project, find_project
 from .reading import read_bulletin
+from .synth import MARK as SYNTHETIC_MARK
 
 
 @dataclass
@@ -60,6 +61,8 @@ def clean_month(project: Project, month: str, record: dict | None = None, out: P
         "encoding": raw.encoding,
         "sha256": raw.sha256,
         "statistics_lines": list(parsed.stats_lines),
+        # A bulletin made by `metroanalysis synth` says so in its first line; so do its outputs.
+        "synthetic": bool(raw.lines) and raw.lines[0].text.startswith(SYNTHETIC_MARK),
     }
     # save outputs
     folder = out or project.processed_month(month)
@@ -108,6 +111,11 @@ class MonthData:
 
     def __repr__(self) -> str:
         return f"MonthData({self.month!r}, tables={sorted(self.tables)})"
+
+    @property
+    def synthetic(self) -> bool:
+        """True for a month made by `metroanalysis synth` (test or demo data, not a real bulletin)."""
+        return any(s.get("synthetic") for s in self.package.get("sources", []))
 
     @property
     def missing(self) -> list[str]:

@@ -708,9 +708,18 @@ def write_root_index(out_root: Path) -> None:
                 (r.get("title") if r.get("status") == "ok" else (r.get("good") or {}).get("title")) or ""
                 for r in (read_record(folder, p.stem) for p in sorted(folder.glob("*.html")) if p.name != "index.html")
             ]
-            headlines = read_json(folder / "headlines.json").get("figures", [])
-            english = (folder / "en" / "index.html").is_file()
-            months.append(pages.MonthEntry(folder.name, reports, failed, [t for t in titles if t], headlines, english))
+            summary = read_json(folder / "headlines.json")
+            months.append(
+                pages.MonthEntry(
+                    folder.name,
+                    reports,
+                    failed,
+                    [t for t in titles if t],
+                    summary.get("figures", []),
+                    english=(folder / "en" / "index.html").is_file(),
+                    synthetic=bool(summary.get("synthetic")),
+                )
+            )
     write_atomic(out_root / "index.html", pages.root_index(months, now()))
 
 
@@ -739,7 +748,10 @@ def write_headlines(project: Project, out_dir: Path, month: str) -> None:
                 f"{value:.1f}%" if unit == "%" else f"{value:,.2f} {unit}" if unit == "元" else f"{value:,.0f} {unit}"
             )
             figures.append([label, text])
-    write_atomic(path, json.dumps({"key": key, "figures": figures}, ensure_ascii=False, indent=1) + "\n")
+    package = read_json(project.processed / month / "datapackage.json")
+    synthetic = any(src.get("synthetic") for src in package.get("sources", []))
+    record = {"key": key, "figures": figures, "synthetic": synthetic}
+    write_atomic(path, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
 
 
 def read_json(path: Path) -> dict:
