@@ -30,8 +30,9 @@ def fen(value) -> int:
 
 def compare(rule, table, entity, column, printed, computed, line, message, money=False) -> dict:
     if money:
-        diff_fen = sum(fen(v) for v in computed) - fen(printed) if isinstance(computed, list) else 0
-        computed_text = f"{Decimal(sum(fen(v) for v in computed)) / 100:.2f}"
+        computed_fen = sum(fen(v) for v in computed)  # `computed` is the list of amounts summed
+        diff_fen = computed_fen - fen(printed)
+        computed_text = f"{Decimal(computed_fen) / 100:.2f}"
         printed_text = f"{Decimal(fen(printed)) / 100:.2f}"
         difference = f"{Decimal(diff_fen) / 100:.2f}"
         status = "ok" if diff_fen == 0 else "rounding" if abs(diff_fen) <= 1 else "mismatch"

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from .. import schema
 from ..errors import BulletinError
 from ..reading import Cell, Line, cell_rows, parse_count, parse_money
 
@@ -151,12 +152,6 @@ def read_total_row(row: list[Cell], columns: list[Column], table: str, ex: Extra
         ex.total(table, col.name, read_value(cell, col, table), col.unit, cell.line, cell.text)
 
 
-def frame(records: list[dict], dtypes: dict[str, str]) -> pd.DataFrame:
-    """A typed frame with exactly these columns in this order (money as Float64 yuan)."""
-    df = pd.DataFrame.from_records(records, columns=list(dtypes))
-    for col, dtype in dtypes.items():
-        if dtype == "Float64":
-            df[col] = pd.array([None if v is None else float(v) for v in df[col]], dtype="Float64")
-        else:
-            df[col] = df[col].astype(dtype)
-    return df
+def frame(records: list[dict], table: str) -> pd.DataFrame:
+    """The parsed rows as `table`'s typed frame: its columns in order, its nullable dtypes."""
+    return schema.typed(pd.DataFrame.from_records(records, columns=list(schema.dtypes(table))), table)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..errors import BulletinError
 from ..reading import Cell, parse_count
-from ..schema import dtypes
 from .base import Column, Extract, Section, frame, grid_rows, is_note, is_total_label, match_header
 
 BY_HOSPITAL = "booking_by_hospital"
@@ -25,7 +24,7 @@ CHANNELS = ["online_12320", "phone", "in_clinic", "third_party"]
 def booking_by_hospital(section: Section, ex: Extract) -> None:
     """35 hospitals × four channels and the printed subtotal; 合计 kept apart."""
     records, _ = grid_rows(section, HOSPITAL_COLUMNS, BY_HOSPITAL, ex, entity_col="hospital")
-    ex.frames[BY_HOSPITAL] = frame(records, dtypes(BY_HOSPITAL))
+    ex.frames[BY_HOSPITAL] = frame(records, BY_HOSPITAL)
 
 
 CHANNEL_HALF = [
@@ -71,7 +70,7 @@ def booking_by_channel(section: Section, ex: Extract) -> None:
     numbers = [r["row_number"] for r in records]
     if numbers != list(range(1, len(numbers) + 1)):
         raise BulletinError("serial numbers are not 1..N", line=section.title.no, table=BY_CHANNEL, text=str(numbers))
-    ex.frames[BY_CHANNEL] = frame(records, dtypes(BY_CHANNEL))
+    ex.frames[BY_CHANNEL] = frame(records, BY_CHANNEL)
 
 
 def channel_record(half: list[Cell], ex: Extract) -> dict:

@@ -11,7 +11,6 @@ import re
 from decimal import Decimal
 
 from ..reading import Line
-from ..schema import dtypes
 from .base import Extract, frame
 
 TABLE = "cumulative_totals"
@@ -57,5 +56,5 @@ def cumulative_totals(lines: list[Line], ex: Extract) -> list[str]:
         )
         no = line.no_at(m.start("n"))
         ex.fact(TABLE, "", label, measure, value_int if value_int is not None else value, m["unit"], no, printed)
-    ex.frames[TABLE] = frame(records, dtypes(TABLE))
+    ex.frames[TABLE] = frame(records, TABLE)
     return missing

@@ -11,7 +11,6 @@ import re
 
 from ..errors import BulletinError
 from ..reading import Line
-from ..schema import dtypes
 from .base import Extract, Section, frame
 
 CALLS = "hotline_calls"
@@ -106,7 +105,7 @@ def hotline_calls(section: Section, ex: Extract) -> None:
                 }
             )
             ex.fact(CALLS, "", category or m["label"], "calls", m["value"], m["unit"], no, m["value"])
-    ex.frames[CALLS] = frame(records, dtypes(CALLS))
+    ex.frames[CALLS] = frame(records, CALLS)
 
 
 def hotline_province(section: Section, ex: Extract) -> None:
@@ -127,4 +126,4 @@ def hotline_province(section: Section, ex: Extract) -> None:
         ex.fact(PROVINCE, "", m["label"], "calls", m["value"], m["unit"], no, m["value"])
     if not records:
         raise BulletinError("no city counts", line=line.no, table=PROVINCE, text=rest)
-    ex.frames[PROVINCE] = frame(records, dtypes(PROVINCE))
+    ex.frames[PROVINCE] = frame(records, PROVINCE)

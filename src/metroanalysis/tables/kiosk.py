@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from ..errors import BulletinError
 from ..reading import Cell
-from ..schema import dtypes
 from .base import Column, Extract, Section, frame, is_total_label, match_header, read_total_row, read_value
 
 TABLE = "kiosk_usage"
@@ -64,7 +63,7 @@ def kiosk_usage(section: Section, ex: Extract) -> None:
         records.append(kiosk_record(cells, section_zh, ex))
     if not records:
         raise BulletinError("table has no rows", line=section.title.no, table=TABLE)
-    ex.frames[TABLE] = frame(records, dtypes(TABLE))
+    ex.frames[TABLE] = frame(records, TABLE)
 
 
 def section_name(label: str, at: Cell) -> str:

@@ -14,7 +14,6 @@ import re
 from ..errors import BulletinError
 from ..reading import Line
 from ..reference import AREAS
-from ..schema import dtypes
 from .base import Extract, Section, frame
 
 TABLE = "remote_platforms"
@@ -81,11 +80,11 @@ def remote_platforms(section: Section, ex: Extract) -> None:
         read_paragraph(Paragraph(line, platform, name), tables, ex)
     if not tables["platforms"]:
         raise BulletinError("no platform paragraphs", line=section.title.no, table=TABLE)
-    ex.frames[TABLE] = frame(tables["platforms"], dtypes(TABLE))
-    ex.frames["remote_volumes"] = frame(tables["volumes"], dtypes("remote_volumes"))
-    ex.frames["remote_institutions"] = frame(tables["breakdown"], dtypes("remote_institutions"))
-    ex.frames["remote_top_uploaders"] = frame(tables["uploaders"], dtypes("remote_top_uploaders"))
-    ex.frames["remote_coverage"] = frame(tables["coverage"], dtypes("remote_coverage"))
+    ex.frames[TABLE] = frame(tables["platforms"], TABLE)
+    ex.frames["remote_volumes"] = frame(tables["volumes"], "remote_volumes")
+    ex.frames["remote_institutions"] = frame(tables["breakdown"], "remote_institutions")
+    ex.frames["remote_top_uploaders"] = frame(tables["uploaders"], "remote_top_uploaders")
+    ex.frames["remote_coverage"] = frame(tables["coverage"], "remote_coverage")
 
 
 def read_paragraph(p: Paragraph, tables: dict[str, list[dict]], ex: Extract) -> None:

@@ -6,7 +6,6 @@ import re
 
 from ..errors import BulletinError
 from ..reading import Cell, parse_count
-from ..schema import dtypes
 from .base import Column, Extract, Section, frame, is_note, is_total_label, match_header
 
 BY_DISTRICT = "upload_by_district"
@@ -56,7 +55,7 @@ def upload_by_district(section: Section, ex: Extract) -> None:
         )
     match_header(sub[len(columns) :], HEALTH, BY_DISTRICT)
     records = upload_rows(body, [*columns, *HEALTH], BY_DISTRICT, "area", ex, section.title.no)
-    ex.frames[BY_DISTRICT] = frame(records, dtypes(BY_DISTRICT))
+    ex.frames[BY_DISTRICT] = frame(records, BY_DISTRICT)
 
 
 def upload_by_hospital(section: Section, ex: Extract) -> None:
@@ -66,7 +65,7 @@ def upload_by_hospital(section: Section, ex: Extract) -> None:
     columns = [Column("hospital", r"接入单位|单位|医院", "name"), *COMMON]
     match_header(rows[0], columns, BY_HOSPITAL)
     records = upload_rows(rows[1:], columns, BY_HOSPITAL, "hospital", ex, section.title.no)
-    ex.frames[BY_HOSPITAL] = frame(records, dtypes(BY_HOSPITAL))
+    ex.frames[BY_HOSPITAL] = frame(records, BY_HOSPITAL)
 
 
 def upload_rows(
