@@ -1,0 +1,178 @@
+"""Chinese is the source text; English is a translation looked up in a catalog (gettext's habit).
+
+Every word a reader sees is written in Chinese where it is used: in a notebook (Markdown cells,
+chart titles, sentence templates) or in a page template. An English catalog beside it maps the
+Chinese text, exactly as written, to its English translation:
+
+    notebooks/01-channel-shares.ipynb     the Chinese source
+    notebooks/01-channel-shares.en.yml    "{month} 各渠道预约量": "Bookings by channel, {month}"
+
+A text the catalog does not know is shown in Chinese, never as a key, and `untranslated`
+lists such texts so a test can name them. Placeholders ({month}, {share}) are the same in
+both languages and filled after the lookup.
+
+Markdown cells follow the same rule at cell level: a Chinese cell may be followed by its English
+translation, a Markdown cell tagged `en` (see `EN_TAG`); an English report shows the `en` cell
+instead of the Chinese one, a Chinese report drops every `en` cell, and a Chinese cell with no
+`en` cell after it is shown in both.
+
+This module is light on purpose (no pandas, no Jupyter): the runner and the pages use it too.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+
+LANGS = ("zh", "en")  # the source language first
+SOURCE = LANGS[0]
+EN_TAG = "en"  # the tag on a Markdown cell that translates the Chinese cell before it
+CATALOG_SUFFIX = ".{lang}.yml"
+
+
+def check_lang(lang: str) -> str:
+    """`lang` if the reports are written in it; a ValueError naming the choices otherwise."""
+    if lang not in LANGS:
+        raise ValueError(f"lang={lang!r}: the reports are written in {' or '.join(LANGS)}")
+    return lang
+
+
+def catalog_path(source: Path, lang: str) -> Path:
+    """notebooks/01-x.ipynb → notebooks/01-x.en.yml; templates/ → templates/en.yml."""
+    source = Path(source)
+    if source.is_dir():
+        return source / f"{lang}.yml"
+    return source.with_name(source.stem + CATALOG_SUFFIX.format(lang=lang))
+
+
+@cache
+def _read_catalog(path: Path, mtime_ns: int) -> dict[str, str]:
+    import yaml  # here, not at import: `metroanalysis.build` must stay light
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ValueError(f"{path}: a catalog is a YAML mapping of Chinese text to its translation, both strings")
+    return {_key(k): v for k, v in data.items()}
+
+
+def read_catalog(path: Path) -> dict[str, str]:
+    """The catalog at `path` (empty if there is none), re-read when the file changes."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    return _read_catalog(path.resolve(), path.stat().st_mtime_ns)
+
+
+def _key(text: str) -> str:
+    # Line breaks and runs of spaces do not change a text's meaning; a catalog written with
+    # YAML's folded strings still matches.
+    return " ".join(text.split())
+
+
+def fields(text: str) -> set[str]:
+    """The placeholder names in `text`: '{month} 的 {n:,}' → {'month', 'n'}."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+class Translator:
+    """`_ = Translator(lang, catalog)`; `_("{month} 各渠道预约量", month=when)`.
+
+    In Chinese, the text itself; in another language, the catalog's translation or, where the
+    catalog has none, the Chinese text (the miss is remembered in `missing`)."""
+
+    def __init__(self, lang: str = SOURCE, catalog: Mapping[str, str] | None = None):
+        self.lang = check_lang(lang)
+        self.catalog = dict(catalog or {})
+        self.missing: list[str] = []
+
+    def text(self, source: str) -> str:
+        if self.lang == SOURCE:
+            return source
+        found = self.catalog.get(_key(source))
+        if found is None:
+            if source not in self.missing:
+                self.missing.append(source)
+            return source
+        return found
+
+    def __call__(self, source: str, /, **values) -> str:
+        text = self.text(source)
+        return text.format(**values) if values else text
+
+    def join(self, parts: Iterable[str]) -> str:
+        """Items of a list in the reader's language: 甲、乙、丙 / A, B, C."""
+        return self.text("、").join(parts)
+
+
+def translator(source: Path | None, lang: str = SOURCE) -> Translator:
+    """The translator for a notebook or a template folder: its catalog for `lang` beside it."""
+    check_lang(lang)
+    if lang == SOURCE or source is None:
+        return Translator(lang)
+    return Translator(lang, read_catalog(catalog_path(Path(source), lang)))
+
+
+# ---------------------------------------------------------------------------------------------
+# What a notebook asks to be translated, for the test that lists what is missing
+
+_CALL = re.compile(r"""\b_\(\s*(?P<q>"|')(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)""")
+
+
+def translatable(code: str) -> list[str]:
+    """The literal texts passed to `_(...)` in a code cell (first argument, one-line literals)."""
+    import ast
+
+    out: list[str] = []
+    for m in _CALL.finditer(code):
+        try:
+            out.append(ast.literal_eval(m.group("q") + m.group("text") + m.group("q")))
+        except (ValueError, SyntaxError):
+            continue
+    return out
+
+
+def is_english_cell(cell) -> bool:
+    return cell.get("cell_type") == "markdown" and EN_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def cells_for(cells: list, lang: str) -> list:
+    """The cells a report in `lang` shows: in Chinese every cell but the `en` ones; in English
+    the `en` cells in place of the Chinese cell each follows, other cells as they are."""
+    check_lang(lang)
+    kept = []
+    for i, cell in enumerate(cells):
+        english = is_english_cell(cell)
+        if lang == SOURCE:
+            if not english:
+                kept.append(cell)
+            continue
+        following = cells[i + 1] if i + 1 < len(cells) else None
+        translated = cell.get("cell_type") == "markdown" and not english and following and is_english_cell(following)
+        if not translated:
+            kept.append(cell)
+    return kept
+
+
+def untranslated_cells(cells: list) -> list[str]:
+    """The Chinese Markdown cells that have no `en` cell after them (first line of each)."""
+    out = []
+    for i, cell in enumerate(cells):
+        if cell.get("cell_type") != "markdown" or is_english_cell(cell) or not _has_chinese(cell.get("source", "")):
+            continue
+        following = cells[i + 1] if i + 1 < len(cells) else None
+        if not (following and is_english_cell(following)):
+            out.append(_source(cell).strip().splitlines()[0])
+    return out
+
+
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _has_chinese(text) -> bool:
+    text = "".join(text) if isinstance(text, list) else text
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
