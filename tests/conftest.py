@@ -59,3 +59,37 @@ def project_copy(tmp_path, raw_bytes) -> Path:
     (root / "data" / "raw" / MONTH).mkdir(parents=True)
     shutil.copyfile(RAW_BULLETIN, root / "data" / "raw" / MONTH / "bulletin.txt")
     return root
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    """One scratch project with the shipped month cleaned and every report built in Chinese
+    and English (`metroanalysis run`), shared by every test that only reads what it made."""
+    from metroanalysis.cli import main
+
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(PROJECT_ROOT / "data" / "raw" / MONTH, root / "data" / "raw" / MONTH)
+    shutil.copytree(PROJECT_ROOT / "data" / "reference", root / "data" / "reference")
+    shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")
+    assert main(["run", "--month", MONTH, "--root", str(root), "--lang", "zh,en"]) == 0
+    return root
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees of an HTML page: no tags, no style or script, spaces folded."""
+    import re
+
+    body = re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", " ", page)
+    body = re.sub(r"(?s)<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", body)
+
+
+@pytest.fixture(scope="session")
+def report_text(built_project) -> Callable[..., str]:
+    """report_text("02-kiosk-revenue", lang="zh") → the visible text of that built report."""
+
+    def read(name: str, lang: str = "zh") -> str:
+        folder = built_project / "reports" / MONTH / ("" if lang == "zh" else lang)
+        return visible_text((folder / f"{name}.html").read_text(encoding="utf-8"))
+
+    return read

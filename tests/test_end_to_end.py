@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import visible_text
 
 from metroanalysis.cli import main
 
@@ -23,23 +23,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e")
-    shutil.copytree(REPO / "data" / "raw" / MONTH, root / "data" / "raw" / MONTH)
-    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
-    assert main(["run", "--month", MONTH, "--root", str(root), "--lang", "zh,en"]) == 0
-    return root
+def project(built_project):
+    return built_project
 
 
 def html(project, name: str) -> str:
     return (project / "reports" / MONTH / f"{name}.html").read_text(encoding="utf-8")
-
-
-def visible_text(page: str) -> str:
-    body = re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", " ", page)
-    body = re.sub(r"(?s)<[^>]+>", " ", body)
-    return re.sub(r"\s+", " ", body)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -1,25 +1,37 @@
-"""What the report notebooks call around the analysis: resolve their parameters, load the
-month, set up plotting; show sentences and the one-line finding the report index lists.
+"""What a report notebook calls around its analysis: load the month, translate its words, and
+show sentences, tables and charts the way the HTML reports need them.
+
+A notebook's words are its own (see `metroanalysis.i18n`): Chinese in its cells, English in
+`notebooks/NN-name.en.yml` beside it. Nothing here holds report wording.
+
+    m = nb.setup(month, root, processed_dir, reports_dir, lang)
+    _ = nb.translator("01-channel-shares", lang)
+    nb.finding(_("全部预约 {n} 次。", n=fmt_count(total)))
+    nb.chart(fig, summary)            # the chart, with its title and the summary as alt text
+    nb.table(df, {"hospital": _("医院"), "share": (_("占比（%）"), "pct")})
 
 The finding contract (the report runner depends on it): `finding(text)` displays `text` as
 Markdown and attaches the output metadata {"metroanalysis": {"finding": text}}; the runner
-reads the first such output of each executed notebook.
+reads the first such output of each executed notebook. `chart` attaches
+{"metroanalysis": {"alt": text}}, which the page template writes as the image's alt text.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import Image, Markdown, display
 
-from . import labels, plotting
+from . import i18n, plotting
+from .analysis import display_table
 from .paths import find_project
 from .pipeline import MonthData, load_all_months, load_month
 
 FINDING_KEY = "metroanalysis"
-LANGUAGES = labels.LANGS
+LANGUAGES = i18n.LANGS
 
 
 @dataclass(frozen=True)
@@ -34,8 +46,7 @@ class Parameters:
 def resolve(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh") -> Parameters:
     """The notebook's parameters made concrete: the project from `root` (or the current folder
     upward), and `month` None → the newest month under data/raw."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang={lang!r}: the reports are written in {', '.join(LANGUAGES)} only")
+    i18n.check_lang(lang)
     project = find_project(root)
     if month is None:
         months = project.months()
@@ -55,9 +66,19 @@ def setup(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh"
     pd.set_option("display.max_columns", 30)
     m = load_month(params.month, root=params.root, processed=params.processed_dir)
     m.params = params  # for history(m)
-    if m.synthetic:  # never let generated figures pass for a real bulletin's
-        say(labels.t("p.synthetic", lang))
     return m
+
+
+def translator(name: str, lang: str = "zh", folder: str | Path | None = None) -> i18n.Translator:
+    """`_` for the notebook `name` ("01-channel-shares"): its catalog `name.LANG.yml` in
+    `folder` (default: the current folder, which is the notebook's own under Papermill and
+    JupyterLab)."""
+    return i18n.translator(Path(folder or Path.cwd()) / f"{name}.ipynb", lang)
+
+
+def month_label(month: str, lang: str = "zh") -> str:
+    """'2021-04' → '2021年4月' (or 'April 2021')."""
+    return i18n.month_label(month, lang)
 
 
 def history(m: MonthData) -> dict[str, pd.DataFrame]:
@@ -82,11 +103,6 @@ def history(m: MonthData) -> dict[str, pd.DataFrame]:
     return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
 
 
-def month_title(month: str, lang: str = "zh") -> str:
-    """'2021-04' → '2021年4月' (or 'April 2021')."""
-    return labels.month_title(month, lang)
-
-
 # Text built from bulletins is untrusted: a hospital named <script>…</script> or [x](javascript:…)
 # must show as those characters, never become markup or a link. Escaped here, where text turns
 # into Markdown: HTML's own characters, and the Markdown that makes links, images and code.
@@ -99,18 +115,6 @@ def markdown(text: str) -> Markdown:
     return Markdown(text.replace("\\", "\\\\").translate(_UNTRUSTED))
 
 
-def title(text: str) -> None:
-    """The report's title as a level-1 heading, marked {"metroanalysis": {"title": text}} so a
-    runner can name the report in its language (the source's first Markdown heading is Chinese)."""
-    text = text.lstrip("# ")
-    display(markdown(f"# {text}"), metadata={FINDING_KEY: {"title": text}})
-
-
-def heading(text: str) -> None:
-    """A section heading or intro in the report's language (Markdown)."""
-    display(markdown(text))
-
-
 def say(text: str) -> None:
     """Show a sentence (or a Markdown block) built from the data."""
     display(markdown(text))
@@ -119,3 +123,36 @@ def say(text: str) -> None:
 def finding(text: str) -> None:
     """Show the report's headline sentence and mark it for the report index (see module doc)."""
     display(markdown(text), metadata={FINDING_KEY: {"finding": text}})
+
+
+def note(text: str) -> None:
+    """A footnote under a figure or a table: the basis of a number, what was left out and why."""
+    display(markdown(f"<small>{text}</small>" if text else ""))
+
+
+def table(df: pd.DataFrame, columns: dict) -> None:
+    """Show the columns of `df` a reviewer reads, under the headers given: `{column: header}`
+    or `{column: (header, kind)}` (kinds in `analysis.display_table`; without one, a column's
+    dtype decides: whole numbers as counts, text as text, other numbers to one decimal)."""
+    spec = {col: h if isinstance(h, tuple) else (h, _kind(df[col])) for col, h in columns.items()}
+    display(display_table(df, spec))
+
+
+def _kind(column: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(column):
+        return "flag"
+    if pd.api.types.is_integer_dtype(column):
+        return "count"
+    if pd.api.types.is_numeric_dtype(column):
+        return "num"
+    return "text"
+
+
+def chart(fig, summary: str = "") -> None:
+    """Show `fig` as an embedded PNG whose alt text is its title and `summary` (searchable, read
+    aloud), and close it so the inline backend does not draw it a second time."""
+    axes = fig.axes[0] if fig.axes else None
+    title = (axes.get_title(loc="left") or axes.get_title()) if axes else ""
+    alt = " — ".join(t for t in (title, " ".join(summary.split())) if t)
+    png, width = plotting.to_png(fig)
+    display(Image(data=png, format="png", width=width), metadata={FINDING_KEY: {"alt": alt}})

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metroanalysis import labels
+from metroanalysis import i18n
 
-from . import fmt_pct, fmt_yuan, ratio
+from . import ratio, stats
 
 HOSPITAL_KINDS = ("hospital", "hospital_campus")
 
@@ -55,125 +55,73 @@ def hospital_profile(tables: dict[str, pd.DataFrame], entities: pd.DataFrame) ->
 
 
 # ---------------------------------------------------------------------------------------------
-# What the reports read off the profile: kiosk money per outpatient record, and a hospital's
-# online booking share against its kiosk use. Hospitals are named by the registry (`label`).
+# What the reports read off the profile: kiosk money per patient record, and a hospital's online
+# booking share against its kiosk use. Hospitals are named by the registry (`label`).
+#
+# One rule for units that did not report, stated once: a hospital whose kiosks (one terminal or
+# more) recorded no registration and no payment this month is treated as not reported; its
+# ratios are missing (<NA>), never 0, and it is left out of medians and correlations.
+NOT_REPORTED = "no_transaction"  # terminals installed, no transaction recorded
+FEW_BOOKINGS = "few_bookings"  # too few bookings for a share to mean much
+MIN_BOOKINGS = 100
 
 
 def with_label(profile: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """The profile with `label`: name_zh, or in English name_en falling back to name_zh."""
-    labels.check_lang(lang)
+    i18n.check_lang(lang)
     shown = profile["name_zh"].astype("string")
     if lang == "en":
-        shown = profile["name_en"].astype("string").fillna(shown)
+        shown = profile["name_en"].astype("string").str.strip().replace("", pd.NA).fillna(shown)
     return profile.assign(label=shown)
 
 
-def kiosk_per_outpatient(profile: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Hospitals in both the kiosk table and the upload table (with at least one outpatient
-    record): kiosk money (registration + payment) per outpatient record uploaded, largest first."""
+def kiosk_transactions(profile: pd.DataFrame) -> pd.Series:
+    return (profile["kiosk_registrations"].fillna(0) + profile["kiosk_payments"].fillna(0)).astype("Int64")
+
+
+def kiosk_per_record(profile: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Hospitals with kiosks (at least one terminal) that are also in the upload table: kiosk
+    registration money per outpatient record (only outpatients register, so the numerator holds
+    no inpatient money), and all kiosk money (registrations and payments, which include inpatient
+    payments) per patient record (outpatient records + discharge records). `excluded` names why a
+    hospital's ratios are missing: NOT_REPORTED. Largest registration money per record first."""
     df = with_label(profile, lang)
-    both = df[df["kiosk_money_yuan"].notna() & (df["outpatient_records"].fillna(0) > 0)]
-    out = both[["entity_id", "label", "kiosk_terminals", "kiosk_money_yuan", "outpatient_records"]].copy()
-    out["money_per_outpatient_yuan"] = ratio(out["kiosk_money_yuan"], out["outpatient_records"])
-    return out.sort_values(["money_per_outpatient_yuan", "entity_id"], ascending=[False, True]).reset_index(drop=True)
+    both = df[(df["kiosk_terminals"].fillna(0) > 0) & df["outpatient_records"].notna()].copy()
+    cols = ["entity_id", "label", "kiosk_terminals", "kiosk_registration_yuan", "kiosk_money_yuan"]
+    out = both[[*cols, "outpatient_records", "discharge_records"]].copy()
+    reported = kiosk_transactions(both) > 0
+    out["excluded"] = pd.array([pd.NA if r else NOT_REPORTED for r in reported], dtype="string")
+    records = out["outpatient_records"].astype("Int64") + out["discharge_records"].astype("Int64").fillna(0)
+    out["registration_per_outpatient_yuan"] = ratio(out["kiosk_registration_yuan"], out["outpatient_records"])
+    out["money_per_record_yuan"] = ratio(out["kiosk_money_yuan"], records)
+    for column in ("registration_per_outpatient_yuan", "money_per_record_yuan"):
+        out[column] = out[column].where(reported)
+    order = ["registration_per_outpatient_yuan", "entity_id"]
+    return out.sort_values(order, ascending=[False, True], na_position="last").reset_index(drop=True)
 
 
-def online_vs_kiosk(profile: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def online_vs_kiosk(profile: pd.DataFrame, lang: str = "zh", min_bookings: int = MIN_BOOKINGS) -> pd.DataFrame:
     """Hospitals in both the booking table (with bookings) and the kiosk table (with at least one
-    terminal): 12320 online share of the printed 小计, kiosk money and transactions per terminal."""
+    terminal): 12320 online share of the printed 小计, kiosk money and transactions per installed
+    terminal. `excluded` says why a hospital is left out of a comparison: NOT_REPORTED (its
+    per-terminal figures are then <NA>), or FEW_BOOKINGS (fewer than `min_bookings` bookings: a
+    share of a handful of bookings is 0 or 1 by chance). Highest online share first."""
     df = with_label(profile, lang)
     both = df[(df["bookings"].fillna(0) > 0) & (df["kiosk_terminals"].fillna(0) > 0)]
     cols = ["entity_id", "label", "online_12320", "bookings", "kiosk_terminals", "kiosk_money_yuan"]
     out = both[cols].copy()
     out["online_share"] = ratio(out["online_12320"], out["bookings"])
-    out["kiosk_transactions"] = (both["kiosk_registrations"] + both["kiosk_payments"]).astype("Int64")
-    out["money_per_terminal_yuan"] = ratio(out["kiosk_money_yuan"], out["kiosk_terminals"])
-    out["transactions_per_terminal"] = ratio(out["kiosk_transactions"], out["kiosk_terminals"])
+    out["kiosk_transactions"] = kiosk_transactions(both)
+    reported = out["kiosk_transactions"] > 0
+    out["money_per_terminal_yuan"] = ratio(out["kiosk_money_yuan"], out["kiosk_terminals"]).where(reported)
+    out["transactions_per_terminal"] = ratio(out["kiosk_transactions"], out["kiosk_terminals"]).where(reported)
+    reasons = [NOT_REPORTED if not r else FEW_BOOKINGS if b < min_bookings else pd.NA
+               for r, b in zip(reported, out["bookings"], strict=True)]  # fmt: skip
+    out["excluded"] = pd.array(reasons, dtype="string")
     return out.sort_values(["online_share", "entity_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def rank_correlation(x: pd.Series, y: pd.Series) -> float:
-    """Spearman's rank correlation (average ranks for ties), over the pairs where both exist."""
-    pairs = pd.DataFrame({"x": x.astype("Float64"), "y": y.astype("Float64")}).dropna().astype(float)
-    if len(pairs) < 3:
-        return float("nan")
-    ranks = pairs.rank()
-    return float(ranks["x"].corr(ranks["y"]))
-
-
-def _strength(rho: float, lang: str) -> str:
-    size = abs(rho)
-    words = [(0.2, ("几乎没有关系", "almost no relation")), (0.4, ("弱", "weak")), (0.6, ("中等", "moderate"))]
-    for limit, pair in words:
-        if size < limit:
-            word = labels.pick(pair, lang)
-            break
-    else:
-        word = labels.pick(("强", "strong"), lang)
-    if size < 0.2:
-        return word
-    sign = labels.pick(("正相关", "positive") if rho > 0 else ("负相关", "negative"), lang)
-    return f"{word}{sign}" if lang == "zh" else f"a {word} {sign} relation"
-
-
-def per_outpatient_sentence(per_outpatient: pd.DataFrame, lang: str = "zh") -> str:
-    """How much kiosk money per outpatient record, the median, the highest and lowest."""
-    n = len(per_outpatient)
-    if n == 0:
-        return labels.pick(
-            ("没有医院同时出现在自助终端表和数据上传表中。", "No hospital is in both the kiosk and the upload table."),
-            lang,
-        )
-    used = per_outpatient[per_outpatient["kiosk_money_yuan"] > 0]
-    zero = n - len(used)
-    median = per_outpatient["money_per_outpatient_yuan"].median()
-    top, low = used.iloc[0], used.iloc[-1]
-    y = lambda v: fmt_yuan(v, lang)  # noqa: E731
-    if lang == "en":
-        text = (
-            f"For the {n} hospitals in both the kiosk and the upload table, kiosk money per outpatient record "
-            f"has a median of {y(median)}: highest at {top.label} ({y(top.money_per_outpatient_yuan)}), lowest "
-            f"(among kiosks that took any money) at {low.label} ({y(low.money_per_outpatient_yuan)})."
-        )
-        return text + (f" The kiosks of {zero} of them took no money at all." if zero else "")
-    text = (
-        f"自助终端表和数据上传表中都有的 {n} 家医院，每门急诊人次的自助机金额中位数为 {y(median)}；"
-        f"最高的是{top.label}（{y(top.money_per_outpatient_yuan)}），"
-        f"有交易的医院中最低的是{low.label}（{y(low.money_per_outpatient_yuan)}）。"
-    )
-    return text + (f"其中 {zero} 家医院的自助机本月没有任何金额。" if zero else "")
-
-
-def online_kiosk_sentence(online: pd.DataFrame, measure: str = "money_per_terminal_yuan", lang: str = "zh") -> str:
-    """How a hospital's 12320 online share relates to its kiosk use (`measure`: money or
-    transactions per terminal): the rank correlation in words, and the median kiosk use of the
-    hospitals above and of those at or below the median online share."""
-    n = len(online)
-    if n < 3:
-        return labels.pick(
-            (
-                "同时有预约和自助终端数据的医院不足 3 家，无法比较。",
-                "Fewer than 3 hospitals have both bookings and kiosks: nothing to compare.",
-            ),
-            lang,
-        )
-    rho = rank_correlation(online["online_share"], online[measure])
-    cut = online["online_share"].median()
-    high, low = online[online["online_share"] > cut], online[online["online_share"] <= cut]
-    money = measure.endswith("_yuan")
-    value = (lambda v: fmt_yuan(v, lang)) if money else (lambda v: f"{float(v):,.1f}")
-    hi, lo = value(high[measure].median()), value(low[measure].median())
-    if lang == "en":
-        what = "kiosk money per terminal" if money else "kiosk transactions per terminal"
-        return (
-            f"Across the {n} hospitals with both bookings and kiosks, the 12320 online share of bookings and {what} "
-            f"show {_strength(rho, lang)} (rank correlation {rho:+.2f}): the {len(high)} hospitals booking more than "
-            f"the median {fmt_pct(cut)} online have a median of {hi}, the other {len(low)} {lo}."
-        )
-    what = "每台自助机金额" if money else "每台自助机交易笔数"
-    unit = "" if money else " 次"
-    return (
-        f"同时有预约和自助终端的 {n} 家医院中，12320在线预约占比与{what}{_strength(rho, lang)}"
-        f"（秩相关系数 {rho:+.2f}）：在线预约占比高于中位数 {fmt_pct(cut)} 的 {len(high)} 家医院，{what}中位数为 "
-        f"{hi}{unit}；其余 {len(low)} 家为 {lo}{unit}。"
-    )
+def online_kiosk_correlation(online: pd.DataFrame, measure: str = "money_per_terminal_yuan") -> stats.Correlation:
+    """Spearman's rho of the online share and `measure` over the hospitals not `excluded`."""
+    used = online[online["excluded"].isna()]
+    return stats.spearman(used["online_share"], used[measure])
