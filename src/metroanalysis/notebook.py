@@ -18,7 +18,6 @@ reads the first such output of each executed notebook. `chart` attaches
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
