@@ -19,8 +19,18 @@ from .reference import AREAS
 from .tables.booking import CHANNELS
 
 COLUMNS = [f.name for f in schema.fields("quality")]
-# Worst first: what a reviewer must look at before trusting a figure comes first.
-STATUS_ORDER = ["mismatch", "missing", "unmatched", "repaired", "rounding", "partial", "ok"]
+# Each status's name in both languages, worst first: what a reviewer must look at before
+# trusting a figure comes first.
+STATUSES = {
+    "mismatch": ("不一致", "mismatch"),
+    "missing": ("缺失", "missing"),
+    "unmatched": ("未匹配", "unmatched name"),
+    "repaired": ("已修复", "repaired on reading"),
+    "rounding": ("舍入差", "rounding"),
+    "partial": ("部分列出", "partly listed"),
+    "ok": ("一致", "agree"),
+}
+STATUS_ORDER = list(STATUSES)
 
 
 def fen(value) -> int:
