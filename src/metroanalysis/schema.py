@@ -165,7 +165,12 @@ FIELD_METADATA: dict[str, dict[str, str]] = {
     "entity": _name("对象", "Entity", "hospital, area, channel, city or category"),
     "rule": _name("规则", "Rule", "check name"),
     "computed": _name("计算值", "Computed", "the figure computed from the other printed numbers"),
-    "difference": _name("差值", "Difference", "computed minus printed"),
+    "difference": _name(
+        "差值",
+        "Difference",
+        "printed minus computed (money in yuan, computed in whole fen): how far the printed figure stands"
+        " from what its parts add to",
+    ),
     "message": _name("说明", "What was compared", "what was compared"),
 }
 
