@@ -2,8 +2,9 @@
 
 A parser module declares `TABLES` (each clean table: name, Chinese and English titles,
 description, fields, entity column) and, for a block found by its printed title, `PRINTED`
-(the title, the parsers, the tables they yield). To add a table: write its parser module with
-those two, add its new fields to `schema.FIELD_METADATA`, list the module below in the order the
+(the title, the parsers, the tables they yield); its fixed categories' names in both languages
+are its set in reference/categories.csv. To add a table: write its parser module with those
+two, add its new fields to `schema.FIELD_METADATA`, list the module below in the order the
 bulletin prints it, and test it.
 """
 
