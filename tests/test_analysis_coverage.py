@@ -270,6 +270,11 @@ def test_metro_facts_without_the_optional_tables(month):
     assert set(facts["kind"]) == {"volume", "running_total"}
 
 
+def test_metro_facts_of_a_month_without_the_tables_is_empty(month):
+    facts = coverage.metro_facts(month.remote_volumes.iloc[:0], month.cumulative_totals.iloc[:0])
+    assert facts.empty and facts["value"].dtype == "Int64"
+
+
 def test_as_of_month_reads_the_printed_month_end():
     assert coverage.as_of_month("4月底", "2021-04") == "2021-04"
     assert coverage.as_of_month("12月底", "2021-01") == "2020-12"

@@ -297,7 +297,8 @@ def metro_facts(
                 cities["source_line"],
             )
         )
-    out = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    kept = [f for f in frames if len(f)]
+    out = pd.concat(kept, ignore_index=True) if kept else frames[0].iloc[:0]
     return out.astype(
         {
             "kind": "string",
