@@ -93,3 +93,15 @@ def report_text(built_project) -> Callable[..., str]:
         return visible_text((folder / f"{name}.html").read_text(encoding="utf-8"))
 
     return read
+
+
+@pytest.fixture(scope="session")
+def april(tmp_path_factory):
+    """The shipped month cleaned into a scratch project (never into the repository) and loaded:
+    `april.booking_by_hospital` etc. Read-only."""
+    from metroanalysis import load_month
+
+    root = tmp_path_factory.mktemp("april")
+    shutil.copytree(PROJECT_ROOT / "data" / "raw" / MONTH, root / "data" / "raw" / MONTH)
+    shutil.copytree(PROJECT_ROOT / "data" / "reference", root / "data" / "reference")
+    return load_month(MONTH, root=root)
