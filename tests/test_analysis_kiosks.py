@@ -7,15 +7,11 @@ every expected value read off data/raw/2021-04/bulletin.txt by hand (自助智�
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from metroanalysis import load_month
 from metroanalysis.analysis import kiosks, profile
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def kiosk_table(rows) -> pd.DataFrame:
@@ -183,11 +179,13 @@ def test_online_scatter_shows_excluded_hospitals_at_their_printed_zero():
         {"online_share": pd.array([0.5, 0.25], dtype="Float64"),
          "kiosk_money_yuan": pd.array([100.10, 0.0], dtype="Float64"),
          "kiosk_terminals": pd.array([2, 4], dtype="Int64"),
+         "kiosk_transactions": pd.array([5, 0], dtype="Int64"),
          "excluded": pd.array([pd.NA, profile.NOT_REPORTED], dtype="string")}
     )  # fmt: skip
     out = kiosks.online_scatter(online)
     assert out["online_pct"].tolist() == [50.0, 25.0]
     assert out["printed_money_per_terminal_yuan"].tolist() == [50.05, 0.0]
+    assert out["printed_transactions_per_terminal"].tolist() == [2.5, 0.0]
 
 
 def test_excluded_by_reason_names_only_reasons_that_occur():
@@ -235,9 +233,8 @@ NOT_REPORTED_HOSPITALS = [82, 25, 20, 10, 10, 10, 8, 7, 6, 3, 2, 1]
 
 
 @pytest.fixture(scope="module")
-def month(tmp_path_factory):
-    # Cleaned into a scratch folder: tests never write into the repository.
-    return load_month("2021-04", root=ROOT, processed=tmp_path_factory.mktemp("processed"))
+def month(april):
+    return april  # cleaned in a scratch project (tests/conftest.py), never in the repository
 
 
 @pytest.fixture(scope="module")

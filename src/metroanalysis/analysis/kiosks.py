@@ -148,14 +148,17 @@ def without_terminals(hospital_profile: pd.DataFrame) -> pd.DataFrame:
 
 
 def online_scatter(online: pd.DataFrame) -> pd.DataFrame:
-    """`profile.online_vs_kiosk` ready for the scatter that shows every hospital, excluded ones
-    too: `online_pct` (online share in per cent) and `printed_money_per_terminal_yuan` (kiosk
-    money ÷ installed terminals as printed, 0 for a hospital whose kiosks took nothing), with
-    `excluded` (<NA> for the hospitals the correlation uses) to mark the others."""
+    """`profile.online_vs_kiosk` ready for a scatter that shows every hospital, the excluded ones
+    too, at their printed figures: `online_pct` (the online share in per cent), and kiosk money
+    and transactions ÷ installed terminals as printed (`printed_money_per_terminal_yuan`,
+    `printed_transactions_per_terminal`: 0 for a hospital whose kiosks recorded nothing, where
+    the comparison's own columns are <NA>). `excluded` (<NA> for the hospitals the correlation
+    uses) tells the two kinds of point apart."""
     out = online.copy()
     out["online_pct"] = (out["online_share"] * 100).astype("Float64")
-    money_fen = to_fen(out["kiosk_money_yuan"].fillna(0))
-    out["printed_money_per_terminal_yuan"] = ratio(to_yuan(money_fen), out["kiosk_terminals"])
+    money = to_yuan(to_fen(out["kiosk_money_yuan"].fillna(0)))
+    out["printed_money_per_terminal_yuan"] = ratio(money, out["kiosk_terminals"])
+    out["printed_transactions_per_terminal"] = ratio(out["kiosk_transactions"], out["kiosk_terminals"])
     return out
 
 
