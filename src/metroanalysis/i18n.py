@@ -127,6 +127,7 @@ def translator(source: Path | None, lang: str = SOURCE) -> Translator:
 # ---------------------------------------------------------------------------------------------
 # What a notebook asks to be translated, for the test that lists what is missing
 
+
 def translatable(code: str) -> list[str]:
     """The literal texts passed to `_(...)` in a code cell (first argument; adjacent literals
     joined as Python joins them), in order."""
