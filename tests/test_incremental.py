@@ -150,6 +150,6 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
     assert holder.stdout.readline().strip() == "locked"
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
-    assert (tmp_path / ".locks" / "2021-04.lock").read_text().strip() == str(holder.pid)  # the stale file is there
+    assert (tmp_path / ".locks" / "2021-04.pid").read_text().strip() == str(holder.pid)  # the stale name is there
     with month_lock(tmp_path, "2021-04", wait=5) as path:
         assert path.read_text().strip() == str(os.getpid())

@@ -40,6 +40,16 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def month_label(month: str, lang: str = SOURCE) -> str:
+    """'2021-04' → '2021年4月' (zh) or 'April 2021' (en): how every page and report names a month."""
+    import calendar
+
+    year, number = month.split("-")
+    if check_lang(lang) == "en":
+        return f"{calendar.month_name[int(number)]} {year}"
+    return f"{year}年{int(number)}月"
+
+
 def catalog_path(source: Path, lang: str) -> Path:
     """notebooks/01-x.ipynb → notebooks/01-x.en.yml; templates/ → templates/en.yml."""
     source = Path(source)
