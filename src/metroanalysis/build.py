@@ -37,7 +37,11 @@ PACKAGE = "metroanalysis"
 FORMAT = 2  # bump when the way reports are built changes in a way no digest can see
 CLEAN_ENTRY = f"{PACKAGE}.pipeline"  # the module of `clean_month`: cleaning is what it imports
 EXPORT_ENTRY = f"{PACKAGE}.export"  # the HTML export step, part of every report
-REPORT_TEMPLATES = ("templates/report.html.j2", "templates/report.css", "templates/base.css", "templates/csp.html.j2")
+# The export step's files (the page frame, its CSS and words); the index pages' templates are not
+# here: they are rewritten on every run and never make a report stale.
+REPORT_TEMPLATES = tuple(
+    f"templates/{name}" for name in ("report.html.j2", "report.css", "base.css", "csp.html.j2", "en.yml")
+)
 # Packages whose versions shape the clean tables; those and the rest shape a report.
 CLEAN_PACKAGES = ("pandas", "numpy", "charset-normalizer")
 REPORT_PACKAGES = (
