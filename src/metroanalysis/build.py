@@ -204,8 +204,14 @@ def notebook_imports(code_cells: list[str]) -> set[str]:
 
 
 def notebook_code(path: Path) -> list[str]:
-    """The code cells of a notebook, read as JSON (no nbformat: this module stays light)."""
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    """The code cells of a notebook, read as JSON (no nbformat: this module stays light). A file
+    that is not a notebook has none: its run fails and names the file, never this digest."""
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(nb, dict):
+        return []
     cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     return ["".join(c["source"]) if isinstance(c.get("source"), list) else c.get("source", "") for c in cells]
 
