@@ -41,7 +41,7 @@ def check_lang(lang: str) -> str:
 
 
 def month_label(month: str, lang: str = SOURCE) -> str:
-    """'2021-04' → '2021年4月' / 'April 2021'."""
+    """'2021-04' → '2021年4月' (zh) or 'April 2021' (en): how every page and report names a month."""
     import calendar
 
     year, number = month.split("-")
