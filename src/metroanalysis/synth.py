@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
 
+from .reading import SYNTHETIC_MARK as MARK
 from .reference import AREAS
 from .tables import PRINTED
 from .tables.hotline import CATEGORIES as HOTLINE_CATEGORIES
 from .tables.kiosk import SECTIONS as KIOSK_SECTIONS
 from .tables.remote import PLATFORMS, VOLUMES
 
-MARK = "本文件为 metroanalysis synth 生成的测试数据，非真实公报"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _START = re.compile(r"^\s*统计数据\s*$")
 _END = re.compile(r"^\s*简\s*讯\s*$")
