@@ -35,6 +35,28 @@ ENTITY = F(
 )
 LINE = F("source_line", "Int64", "", "原文行号", "1-based line of the raw bulletin where this row is printed")
 
+# Where a number stands in a web page or a Word file (metroanalysis.formats); <NA> for a text
+# bulletin (its source_line says it all) and where a part does not apply.
+LOCATION = [
+    F(
+        "source_table",
+        "Int64",
+        "",
+        "原文表序",
+        "web page: the nth <table> of the saved page, counting every table in order; Word: the nth table"
+        " of the document; <NA> for a number printed in prose",
+    ),
+    F("source_row", "Int64", "", "原文表行", "1-based row of that table"),
+    F(
+        "source_col",
+        "Int64",
+        "",
+        "原文表列",
+        "1-based column of that table (a merged cell counts as every column it covers; its first is given)",
+    ),
+    F("source_paragraph", "Int64", "", "原文段序", "Word: the nth paragraph of the document body, for prose"),
+]
+
 TABLES: dict[str, tuple[str, list[Field]]] = {
     "hotline_calls": (
         "南京12320卫生热线 calls this month: the total, each category, and the 12345 work orders.",
@@ -319,8 +341,16 @@ TABLES: dict[str, tuple[str, list[Field]]] = {
             F("measure", "string", "", "指标", "column or measure"),
             F("value", "string", "", "数值", "exact decimal text (亿 expanded to the value)"),
             F("unit", "string", "", "单位", "unit"),
-            F("source_line", "Int64", "", "原文行号", "1-based line of the raw bulletin"),
+            F(
+                "source_line",
+                "Int64",
+                "",
+                "原文行号",
+                "1-based line of the raw bulletin (a web page: of the saved file, where the cell or paragraph"
+                " starts; <NA> in a Word file)",
+            ),
             F("printed", "string", "", "原文", "the text as printed"),
+            *LOCATION,
         ],
     ),
     "quality": (
