@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-CLEAN_PACKAGES = ("pandas", "numpy", "charset-normalizer")
+CLEAN_PACKAGES = ("pandas", "numpy", "charset-normalizer", "lxml", "python-docx")
 REPORT_PACKAGES = (
     *CLEAN_PACKAGES,
     "papermill",

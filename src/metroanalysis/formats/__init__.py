@@ -27,13 +27,13 @@ from .document import Document, Place, render
 # Files people receive that cannot be read without guessing at their layout (paths.EXPLAINED_KINDS):
 # say what to do instead.
 REFUSED = {
-    ".doc": "an old binary Word file (.doc): open it in Word or WPS and save it as .docx (Word document), "
-    "then put bulletin.docx in its place",
-    ".pdf": "a PDF keeps no tables, only text placed on a page: use the web page (save it as bulletin.html, "
-    '"网页，仅 HTML") or the Word file (.docx) the bulletin was made from',
-    ".mht": "a single-file web archive (.mht): save the page again as 网页，仅 HTML (bulletin.html)",
-    ".mhtml": "a single-file web archive (.mhtml): save the page again as 网页，仅 HTML (bulletin.html)",
-    ".wps": "a WPS document (.wps): save it as .docx (Word document), then put bulletin.docx in its place",
+    ".doc": "an old binary Word file (.doc) cannot be read: open it in Word or WPS, save it as .docx"
+    " (Word 文档) and put bulletin.docx in its place",
+    ".pdf": "a PDF cannot be read (it keeps no tables, only text placed on a page): save the bulletin's web"
+    " page as bulletin.html (网页，仅 HTML) or use the Word file (.docx) it was made from",
+    ".mht": "a single-file web archive (.mht) cannot be read: save the page again as 网页，仅 HTML (bulletin.html)",
+    ".mhtml": "a single-file web archive (.mhtml) cannot be read: save the page again as 网页，仅 HTML (bulletin.html)",
+    ".wps": "a WPS document (.wps) cannot be read: save it as .docx (Word 文档) and put bulletin.docx in its place",
 }
 LOCATION_COLUMNS = ("source_table", "source_row", "source_col", "source_paragraph")
 
@@ -59,7 +59,7 @@ def kind_of(path: Path, data: bytes) -> str:
     elif data.startswith(_OLE):
         suffix = ".doc" if suffix != ".wps" else suffix
     if suffix in REFUSED:
-        raise BulletinError(f"cannot read {REFUSED[suffix]}", path=str(path))
+        raise BulletinError(REFUSED[suffix], path=str(path))
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if suffix == ".docx" or (data.startswith(_ZIP) and suffix == ".txt"):
         if not data.startswith(_ZIP):

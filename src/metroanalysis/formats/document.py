@@ -120,6 +120,18 @@ def is_first_column_of(cell: TableCell, taken: dict, r: int, c: int) -> bool:
     return taken.get((r, c - 1)) is not cell
 
 
+def is_caption(printed: list[tuple[TableCell, bool]], width: int) -> bool:
+    """A row of one cell across the whole table holding a table title or a parenthesised note:
+    sites set them inside the table; the bulletin prints them as lines of their own. (A 合计
+    across the table, 合计：116458, is a row of the table and stays one.)"""
+    from ..bulletin import is_heading
+
+    if len(printed) != 1 or not printed[0][1] or width < 2 or printed[0][0].colspan < width:
+        return False
+    text = clean_text(printed[0][0].text)
+    return is_heading(text) or bool(re.fullmatch(r"[（(].*[）)]", text))
+
+
 def render(document: Document) -> tuple[str, dict[int, Place]]:
     """The document as the numbered lines the parsers read, and each line's place (1-based)."""
     lines: list[str] = []
@@ -139,10 +151,17 @@ def render(document: Document) -> tuple[str, dict[int, Place]]:
             if pieces:
                 emit("", block.place)
             continue
-        for slots in grid(block):
+        slots_by_row = grid(block)
+        width = max((len(slots) for slots in slots_by_row), default=0)
+        for slots in slots_by_row:
             printed = [s for s in slots if s is not None]
             if not any(marked and cell.text for cell, marked in printed):
                 continue  # a spacer row: nothing printed in it
+            if is_caption(printed, width):
+                cell = printed[0][0]
+                emit(clean_text(cell.text), cell.place)  # a title or note set in the table's first or last row
+                emit("", cell.place)
+                continue
             for cell, marked in printed:
                 emit("\t" + (clean_text(cell.text) if marked else ""), cell.place)
             emit("", block.place)

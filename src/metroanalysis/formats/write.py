@@ -114,6 +114,7 @@ class PageStyle:
     indent: bool = False  # paragraphs indented with two full-width spaces
     wrap_source: bool = False  # long paragraphs broken across lines of the saved file
     crlf: bool = False  # Windows line ends
+    captions_in_tables: bool = False  # each table's title set in its first row, across the table
 
 
 # The site's chrome: every figure here is the site's, none is the bulletin's (tests look for them).
@@ -149,9 +150,13 @@ def to_html(document: Document, style: PageStyle = PageStyle()) -> bytes:
     """The document as a saved web page, in `style`."""
     from ..bulletin import is_heading
 
-    body = []
-    for block in document.blocks:
+    body: list[str] = []
+    for n, block in enumerate(document.blocks):
         if isinstance(block, Table):
+            title = document.blocks[n - 1] if n else None
+            if style.captions_in_tables and isinstance(title, Paragraph) and is_heading(title.text):
+                body.pop()  # the title goes into the table's first row
+                block = Table([[TableCell(title.text, Place(), 1, table_width(block))], *block.rows], block.place)
             body.append(html_table(block, style))
             continue
         text = html.escape(block.text)
@@ -184,6 +189,15 @@ def to_html(document: Document, style: PageStyle = PageStyle()) -> bytes:
     if style.crlf:
         text = text.replace("\n", "\r\n")
     return text.encode(style.encoding)
+
+
+def table_width(table: Table) -> int:
+    return max(c for _, c, _ in _ends(table))
+
+
+def _ends(table: Table):
+    for r, c, cell in placed(table):
+        yield r, c + cell.colspan, cell
 
 
 def html_table(table: Table, style: PageStyle) -> str:
