@@ -43,6 +43,8 @@ PAGES: dict[str, PageStyle] = {
         crlf=True,
         captions_in_tables=True,
     ),
+    # GB18030 bytes declared the HTML5 way
+    "gb18030-meta-charset": PageStyle(encoding="gb18030", declared="gb18030"),
     # GB18030 bytes that say they are UTF-8 (a page re-saved without its declaration changed)
     "gb18030-declared-utf8": PageStyle(encoding="gb18030", declared="utf-8", wrap="font"),
     # GB18030 bytes with no declaration at all

@@ -44,7 +44,17 @@ def files_digest(paths: list[Path], base: Path) -> str:
 
 
 # Modules that shape reports but not the clean tables: editing them re-runs reports only.
-REPORT_ONLY = ("analysis/", "plotting.py", "notebook.py", "report.py", "html.py", "cli.py", "synth.py", "templates/")
+REPORT_ONLY = (
+    "analysis/",
+    "plotting.py",
+    "notebook.py",
+    "report.py",
+    "html.py",
+    "cli.py",
+    "synth.py",
+    "formats/write.py",  # writes synth's pages and Word files; reads nothing
+    "templates/",
+)
 CLEAN_TOO = ("analysis/profile.py", "analysis/__init__.py")
 
 
