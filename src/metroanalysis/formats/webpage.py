@@ -1,9 +1,9 @@
 """A saved web page (Ctrl-S, "网页，仅 HTML" or "网页，全部") read into a `Document`.
 
 The page is parsed with lxml's HTML parser, never with patterns. Only the article is read: the
-smallest element holding the statistics heading (统计数据, or the first table title) and the
-news heading (简讯, or the last table), so the site's chrome (menus, the visit counter, the
-publish date, the footer's phone numbers and record numbers) never reaches the parsers.
+smallest element holding the first table title and the last table, so the site's chrome (menus,
+the visit counter, the publish date, the footer's phone numbers and record numbers) never
+reaches the parsers.
 Tables are read with their merges (rowspan/colspan); a table that holds other tables is the
 site's layout, and its cells are read as page content.
 """
@@ -31,7 +31,7 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _BREAK = "\x1e"  # a hard line break (<br>, a block's edge) while a paragraph's text is gathered
-_NEWS = re.compile(r"\s*简\s*讯\s*")
+_STATS_OR_NEWS = re.compile(r"\s*(统计数据|简\s*讯)\s*")
 _CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
 
@@ -89,7 +89,7 @@ def read_page(data: bytes, path: str) -> Document:
     container = article(root)
     if container is None:
         raise BulletinError(
-            "the page holds no bulletin: no 统计数据 heading and no table title"
+            "the page holds no bulletin: no table title such as 2021年4月预约挂号服务统计表"
             " (a login or error page saved instead of the article?)",
             path=path,
         )
@@ -130,31 +130,28 @@ def collapsed(text: str) -> str:
 
 
 def article(root):
-    """The smallest element holding the bulletin's first and last heading (and the table after
-    the last title), or None when the page has none. A heading inside a link is the site's
-    navigation, not the article."""
+    """The smallest element holding the first table title and the last table, or None when the
+    page has no table title. Titles decide, not 统计数据 or 简讯, which a site may also use as
+    the names of its menus; a title inside a link is the site's navigation, not the article."""
+    titles = [el for el in root.iter(etree.Element) if is_title_element(el)]
+    if not titles:
+        return None
+    after = titles[-1].xpath("following::table[1]")  # the closing table (kiosks), after its title
+    return common_ancestor(titles[0], after[0] if after else titles[-1])
+
+
+def is_title_element(el) -> bool:
+    """The innermost element whose whole text is a table title, outside any link."""
     from ..bulletin import is_heading
 
-    anchors, news = [], False
-    for el in root.iter(etree.Element):
-        if el.tag in ("a", "html", "body", "table", "tr", "tbody", "thead") or any(
-            a.tag == "a" for a in el.iterancestors()
-        ):
-            continue
-        words = collapsed(el.text_content()).strip(" \u00a0\u3000")
-        if (
-            len(words) <= 60
-            and is_heading(words)
-            and not any(is_heading(collapsed(c.text_content()).strip()) for c in el)
-        ):
-            anchors.append(el)
-            news = bool(_NEWS.fullmatch(words))
-    if not anchors:
-        return None
-    first, last = anchors[0], anchors[-1]
-    # The closing table (kiosks) follows its title when the page ends without 简讯.
-    after = [] if news else last.xpath("following::table[1]")
-    return common_ancestor(first, after[0] if after else last)
+    if el.tag in ("a", "html", "body", "table", "tr", "tbody", "thead") or any(
+        a.tag == "a" for a in el.iterancestors()
+    ):
+        return False
+    words = collapsed(el.text_content()).strip(" \u00a0\u3000")
+    if len(words) > 60 or not is_heading(words) or _STATS_OR_NEWS.fullmatch(words):
+        return False
+    return not any(is_heading(collapsed(c.text_content()).strip(" \u00a0\u3000")) for c in el)
 
 
 def common_ancestor(a, b):

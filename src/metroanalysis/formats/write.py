@@ -129,7 +129,7 @@ def chrome_parts() -> tuple[str, str, str, str]:
         '<li><a href="/tjsj/">统计数据</a></li><li><a href="/wsxx/2021/">南京卫生信息 2021年第4期</a></li></ul></div>\n'
     )
     side = (
-        '<div class="side"><h3>热点信息</h3><ul>'
+        '<div class="side"><h3>统计数据</h3><ul>'
         '<li><a href="/a/1.html">2021年3月预约挂号服务统计表</a></li>'
         '<li><a href="/a/2.html">2021年3月途径预约情况统计</a></li></ul>'
         "<p>累计访问 <span>88061</span> 人次</p></div>\n"
