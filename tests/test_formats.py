@@ -281,6 +281,22 @@ def test_two_bulletins_in_one_month_folder_are_refused_naming_both(tmp_path, cap
     assert "bulletin.html and bulletin.txt" in line
 
 
+def test_two_bulletins_in_one_month_do_not_stop_the_other_months(tmp_path, capsys):
+    project_with(tmp_path, "bulletin.docx", word(TEXT, "docx"))
+    may = tmp_path / "data" / "raw" / "2021-05"
+    may.mkdir()
+    (may / "bulletin.txt").write_text("两份公报", encoding="utf-8")
+    (may / "bulletin.docx").write_bytes(b"PK\x03\x04")
+    assert main(["clean", "--all", "--root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"metroanalysis: error: {may}: two bulletins in one month folder (bulletin.docx and bulletin.txt):"
+        " keep only the one as received"
+    ]
+    assert (tmp_path / "data" / "processed" / MONTH / "facts.csv").is_file()
+    assert not (tmp_path / "data" / "processed" / "2021-05").exists()
+
+
 def test_a_month_folder_with_a_web_page_or_word_file_is_a_month(tmp_path):
     project = project_with(tmp_path, "bulletin.docx", word(TEXT, "docx"))
     (tmp_path / "data" / "raw" / "2021-05").mkdir()
