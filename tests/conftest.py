@@ -93,3 +93,15 @@ def report_text(built_project) -> Callable[..., str]:
         return visible_text((folder / f"{name}.html").read_text(encoding="utf-8"))
 
     return read
+
+
+@pytest.fixture(scope="session")
+def cleaned_month(tmp_path_factory):
+    """The shipped month cleaned once into a scratch project (never into the repository) and
+    loaded: `cleaned_month.quality`, `.facts`, `.tables` (treat as read-only)."""
+    from metroanalysis import load_month
+
+    root = tmp_path_factory.mktemp("cleaned")
+    shutil.copytree(PROJECT_ROOT / "data" / "raw" / MONTH, root / "data" / "raw" / MONTH)
+    shutil.copytree(PROJECT_ROOT / "data" / "reference", root / "data" / "reference")
+    return load_month(MONTH, root=root)
