@@ -1,22 +1,17 @@
 """Channel shares, with expected values computed by hand from data/raw/2021-04/bulletin.txt
 (预约挂号服务统计表, 途径预约情况统计, the 12320 hotline paragraph)."""
 
-from pathlib import Path
-
 import pytest
 
-from metroanalysis import load_month
 from metroanalysis.analysis import channels
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # The printed 合计 row of 预约挂号服务统计表.
 ONLINE, PHONE, IN_CLINIC, THIRD_PARTY, ALL = 103639, 44461, 190355, 88739, 427194
 
 
 @pytest.fixture(scope="module")
-def month():
-    return load_month("2021-04", root=ROOT)
+def month(cleaned_month):
+    return cleaned_month  # cleaned into a scratch folder, never into the repository
 
 
 def test_channel_totals_and_shares(month):

@@ -1,20 +1,15 @@
 """Regional coverage, with expected values computed by hand from data/raw/2021-04/bulletin.txt
 (远程医疗系统数据统计, 数据采集情况（区）and（医院）, the 累计 footnotes)."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-from metroanalysis import load_month
 from metroanalysis.analysis import coverage
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def month():
-    return load_month("2021-04", root=ROOT)
+def month(cleaned_month):
+    return cleaned_month  # cleaned into a scratch folder, never into the repository
 
 
 def test_days_in_month():

@@ -2,15 +2,11 @@
 data/raw/2021-04/bulletin.txt (自助智能医疗服务终端医院使用情况表)."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from metroanalysis import load_month
 from metroanalysis.analysis import kiosks
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # The 各区 rows as printed: terminals, registration money, payment money.
 DISTRICTS = {
@@ -36,8 +32,8 @@ PAYMENTS = """16619410.50 68152013.32 22106719.68 31875442.98 0.00 12277682.33 5
 
 
 @pytest.fixture(scope="module")
-def month():
-    return load_month("2021-04", root=ROOT)
+def month(cleaned_month):
+    return cleaned_month  # cleaned into a scratch folder, never into the repository
 
 
 @pytest.fixture(scope="module")

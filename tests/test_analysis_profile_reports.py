@@ -47,11 +47,3 @@ def test_online_share_against_kiosk_use(hospitals):
         "同时有预约和自助终端的 3 家医院中，12320在线预约占比与每台自助机金额强正相关（秩相关系数 +1.00）："
         "在线预约占比高于中位数 50.0% 的 1 家医院，每台自助机金额中位数为 150.00 元；其余 2 家为 50.00 元。"
     )
-
-
-def test_per_outpatient_sentence(hospitals):
-    out = profile.kiosk_per_outpatient(hospitals, "zh")
-    assert profile.per_outpatient_sentence(out, "zh") == (
-        "自助终端表和数据上传表中都有的 2 家医院，每门急诊人次的自助机金额中位数为 2.50 元；"
-        "最高的是甲医院（5.00 元），有交易的医院中最低的是甲医院（5.00 元）。其中 1 家医院的自助机本月没有任何金额。"
-    )
