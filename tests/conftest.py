@@ -96,12 +96,12 @@ def report_text(built_project) -> Callable[..., str]:
 
 
 @pytest.fixture(scope="session")
-def cleaned_month(tmp_path_factory):
-    """The shipped month cleaned once into a scratch project (never into the repository) and
-    loaded: `cleaned_month.quality`, `.facts`, `.tables` (treat as read-only)."""
+def april(tmp_path_factory):
+    """The shipped month cleaned into a scratch project (never into the repository) and loaded:
+    `april.booking_by_hospital` etc. Read-only."""
     from metroanalysis import load_month
 
-    root = tmp_path_factory.mktemp("cleaned")
+    root = tmp_path_factory.mktemp("april")
     shutil.copytree(PROJECT_ROOT / "data" / "raw" / MONTH, root / "data" / "raw" / MONTH)
     shutil.copytree(PROJECT_ROOT / "data" / "reference", root / "data" / "reference")
     return load_month(MONTH, root=root)

@@ -1,6 +1,7 @@
 """Channel shares, with expected values computed by hand from data/raw/2021-04/bulletin.txt
 (预约挂号服务统计表, 途径预约情况统计, the 12320 hotline paragraph)."""
 
+import pandas as pd
 import pytest
 
 from metroanalysis.analysis import channels
@@ -10,8 +11,8 @@ ONLINE, PHONE, IN_CLINIC, THIRD_PARTY, ALL = 103639, 44461, 190355, 88739, 42719
 
 
 @pytest.fixture(scope="module")
-def month(cleaned_month):
-    return cleaned_month  # cleaned into a scratch folder, never into the repository
+def month(april):
+    return april
 
 
 def test_channel_totals_and_shares(month):
@@ -25,15 +26,6 @@ def test_channel_totals_and_shares(month):
     assert ONLINE + PHONE + IN_CLINIC + THIRD_PARTY == ALL
     assert totals.loc["in_clinic", "share"] == pytest.approx(190355 / 427194)
     assert str(totals["share"].dtype) == "Float64"
-
-
-def test_overall_sentence_states_key_figures(month):
-    text = channels.overall_sentence(channels.channel_totals(month.booking_by_hospital))
-    # 190355 / 427194 = 0.44559… → 44.6 %; the channels follow in order of volume.
-    assert text.startswith("全部预约 427,194 次，其中诊间预约占 44.6%")
-    assert "12320在线预约占 24.3%" in text  # 103639 / 427194 = 0.24260…
-    assert "第三方占 20.8%" in text  # 88739 / 427194 = 0.20772…
-    assert "电话预约占 10.4%" in text  # 44461 / 427194 = 0.10407…
 
 
 def test_hospitals_ordered_by_volume_and_small_ones_grouped(month):
@@ -50,6 +42,7 @@ def test_hospitals_ordered_by_volume_and_small_ones_grouped(month):
         "南京市中西医结合医院",
         "其他",
     ]
+    assert shares["is_others"].to_list() == [False] * 8 + [True]
     others = shares.iloc[-1]
     named = 196143 + 151182 + 19461 + 15109 + 6488 + 6369 + 5512 + 4562
     assert others["hospitals"] == 35 - 8
@@ -75,7 +68,6 @@ def test_app_shares(month):
     assert apps.iloc[0]["channel"] == "健康南京客户端"
     assert apps.iloc[0]["share"] == pytest.approx(76126 / 116458)
     assert apps.iloc[-1]["channel"] == "就医160"
-    assert "健康南京客户端占 65.4%" in channels.app_sentence(apps)
 
 
 def test_hotline_composition_and_phone_bookings(month):
@@ -87,5 +79,53 @@ def test_hotline_composition_and_phone_bookings(month):
     assert phone["share_of_calls"] == pytest.approx(44461 / 106398)
     assert phone["share_of_bookings"] == pytest.approx(44461 / 427194)
     assert phone["matches_booking_table"] is True
-    text = channels.hotline_sentence(parts, phone)
-    assert "106,398" in text and "41.8%" in text and "10.4%" in text
+
+
+def test_no_hospital_in_the_others_row_has_more_bookings_than_a_named_one(month):
+    shares = channels.hospital_channel_shares(month.booking_by_hospital, min_share=0.01)
+    volumes = channels.hospital_volumes(month.booking_by_hospital)
+    smallest_named = shares.loc[~shares["is_others"], "bookings"].min()
+    grouped = volumes[~volumes["hospital"].isin(shares["hospital"])]
+    assert len(grouped) == 27 and grouped["bookings"].max() <= smallest_named == 4562
+
+
+def test_the_others_row_follows_the_threshold_it_is_given(month):
+    none_small = channels.hospital_channel_shares(month.booking_by_hospital, min_share=0.0)
+    assert len(none_small) == 35 and not none_small["is_others"].any()  # every hospital named
+    all_small = channels.hospital_channel_shares(month.booking_by_hospital, min_share=0.5)
+    assert len(all_small) == 1 and all_small["hospitals"].iloc[0] == 35  # 鼓楼 has 45.9 %: < 50 %
+
+
+def test_single_channel_leaders_range_over_the_hospitals_given():
+    booking = pd.DataFrame(
+        {
+            "hospital": ["甲", "乙", "丙", "丁"],
+            "online_12320": pd.array([90, 0, 5, 0], dtype="Int64"),
+            "phone": pd.array([10, 3, 5, 0], dtype="Int64"),
+            "in_clinic": pd.array([0, 0, 90, 0], dtype="Int64"),
+            "third_party": pd.array([0, 0, 0, 0], dtype="Int64"),
+        }
+    )
+    out = channels.single_channel_leaders(booking)
+    # 乙 books 3 of 3 by phone (100 %); 甲 90 of 100 online; 丙 90 of 100 in clinic (tie with 甲
+    # on share and bookings: printed order kept); 丁 has no bookings and is left out.
+    assert out["hospital"].to_list() == ["乙", "甲", "丙"]
+    assert out["channel"].to_list() == ["phone", "online_12320", "in_clinic"]
+    assert out["share"].to_list() == [1.0, 0.9, 0.9]
+    big = channels.single_channel_leaders(booking, min_bookings=10)
+    assert big["hospital"].to_list() == ["甲", "丙"]
+
+
+def test_single_channel_leaders_in_the_bulletin(month):
+    # Among hospitals with at least 100 bookings, 南京医科大学第二附属医院 booked all 466 by phone
+    # (bulletin lines 214-219: 0, 466, 0, 0, 466); six hospitals book all through one channel, four of
+    # them with fewer than 100 bookings.
+    leaders = channels.single_channel_leaders(month.booking_by_hospital)
+    big = leaders[leaders["bookings"] >= 100]
+    assert (big.iloc[0]["hospital"], big.iloc[0]["channel"], big.iloc[0]["bookings"]) == (
+        "南京医科大学第二附属医院",
+        "phone",
+        466,
+    )
+    assert int((leaders["share"] == 1).sum()) == 6
+    assert int(((leaders["share"] == 1) & (leaders["bookings"] < 100)).sum()) == 4

@@ -8,8 +8,8 @@ from metroanalysis.analysis import coverage
 
 
 @pytest.fixture(scope="module")
-def month(cleaned_month):
-    return cleaned_month  # cleaned into a scratch folder, never into the repository
+def month(april):
+    return april  # cleaned into a scratch folder, never into the repository
 
 
 def test_days_in_month():

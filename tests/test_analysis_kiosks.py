@@ -32,8 +32,8 @@ PAYMENTS = """16619410.50 68152013.32 22106719.68 31875442.98 0.00 12277682.33 5
 
 
 @pytest.fixture(scope="module")
-def month(cleaned_month):
-    return cleaned_month  # cleaned into a scratch folder, never into the repository
+def month(april):
+    return april  # cleaned into a scratch folder, never into the repository
 
 
 @pytest.fixture(scope="module")

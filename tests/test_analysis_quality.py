@@ -65,8 +65,8 @@ def test_unmatched_names_in_table_and_line_order():
     assert quality.unmatched_names(checks("ok")).empty
 
 
-def test_the_payment_total_that_differs_from_its_rows_is_read_first(cleaned_month):
-    ordered = quality.checks_worst_first(cleaned_month.quality)
+def test_the_payment_total_that_differs_from_its_rows_is_read_first(april):
+    ordered = quality.checks_worst_first(april.quality)
     first = ordered.iloc[0]
     # Line 1191: 合计 缴费金额 336807013.30; the 49 printed payments add up to 336807013.31.
     assert (first["table"], first["column"], first["source_line"]) == ("kiosk_usage", "payment_amount_yuan", 1191)
@@ -77,15 +77,15 @@ def test_the_payment_total_that_differs_from_its_rows_is_read_first(cleaned_mont
     assert registration["status"].tolist() == ["ok"]
 
 
-def test_shipped_month_status_counts_add_up_to_every_check(cleaned_month):
-    counts = quality.status_counts(cleaned_month.quality).set_index("status")["checks"]
-    assert counts.sum() == len(cleaned_month.quality)
+def test_shipped_month_status_counts_add_up_to_every_check(april):
+    counts = quality.status_counts(april.quality).set_index("status")["checks"]
+    assert counts.sum() == len(april.quality)
     # Lines 388, 390, 392: three platforms list only some of their institutions after 其中.
     assert counts["partial"] == 3
 
 
-def test_missing_values_counts_not_reported_hospitals(cleaned_month):
-    missing = quality.missing_values(cleaned_month.tables).set_index(["table", "column"])
+def test_missing_values_counts_not_reported_hospitals(april):
+    missing = quality.missing_values(april.tables).set_index(["table", "column"])
     # 未反馈 is printed for 14 of the 27 hospitals (e.g. 江苏省中医院, line 561).
     assert missing.loc[("upload_by_hospital", "declared_tables"), "missing"] == 14
     assert missing.loc[("upload_by_hospital", "declared_tables"), "rows"] == 27
@@ -120,8 +120,8 @@ def test_cleaning_changes_by_hand():
     assert quality.cleaning_changes(facts.iloc[:0]).empty
 
 
-def test_cleaning_changes_in_the_shipped_month(cleaned_month):
-    out = quality.cleaning_changes(cleaned_month.facts).set_index("change")
+def test_cleaning_changes_in_the_shipped_month(april):
+    out = quality.cleaning_changes(april.facts).set_index("change")
     # Line 777: （截止4月底，区及医院累计校验入库数据101.78亿条）
     assert (out.loc["hundred_million", "example_printed"], out.loc["hundred_million", "example_value"]) == (
         "101.78亿条",

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from metroanalysis.entities import ENTITY_COLUMNS
+from metroanalysis import labels
+from metroanalysis.analysis import registry_names
+from metroanalysis.entities import ENTITY_COLUMNS, Registry
 from metroanalysis.paths import Project
 from metroanalysis.pipeline import clean_month
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw" / "2021-04" / "bulletin.txt"
+# Han characters (with extensions and compatibility forms) and CJK/full-width punctuation such
+# as （）、，: none of them belongs in an English name.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+NAME_EN_SOURCES = ("official", "translated", "pinyin")
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +140,48 @@ def test_every_alias_names_a_registered_entity_and_every_id_is_unique():
         assert a["confidence"] in ("certain", "likely"), a
         assert a["not_to_confuse_with"] in ("", *ids), a
         assert a["note"], a
+
+
+def reference_rows(name: str, folder: Path = REPO / "data" / "reference") -> list[dict[str, str]]:
+    with open(folder / name, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_entity_has_an_english_name_without_chinese_characters():
+    entities = reference_rows("entities.csv")
+    missing = [e["entity_id"] for e in entities if not e["name_en"].strip()]
+    assert missing == []
+    chinese = {e["entity_id"]: e["name_en"] for e in entities if CJK.search(e["name_en"])}
+    assert chinese == {}
+    unsourced = {e["entity_id"]: e["name_en_source"] for e in entities if e["name_en_source"] not in NAME_EN_SOURCES}
+    assert unsourced == {}
+    english = [e["name_en"] for e in entities]
+    assert len(set(english)) == len(english), "two entities would read alike in English"
+
+
+def test_the_cjk_check_catches_chinese_and_full_width_punctuation():
+    assert CJK.search("Nanjing Jiangning Hospital（湖山路）")
+    assert CJK.search("南京市江北人民医院")
+    assert CJK.search("Nanjing，Jiangsu")
+    assert not CJK.search("Children's Hospital of Nanjing Medical University")
+
+
+def test_packaged_areas_have_the_registry_english_names():
+    registry = {e["name_zh"]: e["name_en"] for e in reference_rows("entities.csv")}
+    areas = reference_rows("areas.csv", REPO / "src" / "metroanalysis" / "reference")
+    assert {a["area"]: a["name_en"] for a in areas} == {a["area"]: registry[a["area"]] for a in areas}
+
+
+def test_english_reports_show_registry_names_and_unknown_names_as_printed():
+    entities = Registry.load(REPO).entities
+    english = labels.entity_names(entities, "en")
+    assert {i: n for i, n in english.items() if CJK.search(n)} == {}
+    assert english["H004"] == "Nanjing Drum Tower Hospital Jiangbei International Hospital"
+    booking = pd.DataFrame(
+        {
+            "hospital": pd.array(["南京市江宁医院（湖山路）", "南京新开医院"], dtype="string"),
+            "entity_id": pd.array(["H022", pd.NA], dtype="string"),
+        }
+    )
+    shown = registry_names(booking, entities, "en")["hospital"].tolist()
+    assert shown == ["Nanjing Jiangning Hospital", "南京新开医院"]  # not in the registry: as printed

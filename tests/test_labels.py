@@ -72,8 +72,11 @@ def test_month_titles():
 
 
 def test_entity_without_english_name_falls_back_to_chinese(entities):
-    en = labels.entity_names(entities, "en")
-    assert en["H004"] == "南京鼓楼医院江北国际医院"  # no well-known English name in the registry
+    # The shipped registry names every entity in English (tests/test_entities.py); a row a
+    # project adds without one is still shown in Chinese, never as an empty name.
+    added = pd.DataFrame({"entity_id": ["H999"], "name_zh": ["南京新开医院"], "name_en": [pd.NA]})
+    en = labels.entity_names(pd.concat([entities, added], ignore_index=True), "en")
+    assert en["H999"] == "南京新开医院"
     assert en["H009"] == "Zhongda Hospital, Southeast University"
     assert labels.entity_names(entities, "zh")["H009"] == "东南大学附属中大医院"
 
@@ -89,7 +92,7 @@ def test_registry_names_replace_printed_names_and_keep_unknown_ones(entities):
     zh = registry_names(booking, entities, "zh")
     assert list(zh["hospital"]) == ["东南大学附属中大医院", "南京市江宁医院", "新建医院"]
     en = registry_names(booking, entities, "en")
-    assert list(en["hospital"]) == ["Zhongda Hospital, Southeast University", "南京市江宁医院", "新建医院"]
+    assert list(en["hospital"]) == ["Zhongda Hospital, Southeast University", "Nanjing Jiangning Hospital", "新建医院"]
     assert booking["hospital"].iloc[0] == "南大学附属中大医院"  # the input is not changed
 
 

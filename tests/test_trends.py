@@ -35,8 +35,8 @@ def may_changes(name, b):
 
 
 @pytest.fixture(scope="module")
-def two_months(cleaned_month):
-    return stack(cleaned_month, may_changes)
+def two_months(april):
+    return stack(april, may_changes)
 
 
 def row(headlines, month, measure):
@@ -76,11 +76,11 @@ def test_kiosk_money_is_the_printed_totals_with_the_rows_one_fen_apart(two_month
     assert per_terminal == pytest.approx(35242942850 / 1598 / 100)  # fen ÷ installed terminals
 
 
-def test_without_a_printed_total_the_rows_are_summed_and_called_computed(cleaned_month):
+def test_without_a_printed_total_the_rows_are_summed_and_called_computed(april):
     def no_kiosk_totals(name, b):
         return b[b["table"] != "kiosk_usage"] if name == "printed_totals" else b
 
-    h = headline_figures(stack(cleaned_month, no_kiosk_totals))
+    h = headline_figures(stack(april, no_kiosk_totals))
     money = row(h, "2021-05", "kiosk_money_yuan")
     # 15,622,415.20 + 336,807,013.31: the rows' sums, added in fen
     assert f"{money['value']:.2f}" == "352429428.51"
@@ -88,13 +88,13 @@ def test_without_a_printed_total_the_rows_are_summed_and_called_computed(cleaned
     assert value(h, "2021-05", "kiosk_terminals") == 1598  # the 49 rows add up to the print
 
 
-def test_a_printed_total_is_quoted_even_where_the_rows_disagree(cleaned_month):
+def test_a_printed_total_is_quoted_even_where_the_rows_disagree(april):
     def rows_only(name, b):
         if name == "booking_by_hospital":
             b.loc[b["hospital"] == "南京鼓楼医院", "subtotal"] += 5
         return b
 
-    h = headline_figures(stack(cleaned_month, rows_only))
+    h = headline_figures(stack(april, rows_only))
     total = row(h, "2021-05", "bookings_total")
     assert (total["value"], total["basis"], total["difference"]) == (427194, "printed", 5)
 

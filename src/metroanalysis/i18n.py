@@ -21,7 +21,6 @@ This module is light on purpose (no pandas, no Jupyter): the runner and the page
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -128,20 +127,23 @@ def translator(source: Path | None, lang: str = SOURCE) -> Translator:
 # ---------------------------------------------------------------------------------------------
 # What a notebook asks to be translated, for the test that lists what is missing
 
-_CALL = re.compile(r"""\b_\(\s*(?P<q>"|')(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)""")
-
 
 def translatable(code: str) -> list[str]:
-    """The literal texts passed to `_(...)` in a code cell (first argument, one-line literals)."""
+    """The literal texts passed to `_(...)` in a code cell (first argument; adjacent literals
+    joined as Python joins them), in order."""
     import ast
 
-    out: list[str] = []
-    for m in _CALL.finditer(code):
-        try:
-            out.append(ast.literal_eval(m.group("q") + m.group("text") + m.group("q")))
-        except (ValueError, SyntaxError):
-            continue
-    return out
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # a cell with IPython magics: its other cells still count
+        return []
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    found = [
+        (c.lineno, c.col_offset, c.args[0].value)
+        for c in calls
+        if c.func.id == "_" and c.args and isinstance(c.args[0], ast.Constant) and isinstance(c.args[0].value, str)
+    ]
+    return [text for _, _, text in sorted(found)]
 
 
 def is_english_cell(cell) -> bool:

@@ -109,9 +109,13 @@ def history(m: MonthData) -> dict[str, pd.DataFrame]:
 _UNTRUSTED = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`"})
 
 
+def escaped(text: str) -> str:
+    """`text` with any markup characters it carries shown as text."""
+    return text.replace("\\", "\\\\").translate(_UNTRUSTED)
+
+
 def markdown(text: str) -> Markdown:
-    """Markdown of `text` with any markup characters it carries shown as text."""
-    return Markdown(text.replace("\\", "\\\\").translate(_UNTRUSTED))
+    return Markdown(escaped(text))
 
 
 def say(text: str) -> None:
@@ -126,7 +130,7 @@ def finding(text: str) -> None:
 
 def note(text: str) -> None:
     """A footnote under a figure or a table: the basis of a number, what was left out and why."""
-    display(markdown(f"<small>{text}</small>" if text else ""))
+    display(Markdown("> " + escaped(text)))
 
 
 def table(df: pd.DataFrame, columns: dict) -> None:

@@ -68,9 +68,9 @@ def fmt_pct(share, digits: int = 1) -> str:
     return "—" if pd.isna(share) else f"{float(share) * 100:.{digits}f}%"
 
 
-def fmt_yuan(amount, lang: str = "zh") -> str:
-    """352429428.51 → '352,429,428.51 元' ('… yuan' in English)."""
-    return labels.fmt_yuan(amount, lang)
+def fmt_yuan(amount) -> str:
+    """352429428.5 → '352,429,428.50' (the unit is the sentence's: "{amount} 元"); missing → '—'."""
+    return "—" if pd.isna(amount) else f"{float(amount):,.2f}"
 
 
 def fmt_number(x, digits: int = 1) -> str:
@@ -85,6 +85,7 @@ _FORMATS = {
     "yuan": lambda v: "—" if pd.isna(v) else f"{float(v):,.2f}",
     "num": lambda v: fmt_number(v, 1),
     "num2": lambda v: fmt_number(v, 2),
+    "flag": lambda v: "—" if pd.isna(v) else ("✓" if v else "✗"),
 }
 
 
@@ -105,16 +106,14 @@ def registry_names(
 
 
 def display_table(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], lang: str = "zh") -> pd.DataFrame:
-    """The columns of `df` a reviewer reads, as text under Chinese headers.
+    """The columns of `df` a reviewer reads, as text under the headers given.
 
-    `columns` maps a column to (Chinese header, kind); kind is one of text, count, pct
-    (a share shown as a percentage: say "（%）" in the header), yuan, num, num2, flag.
-    The first column becomes the index, so the printed table starts with the entity name.
-    Text output keeps reports stable from run to run (no styler ids, no float noise). `lang`
-    only changes how a flag reads (是/否, yes/no): the headers are given in their language.
+    `columns` maps a column to (header, kind); kind is one of text, count, pct (a share shown as
+    a percentage: say "（%）" in the header), yuan, num, num2, flag (✓ / ✗, the same in every
+    language). The first column becomes the index, so the printed table starts with the entity
+    name. Text output keeps reports stable from run to run (no styler ids, no float noise).
+    `lang` is unused and kept for callers that still pass it.
     """
-    yes, no = labels.t("p.yes", lang), labels.t("p.no", lang)
-    formats = {**_FORMATS, "flag": lambda v: "—" if pd.isna(v) else (yes if v else no)}
-    out = pd.DataFrame({header: [formats[kind](v) for v in df[col]] for col, (header, kind) in columns.items()})
+    out = pd.DataFrame({header: [_FORMATS[kind](v) for v in df[col]] for col, (header, kind) in columns.items()})
     first = next(iter(columns.values()))[0]
     return out.set_index(first)

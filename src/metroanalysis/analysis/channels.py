@@ -11,7 +11,7 @@ import pandas as pd
 from metroanalysis import labels
 from metroanalysis.schema import fields
 
-from . import fmt_count, fmt_pct, ratio
+from . import ratio
 
 # The four channels of the booking table, in printed order, with their printed Chinese labels.
 CHANNELS: dict[str, str] = {
@@ -46,8 +46,9 @@ def hospital_channel_shares(
 ) -> pd.DataFrame:
     """Each hospital's bookings and channel mix, hospitals by volume (largest first).
 
-    Hospitals with less than `min_share` of all bookings are summed into one 其他 row at the
-    end (named `others`; their count in `hospitals`), so a 100 % bar per row stays readable."""
+    Hospitals with less than `min_share` of all bookings are summed into one row at the end
+    (named `others`, `is_others` true, their count in `hospitals`), so a 100 % bar per row stays
+    readable. Being the smallest, no hospital in it has more bookings than a named one."""
     df = booking_by_hospital.copy()
     df["bookings"] = df[list(CHANNELS)].sum(axis=1).astype("Int64")
     df = df.sort_values(["bookings", "row_number"], ascending=[False, True])
@@ -57,6 +58,7 @@ def hospital_channel_shares(
         summed = df.loc[small, [*CHANNELS, "bookings"]].sum().to_frame().T
         rows = pd.concat([rows, summed.assign(hospital=others, hospitals=int(small.sum()))], ignore_index=True)
     rows = rows.astype({c: "Int64" for c in [*CHANNELS, "bookings", "hospitals"]}).astype({"hospital": "string"})
+    rows["is_others"] = pd.array([False] * int((~small).sum()) + [True] * int(small.any()), dtype="boolean")
     for channel in CHANNELS:
         rows[f"{channel}_share"] = ratio(rows[channel], rows["bookings"])
     return rows.reset_index(drop=True)
@@ -70,19 +72,16 @@ def hospital_volumes(booking_by_hospital: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values("bookings", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def share_matrix(
-    shares: pd.DataFrame, totals: pd.DataFrame, overall: str = "全部医院", lang: str = "zh"
-) -> pd.DataFrame:
-    """Rows: `overall` first, then the rows of `hospital_channel_shares`; columns: the channels'
-    labels in `lang`; values: fractions of the row's bookings (what a 100 % stacked bar draws)."""
+def share_matrix(shares: pd.DataFrame, totals: pd.DataFrame, overall: str, lang: str = "zh") -> pd.DataFrame:
+    """Rows: `overall` first, then the rows of `hospital_channel_shares` (by their `hospital`
+    name); columns: the channels' names in `lang`; values: fractions of the row's bookings
+    (what a 100 % stacked bar draws)."""
     names = [labels.category(labels.CHANNELS, c, lang) for c in CHANNELS]
     by_hospital = shares.set_index("hospital")[[f"{c}_share" for c in CHANNELS]]
     by_hospital.columns = names
     first = totals.set_index("channel")["share"].reindex(list(CHANNELS))
     first = first.set_axis(names).rename(overall).to_frame().T
-    out = pd.concat([first, by_hospital]).astype("Float64")
-    out.index.name = labels.t("h.hospital", lang)
-    return out
+    return pd.concat([first, by_hospital]).astype("Float64")
 
 
 def concentration(booking_by_hospital: pd.DataFrame, tops: tuple[int, ...] = (1, 3, 5, 10)) -> pd.DataFrame:
@@ -136,99 +135,17 @@ def hotline_phone_bookings(hotline_calls: pd.DataFrame, booking_by_hospital: pd.
     }
 
 
-# Sentences shown under the charts, written from the tables above.
-
-
-def overall_sentence(totals: pd.DataFrame, lang: str = "zh") -> str:
-    """'全部预约 427,194 次，其中诊间预约占 44.6%，…' from `channel_totals`."""
-    ranked = totals.sort_values("bookings", ascending=False, kind="stable")
-    if lang == "en":
-        names = [labels.category(labels.CHANNELS, c, lang) for c in ranked["channel"]]
-        parts = ", ".join(
-            f"{n.lower() if n != '12320 online' else n} {fmt_pct(s)}"
-            for n, s in zip(names, ranked["share"], strict=True)
-        )
-        return f"{fmt_count(totals['bookings'].sum())} bookings in all, of which {parts}."
-    parts = "，".join(f"{r.channel_zh}占 {fmt_pct(r.share)}" for r in ranked.itertuples())
-    return f"全部预约 {fmt_count(totals['bookings'].sum())} 次，其中{parts}。"
-
-
-def hospital_sentence(shares: pd.DataFrame, top: pd.DataFrame, lang: str = "zh", others: str = OTHERS) -> str:
-    """Who leads, how concentrated, and the hospital leaning most on one channel."""
-    total = int(shares["bookings"].sum())
-    named = shares[shares["hospital"] != others]
-    first = named.iloc[0]
-    lean = max(((h, c) for h in named.itertuples() for c in CHANNELS), key=lambda hc: getattr(hc[0], f"{hc[1]}_share"))
-    hospital, channel = lean
-    share = fmt_pct(getattr(hospital, f"{channel}_share"))
-    rest = shares[shares["hospital"] == others]
-    if lang == "en":
-        conc = ", ".join(f"the top {r.top_n} {fmt_pct(r.share)}" for r in top.itertuples() if r.top_n > 1)
-        text = (
-            f"{first.hospital} had the most bookings, {fmt_count(first.bookings)} or "
-            f"{fmt_pct(first.bookings / total)} of all; {conc}. The hospital leaning most on one channel is "
-            f"{hospital.hospital}: {share} of its bookings came {_EN_CHANNEL_PHRASE[channel]}."
-        )
-        if not rest.empty:
-            row = rest.iloc[0]
-            text += (
-                f" The {row.hospitals} hospitals with less than 1% of all bookings each are added up as "
-                f"“{others}”: {fmt_count(row.bookings)} bookings."
-            )
-        return text
-    conc = "，".join(f"前 {r.top_n} 家合计占 {fmt_pct(r.share)}" for r in top.itertuples() if r.top_n > 1)
-    text = (
-        f"预约量最大的{first.hospital}有 {fmt_count(first.bookings)} 次，"
-        f"占全部预约的 {fmt_pct(first.bookings / total)}；{conc}。"
-    )
-    text += f"单一渠道占比最高的是{hospital.hospital}：{share} 的预约来自{CHANNELS[channel]}。"
-    if not rest.empty:
-        row = rest.iloc[0]
-        text += f"预约量不足全部 1% 的 {row.hospitals} 家医院合并为“{others}”，共 {fmt_count(row.bookings)} 次。"
-    return text
-
-
-_EN_CHANNEL_PHRASE = {
-    "online_12320": "through 12320 online",
-    "phone": "by phone",
-    "in_clinic": "in the clinic",
-    "third_party": "through third parties",
-}
-
-
-def app_sentence(apps: pd.DataFrame, lang: str = "zh") -> str:
-    """'客户端、微信和网站共预约 116,458 次，健康南京客户端占 65.4%，…'"""
-    if lang == "en":
-        lead = ", ".join(f"{r.channel} {fmt_pct(r.share)}" for r in apps.head(2).itertuples())
-        return f"Apps, WeChat and websites took {fmt_count(apps['bookings'].sum())} bookings: {lead}."
-    lead = "，".join(f"{r.channel}占 {fmt_pct(r.share)}" for r in apps.head(2).itertuples())
-    return f"客户端、微信和网站等途径共预约 {fmt_count(apps['bookings'].sum())} 次，{lead}。"
-
-
-def hotline_sentence(composition: pd.DataFrame, phone: dict, lang: str = "zh") -> str:
-    """What the hotline's calls were, and the phone bookings it carried."""
-    lead = composition.iloc[0]
-    if lang == "en":
-        agree = (
-            "the same as the phone bookings in the booking table"
-            if phone["matches_booking_table"]
-            else f"not the {fmt_count(phone['booking_table_phone'])} phone bookings of the booking table"
-        )
-        return (
-            f"The 12320 health hotline took {fmt_count(phone['hotline_calls'])} calls this month; the largest "
-            f"group was {labels.category(labels.HOTLINE, lead.category, lang).lower()} ({fmt_count(lead.calls)}, "
-            f"{fmt_pct(lead.share)}). It carried {fmt_count(phone['phone_bookings'])} phone bookings, "
-            f"{fmt_pct(phone['share_of_calls'])} of its calls and {fmt_pct(phone['share_of_bookings'])} of all "
-            f"bookings: {agree}."
-        )
-    agree = (
-        "与预约挂号表的电话预约合计一致"
-        if phone["matches_booking_table"]
-        else (f"与预约挂号表的电话预约合计 {fmt_count(phone['booking_table_phone'])} 次不一致")
-    )
-    return (
-        f"12320 卫生热线本月受理电话 {fmt_count(phone['hotline_calls'])} 个，最多的一类是{lead.label}"
-        f"（{fmt_count(lead.calls)} {lead.unit}，占 {fmt_pct(lead.share)}）。热线承担电话预约 "
-        f"{fmt_count(phone['phone_bookings'])} 个，占热线电话的 {fmt_pct(phone['share_of_calls'])}、"
-        f"全部预约的 {fmt_pct(phone['share_of_bookings'])}，{agree}。"
-    )
+def single_channel_leaders(booking_by_hospital: pd.DataFrame, min_bookings: int = 0) -> pd.DataFrame:
+    """Each hospital with at least `min_bookings` bookings, its busiest channel and that channel's
+    share of the hospital's bookings, most one-sided first (ties: more bookings first). The set
+    a superlative ranges over is the caller's to state: `min_bookings` and how many hospitals
+    it leaves (len of the result)."""
+    df = booking_by_hospital[["hospital", *CHANNELS]].copy()
+    df["bookings"] = df[list(CHANNELS)].sum(axis=1).astype("Int64")
+    df = df[df["bookings"] >= max(min_bookings, 1)]
+    counts = df[list(CHANNELS)].astype("int64")
+    out = df[["hospital", "bookings"]].copy()
+    out["channel"] = pd.array(counts.idxmax(axis=1), dtype="string")
+    out["share"] = ratio(pd.Series(counts.max(axis=1), index=df.index), out["bookings"])
+    out = out.sort_values(["share", "bookings"], ascending=[False, False], kind="stable")
+    return out.reset_index(drop=True)
