@@ -124,5 +124,5 @@ def test_every_headline_measure_is_defined_once_in_both_languages(two_months):
     h = headline_figures(two_months)
     assert set(h["measure"]) <= set(MEASURES)
     for key, measure in MEASURES.items():
-        assert measure.name("zh") and measure.name("en") and measure.unit("en"), key
-        assert measure.name("zh") != measure.name("en"), key
+        assert measure.label("zh") and measure.label("en") and measure.unit("en"), key
+        assert measure.label("zh") != measure.label("en"), key

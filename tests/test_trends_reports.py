@@ -43,10 +43,10 @@ def test_change_table_compares_with_the_month_before(three_months):
     assert list(t["change_pct"]) == [-10.0, 20.0]  # -50/500, 20/100
 
 
-def test_change_text_formats_each_measure_with_its_own_decimals(three_months):
+def test_change_rows_formats_each_measure_with_its_own_decimals(three_months):
     t = trends.change_table(three_months, "2021-05", ["bookings_total", "bookings_phone", "upload_tables_share"])
-    shown = trends.change_text(t, "en").set_index("measure")
-    assert shown.loc["bookings_total", ["name", "unit", "previous", "value", "change", "change_pct"]].tolist() == [
+    shown = trends.change_rows(t, "en").set_index("measure")
+    assert shown.loc["bookings_total", ["label", "unit", "previous", "value", "change", "change_pct"]].tolist() == [
         "All bookings",
         "bookings",
         "400",
@@ -64,14 +64,14 @@ def test_change_text_formats_each_measure_with_its_own_decimals(three_months):
         "percentage points",
         "+25.0",
     )
-    assert trends.change_text(t, "zh").set_index("measure").loc["upload_tables_share", "change_unit"] == "个百分点"
+    assert trends.change_rows(t, "zh").set_index("measure").loc["upload_tables_share", "change_unit"] == "个百分点"
 
 
 def test_money_is_shown_to_the_fen():
     h = headlines([("2021-04", "kiosk_money_yuan", 352429428.50), ("2021-05", "kiosk_money_yuan", 352429428.57)])
-    shown = trends.change_text(trends.change_table(h, "2021-05", ["kiosk_money_yuan"]), "zh").iloc[0]
+    shown = trends.change_rows(trends.change_table(h, "2021-05", ["kiosk_money_yuan"]), "zh").iloc[0]
     assert (shown["previous"], shown["value"], shown["change"]) == ("352,429,428.50", "352,429,428.57", "+0.07")
-    assert (shown["name"], shown["unit"]) == ("自助机挂号与缴费金额合计", "元")
+    assert (shown["label"], shown["unit"]) == ("自助机挂号与缴费金额合计", "元")
 
 
 def test_largest_change_in_per_cent_first_in_report_order_on_a_tie(three_months):
@@ -84,7 +84,7 @@ def test_largest_change_in_per_cent_first_in_report_order_on_a_tie(three_months)
 def test_the_first_month_has_no_change_table(three_months):
     t = trends.change_table(three_months, "2021-04", ["bookings_total"])
     assert t.empty and trends.largest_change(t) is None
-    assert trends.change_text(t).empty
+    assert trends.change_rows(t).empty
 
 
 def test_a_change_from_zero_has_no_per_cent():
@@ -92,7 +92,15 @@ def test_a_change_from_zero_has_no_per_cent():
     t = trends.change_table(h, "2021-05", ["names_unmatched"])
     assert t["change"].tolist() == [2.0] and t["change_pct"].isna().all()
     assert trends.largest_change(t) is None
-    assert trends.change_text(t)["change_pct"].tolist() == ["—"]
+    assert trends.change_rows(t)["change_pct"].tolist() == ["—"]
+    assert trends.fmt_change_pct(t["change_pct"].iloc[0]) == "—"
+
+
+def test_signed_changes_as_text():
+    assert trends.fmt_change("bookings_total", 1000) == "+1,000"
+    assert trends.fmt_change("bookings_total", -50) == "-50"
+    assert trends.fmt_change("kiosk_money_yuan", 0.004) == "0.00"  # no sign on what shows as nothing
+    assert trends.fmt_change_pct(2.34) == "+2.3%" and trends.fmt_change_pct(-10, sign_only=True) == "-10.0"
 
 
 def test_first_to_last_month(three_months):

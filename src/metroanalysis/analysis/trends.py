@@ -15,8 +15,8 @@ Month-over-month, in a report notebook:
         nb.say(_("数据中还没有{month}之前的月份，暂时没有可以比较的上月数据。", month=when))
     else:
         before = nb.month_label(changes["previous_month"].iloc[0], lang)
-        shown = trends.change_text(changes, lang)      # every figure as text, no headers
-        nb.table(shown, {"name": _("指标"), "unit": _("单位"), "previous": before, "value": when,
+        shown = trends.change_rows(changes, lang)      # every figure as text, no headers
+        nb.table(shown, {"label": _("指标"), "unit": _("单位"), "previous": before, "value": when,
                          "change": _("变化"), "change_pct": _("变化（%）")})
         top = trends.largest_change(changes)           # a measure key, or None
 """
@@ -47,7 +47,7 @@ class Measure:
     change_unit_zh: str | None = None
     change_unit_en: str | None = None
 
-    def name(self, lang: str = "zh") -> str:
+    def label(self, lang: str = "zh") -> str:
         return self.zh if labels.check_lang(lang) == "zh" else self.en
 
     def unit(self, lang: str = "zh") -> str:
@@ -132,8 +132,8 @@ QUOTED = {"hotline_calls"}
 COLUMNS = ["month", "measure", "value", "basis", "difference"]
 
 
-def measure_name(measure: str, lang: str = "zh") -> str:
-    return MEASURES[measure].name(lang)
+def measure_label(measure: str, lang: str = "zh") -> str:
+    return MEASURES[measure].label(lang)
 
 
 def measure_unit(measure: str, lang: str = "zh") -> str:
@@ -264,22 +264,31 @@ def fmt_change(measure: str, change) -> str:
     return f"{float(change):+,.{digits}f}" if round(float(change), digits) != 0 else f"{0:.{digits}f}"
 
 
-def change_text(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """`change_table` as text, for a table or a sentence written in the notebook: measure,
-    name and unit (vocabulary in `lang`), previous, value, change, change_unit (a share's
-    change is in percentage points), change_pct (signed, one decimal, without %), direction
-    (1 up, 0 unchanged, -1 down) and basis. Every column but direction is text."""
+def fmt_change_pct(pct, sign_only: bool = False) -> str:
+    """A change in per cent: 2.34 → '+2.3%' ('+2.3' with `sign_only`, for a column headed
+    "(%)"); '—' when there is none (no earlier month, or the previous figure was 0)."""
+    if pd.isna(pct):
+        return "—"
+    return f"{float(pct):+.1f}" + ("" if sign_only else "%")
+
+
+def change_rows(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """`change_table` as text, for a table whose headers the notebook writes: measure, label
+    and unit (vocabulary in `lang`), previous, value, change, change_unit (a share's change is
+    in percentage points), change_pct (signed, one decimal, without %: the header says "(%)"),
+    basis (printed / computed) and direction (1 up, 0 unchanged, -1 down; the only column
+    that is not text)."""
     m = list(changes["measure"])
     out = pd.DataFrame(
         {
             "measure": m,
-            "name": [MEASURES[x].name(lang) for x in m],
+            "label": [MEASURES[x].label(lang) for x in m],
             "unit": [MEASURES[x].unit(lang) for x in m],
             "previous": [fmt_value(x, v) for x, v in zip(m, changes["previous"], strict=True)],
             "value": [fmt_value(x, v) for x, v in zip(m, changes["value"], strict=True)],
             "change": [fmt_change(x, v) for x, v in zip(m, changes["change"], strict=True)],
             "change_unit": [MEASURES[x].change_unit(lang) for x in m],
-            "change_pct": ["—" if pd.isna(p) else f"{float(p):+.1f}" for p in changes["change_pct"]],
+            "change_pct": [fmt_change_pct(p, sign_only=True) for p in changes["change_pct"]],
             "basis": list(changes["basis"]),
         }
     ).astype("string")
@@ -315,7 +324,7 @@ def first_to_last(headlines: pd.DataFrame, measures: list[str]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# Kept until the report notebooks 01-03 use change_text: the old month-over-month wording.
+# Kept until the report notebooks 01-03 use change_rows: the old month-over-month wording.
 
 
 def _value(measure: str, value, lang: str) -> str:
@@ -331,13 +340,13 @@ def _change(measure: str, change, lang: str) -> str:
 
 
 def change_display(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Deprecated (use `change_text` and headers written in the notebook)."""
+    """Deprecated (use `change_rows` and headers written in the notebook)."""
     t = labels.translator(lang)
     previous = labels.month_title(changes["previous_month"].iloc[0], lang) if len(changes) else ""
     current = labels.month_title(changes["month"].iloc[0], lang) if len(changes) else ""
     out = pd.DataFrame(
         {
-            t("h.measure"): [measure_name(m, lang) for m in changes["measure"]],
+            t("h.measure"): [measure_label(m, lang) for m in changes["measure"]],
             t("h.unit"): [measure_unit(m, lang) for m in changes["measure"]],
             f"{previous}": [_value(m, v, lang) for m, v in zip(changes["measure"], changes["previous"], strict=True)],
             f"{current}": [_value(m, v, lang) for m, v in zip(changes["measure"], changes["value"], strict=True)],
@@ -349,7 +358,7 @@ def change_display(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def change_sentence(changes: pd.DataFrame, month: str, lang: str = "zh", first: int = 3) -> str:
-    """Deprecated (write the sentence in the notebook from `change_text`)."""
+    """Deprecated (write the sentence in the notebook from `change_rows`)."""
     if changes.empty:
         return nothing_to_compare(month, lang)
     previous = labels.month_title(changes["previous_month"].iloc[0], lang)
@@ -360,7 +369,7 @@ def change_sentence(changes: pd.DataFrame, month: str, lang: str = "zh", first: 
     top = largest_change(changes)
     if top is not None:
         pct = labels.fmt_signed_pct(changes.set_index("measure").loc[top, "change_pct"])
-        label = measure_name(top, lang)
+        label = measure_label(top, lang)
         if lang == "zh":
             text += f"；变化幅度最大的是{label}（{pct}）"
         else:
@@ -369,7 +378,7 @@ def change_sentence(changes: pd.DataFrame, month: str, lang: str = "zh", first: 
 
 
 def _change_phrase(row, lang: str) -> str:
-    label, unit = measure_name(row.measure, lang), measure_unit(row.measure, lang)
+    label, unit = measure_label(row.measure, lang), measure_unit(row.measure, lang)
     amount = _change(row.measure, abs(row.change), lang).lstrip("+")
     pct = labels.fmt_signed_pct(row.change_pct)
     unit = "" if unit == "%" else f" {unit}"
@@ -399,7 +408,7 @@ def series(headlines: pd.DataFrame, measures: list[str], lang: str = "zh") -> pd
     line chart."""
     wide = headlines[headlines["measure"].isin(measures)].pivot(index="month", columns="measure", values="value")
     wide = wide.reindex(columns=[m for m in measures if m in wide.columns])
-    wide.columns = [measure_name(m, lang) for m in wide.columns]
+    wide.columns = [measure_label(m, lang) for m in wide.columns]
     wide.index = [labels.month_title(m, lang) for m in wide.index]
     return wide.astype(float)
 
