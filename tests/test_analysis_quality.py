@@ -131,3 +131,12 @@ def test_cleaning_changes_in_the_shipped_month(april):
     assert out.loc["not_reported", "numbers"] == 14  # 未反馈/N for 14 hospitals
     assert out.loc["split", "numbers"] == 12 * 2 + 13 * 2  # 12 areas and 13 reporting hospitals print a/b twice
     assert out.loc["prefix", "example_line"] == 381  # 合计：116458
+
+
+def test_figures_of_a_check_are_shown_with_their_decimals_and_sign():
+    assert quality.fmt_figure("336807013.30") == "336,807,013.30"  # line 1191
+    assert quality.fmt_figure("0.01", signed=True) == "+0.01"
+    assert quality.fmt_figure("-114", signed=True) == "-114"
+    assert quality.fmt_figure("0", signed=True) == "0"
+    assert quality.fmt_figure("0.00", signed=True) == "0.00"
+    assert quality.fmt_figure(pd.NA) == "—"

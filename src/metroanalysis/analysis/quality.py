@@ -148,3 +148,15 @@ def cleaning_changes(facts: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             "example_line": "Int64",
         }
     )
+
+
+def fmt_figure(text, signed: bool = False) -> str:
+    """A number as quality.csv writes it ('336807013.30', '-114') with thousands separators and
+    its decimals kept ('336,807,013.30'); `signed` puts + before a positive difference; '—'
+    when there is none (a missing table has no figures)."""
+    if pd.isna(text) or str(text).strip() == "":
+        return "—"
+    text = str(text).strip()
+    whole, _, fraction = text.lstrip("+-").partition(".")
+    sign = "-" if text.startswith("-") else ("+" if signed and text.strip("0.+-") else "")
+    return f"{sign}{int(whole):,}" + (f".{fraction}" if fraction else "")
