@@ -140,3 +140,12 @@ def test_figures_of_a_check_are_shown_with_their_decimals_and_sign():
     assert quality.fmt_figure("0", signed=True) == "0"
     assert quality.fmt_figure("0.00", signed=True) == "0.00"
     assert quality.fmt_figure(pd.NA) == "—"
+    assert (
+        quality.fmt_figure("本文件为 metroanalysis synth 生成") == "本文件为 metroanalysis synth 生成"
+    )  # a repaired line
+
+
+def test_a_check_on_no_table_has_an_empty_table_name():
+    repaired = checks("repaired").assign(table=pd.array([pd.NA], dtype="string"), column=pd.NA)
+    out = quality.checks_worst_first(repaired)
+    assert (out.loc[0, "table_label"], out.loc[0, "column_label"]) == ("", "")

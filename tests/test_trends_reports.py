@@ -176,3 +176,22 @@ def test_upload_share_by_area_by_hand():
     wide = trends.upload_share_by_area(district, "zh")
     assert wide.loc["玄武区", "2021年4月"] == pytest.approx(100 * 43 / 129)
     assert wide.loc["玄武区", "2021年5月"] == pytest.approx(100 * 86 / 129)
+
+
+def test_headline_rows_one_column_per_month_in_measure_order(three_months):
+    rows = trends.headline_rows(three_months, "zh")
+    assert list(rows["measure"]) == ["bookings_total", "bookings_phone", "upload_tables_share"]  # MEASURES order
+    assert list(rows.columns) == ["measure", "label", "unit", "basis", "2021-04", "2021-05", "2021-06"]
+    assert rows.iloc[0][["label", "unit", "2021-05"]].tolist() == ["预约挂号总量", "次", "500"]
+    assert rows.iloc[2][["unit", "2021-06"]].tolist() == ["%", "45.0"]
+    partial = three_months[~((three_months["month"] == "2021-05") & (three_months["measure"] == "bookings_phone"))]
+    assert trends.headline_rows(partial).set_index("measure").loc["bookings_phone", "2021-05"] == "—"
+
+
+def test_printed_differences_lists_only_totals_the_rows_do_not_match():
+    h = headlines([("2021-04", "kiosk_money_yuan", 352429428.50), ("2021-04", "bookings_total", 427194.0)])
+    h["basis"] = "printed"
+    h["difference"] = pd.array([0.01, 0.0], dtype="Float64")  # the payment rows: one fen over the print
+    out = trends.printed_differences(h)
+    assert out["measure"].tolist() == ["kiosk_money_yuan"] and out["difference"].tolist() == [0.01]
+    assert trends.printed_differences(headlines([("2021-04", "bookings_total", 1.0)])).empty  # nothing printed

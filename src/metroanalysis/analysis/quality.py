@@ -9,6 +9,8 @@ in the data-quality notebook. Tables are named from `labels.TABLES`. No sentence
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from metroanalysis import labels
@@ -25,8 +27,9 @@ def status_label(status: str, lang: str = "zh") -> str:
     return labels.category(labels.STATUSES, status, lang)
 
 
-def table_label(table: str, lang: str = "zh") -> str:
-    return labels.category(labels.TABLES, table, lang)
+def table_label(table, lang: str = "zh") -> str:
+    """The table's title in `lang`; empty for a check that concerns no table (a repair)."""
+    return "" if pd.isna(table) else labels.category(labels.TABLES, table, lang)
 
 
 def column_label(table: str, column, lang: str = "zh") -> str:
@@ -153,10 +156,13 @@ def cleaning_changes(facts: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 def fmt_figure(text, signed: bool = False) -> str:
     """A number as quality.csv writes it ('336807013.30', '-114') with thousands separators and
     its decimals kept ('336,807,013.30'); `signed` puts + before a positive difference; '—'
-    when there is none (a missing table has no figures)."""
+    when there is none (a missing table has no figures); text that is not a number (the line a
+    repair concerns) as it is."""
     if pd.isna(text) or str(text).strip() == "":
         return "—"
     text = str(text).strip()
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+        return text
     whole, _, fraction = text.lstrip("+-").partition(".")
     sign = "-" if text.startswith("-") else ("+" if signed and text.strip("0.+-") else "")
     return f"{sign}{int(whole):,}" + (f".{fraction}" if fraction else "")

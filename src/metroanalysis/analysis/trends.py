@@ -323,6 +323,39 @@ def first_to_last(headlines: pd.DataFrame, measures: list[str]) -> pd.DataFrame:
     return out[["measure", "first_month", "last_month", "first", "last", "change", "change_pct"]].reset_index(drop=True)
 
 
+def headline_rows(headlines: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Every headline measure (rows, in the order of `MEASURES`) × month, as text for a table
+    whose headers the notebook writes: measure, label and unit (in `lang`), basis (of the
+    latest month: printed / computed), then one column per month ('2021-04', …) holding the
+    figure with the measure's decimals ('—' where the month has none)."""
+    months = sorted(headlines["month"].unique())
+    wide = headlines.pivot(index="measure", columns="month", values="value")
+    basis = headlines.sort_values("month").groupby("measure")["basis"].last()
+    measures = [m for m in MEASURES if m in wide.index]
+    out = pd.DataFrame(
+        {
+            "measure": measures,
+            "label": [MEASURES[m].label(lang) for m in measures],
+            "unit": [MEASURES[m].unit(lang) for m in measures],
+            "basis": [basis[m] for m in measures],
+        }
+    )
+    for month in months:
+        out[month] = [fmt_value(m, wide.loc[m, month]) for m in measures]
+    return out.astype("string")
+
+
+def printed_differences(headlines: pd.DataFrame) -> pd.DataFrame:
+    """The headline figures that quote a printed 合计 from which the rows differ: month,
+    measure, value (the printed total) and difference (rows minus print), in month order."""
+    differs = headlines[headlines["difference"].fillna(0) != 0]
+    return (
+        differs[["month", "measure", "value", "difference"]]
+        .sort_values(["month"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Kept until the report notebooks 01-03 use change_rows: the old month-over-month wording.
 
