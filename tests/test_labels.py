@@ -13,7 +13,7 @@ import pytest
 
 from metroanalysis import labels
 from metroanalysis.analysis import registry_names
-from metroanalysis.analysis.trends import HEADLINES, HEADLINES_EN
+from metroanalysis.analysis.trends import MEASURES
 from metroanalysis.entities import Registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,8 +44,7 @@ def test_every_category_has_both_languages(mapping):
 
 
 def test_every_headline_measure_has_an_english_label_and_unit():
-    assert set(HEADLINES) == set(HEADLINES_EN)
-    assert all(label and unit for label, unit in HEADLINES_EN.values())
+    assert all(m.label("en") and m.unit("en") for m in MEASURES.values())
 
 
 def test_every_key_the_notebooks_use_exists():
