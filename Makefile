@@ -35,8 +35,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## JupyterLab on this machine only; as root (a container) it is allowed to start and opens no browser
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. --ip=127.0.0.1 $$(test "$$(id -u)" = 0 && echo --allow-root --no-browser)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

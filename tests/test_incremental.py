@@ -131,7 +131,7 @@ with month_lock(Path(sys.argv[1]), "2021-04"):
 """
 
 
-def test_two_processes_on_one_month_wait_for_each_other(tmp_path):
+def test_two_processes_on_one_month_wait_for_each_other(tmp_path, capsys):
     holder = subprocess.Popen(
         [sys.executable, "-c", LOCK_HOLDER, str(tmp_path), "1.5"], stdout=subprocess.PIPE, text=True
     )
@@ -141,6 +141,7 @@ def test_two_processes_on_one_month_wait_for_each_other(tmp_path):
         waited = time.monotonic() - start
     holder.wait()
     assert waited > 0.5
+    assert f"2021-04: waiting for another run (pid {holder.pid})" in capsys.readouterr().err
 
 
 def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
@@ -150,6 +151,6 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
     assert holder.stdout.readline().strip() == "locked"
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
-    assert (tmp_path / ".locks" / "2021-04.lock").read_text().strip() == str(holder.pid)  # the stale file is there
+    assert (tmp_path / ".locks" / "2021-04.pid").read_text().strip() == str(holder.pid)  # the stale name is there
     with month_lock(tmp_path, "2021-04", wait=5) as path:
         assert path.read_text().strip() == str(os.getpid())

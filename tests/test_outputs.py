@@ -76,6 +76,7 @@ def test_datapackage_describes_every_table_and_field(folder, package):
             where = f"{path}:{f['name']}"
             assert f["type"] in {"integer", "number", "string", "boolean"}, where
             assert f.get("title") and CJK.search(f["title"]), where  # the Chinese label
+            assert f.get("title_en") and not CJK.search(f["title_en"]), where  # and its English
             assert f.get("description"), where
 
 

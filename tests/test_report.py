@@ -22,7 +22,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from metroanalysis import report
+from metroanalysis import build, execute
 from metroanalysis.paths import Project
 from metroanalysis.pipeline import clean_month
 from metroanalysis.report import report_months
@@ -157,7 +157,7 @@ def test_the_chart_draws_chinese_with_a_real_font(built):
     project, _, _, err = built
     assert "drawn without a font" not in err
     executed = nbformat.read(project.reports / MONTH / "01-channels.ipynb", as_version=4)
-    assert report.notebook_warnings(executed) == []
+    assert execute.notebook_warnings(executed) == []
 
 
 def test_the_index_pages_link_the_report_with_its_finding_escaped(built):
@@ -287,7 +287,7 @@ def test_write_atomic_never_leaves_a_half_written_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError):
-        report.write_atomic(target, "half a report")
+        build.write_atomic(target, "half a report")
     assert target.read_text(encoding="utf-8") == "good report"
     assert [p.name for p in tmp_path.iterdir()] == ["01-x.html"]
 
@@ -296,18 +296,18 @@ def test_the_last_line_of_an_error():
     class RaisedInNotebookError(Exception):
         ename, evalue = "KeyError", "'南京鼓楼医院'"
 
-    assert report.last_line(RaisedInNotebookError()) == "KeyError: '南京鼓楼医院'"
-    assert report.last_line(RuntimeError("first\nKernel didn't respond in 60 seconds\n")) == (
+    assert execute.last_line(RaisedInNotebookError()) == "KeyError: '南京鼓楼医院'"
+    assert execute.last_line(RuntimeError("first\nKernel didn't respond in 60 seconds\n")) == (
         "Kernel didn't respond in 60 seconds"
     )
-    assert report.is_startup_race(RuntimeError("Kernel didn't respond in 60 seconds"))
-    assert not report.is_startup_race(ValueError("boom"))
+    assert execute.is_startup_race(RuntimeError("Kernel didn't respond in 60 seconds"))
+    assert not execute.is_startup_race(ValueError("boom"))
 
 
 def test_lean_imports_skip_the_rfc3987_grammar_but_leave_it_importable():
     code = (
         "import sys\n"
-        "from metroanalysis.report import lean_imports\n"
+        "from metroanalysis.execute import lean_imports\n"
         "lean_imports()\n"
         "import jsonschema, nbformat\n"
         "assert 'rfc3987_syntax' not in sys.modules, 'grammar compiled'\n"

@@ -83,7 +83,9 @@ def test_kiosk_totals(parsed, raw_lines):
         assert total - Decimal(TOTALS[col][0]) == Decimal(diff)
 
 
-def test_kiosk_payment_total_is_a_rounding_not_a_mismatch(parsed):
+def test_kiosk_payment_total_one_fen_off_its_rows_is_a_mismatch_not_rounding(parsed):
+    """Payments are printed to the fen and none is rounded: the printed 合计 336807013.30 (line
+    1191) against its 49 rows' 336807013.31 is a mismatch of printed minus rows = -0.01 yuan."""
     from metroanalysis.checks import run_checks
 
     q = run_checks(parsed.tables, parsed.printed_totals, parsed.missing)
@@ -94,8 +96,10 @@ def test_kiosk_payment_total_is_a_rounding_not_a_mismatch(parsed):
         "registrations": "ok",
         "registration_amount_yuan": "ok",
         "payments": "ok",
-        "payment_amount_yuan": "rounding",
+        "payment_amount_yuan": "mismatch",
     }
     pay = k[k["column"] == "payment_amount_yuan"].iloc[0]
-    assert (pay["printed"], pay["computed"], pay["difference"]) == ("336807013.30", "336807013.31", "0.01")
-    assert "mismatch" not in set(q["status"])
+    assert (pay["printed"], pay["computed"], pay["difference"]) == ("336807013.30", "336807013.31", "-0.01")
+    assert pay["source_line"] == 1191
+    assert list(q.loc[q["status"] == "mismatch", "column"]) == ["payment_amount_yuan"]  # the only one
+    assert "rounding" not in set(q["status"])  # nothing this bulletin prints is rounded

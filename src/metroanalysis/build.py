@@ -1,23 +1,48 @@
-"""What was built from what: freshness records for incremental runs.
+"""What was built from what: the build records that make runs incremental.
 
-A step's *inputs* are digests of everything that shapes its output (the raw bulletin, the
-reference files, the library's own source, the notebook, the parameters, the versions of
-the packages that render it). A record of those inputs is written beside the output only
-after the output is complete, so a crash mid-build leaves no record and the step runs again.
-This module is deliberately light (no pandas, no Jupyter): deciding that nothing needs doing
-must be fast.
+A step's *inputs* are digests of everything that shapes its output; a record of them is written
+beside the output only after the output is complete, so a crash mid-build leaves no record and
+the step runs again. What makes what stale, and where to change it:
+
+- a month's clean tables (`data/processed/MONTH/build.json`, `clean_inputs`): the raw bulletin,
+  the reference files, the library modules that cleaning imports (followed statically from
+  `pipeline`, see `library_digest`) with their packaged data, the versions in `CLEAN_PACKAGES`;
+- a report (`reports/MONTH[/LANG]/.build/NN-name.json`, `report_key`): the notebook and its
+  sibling files `notebooks/NN-name.*` (its catalog), the library modules its code cells import
+  (followed statically), the export step's modules and templates (`REPORT_TEMPLATES`), the
+  month's and every earlier month's clean tables, the parameters, the versions in
+  `REPORT_PACKAGES`, and `FORMAT` (bump it when reports change in a way no digest sees).
+
+So a wording edit in one notebook re-executes that notebook only; an edit to
+`analysis/kiosks.py` re-executes the reports whose notebooks import it; no report-only module
+is ever part of the clean step. This module stays light (no pandas, no Jupyter): deciding that
+nothing needs doing must be fast.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import os
+import re
 import sys
+from datetime import datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE = "metroanalysis"
+FORMAT = 2  # bump when the way reports are built changes in a way no digest can see
+CLEAN_ENTRY = f"{PACKAGE}.pipeline"  # the module of `clean_month`: cleaning is what it imports
+EXPORT_ENTRY = f"{PACKAGE}.export"  # the HTML export step, part of every report
+# The export step's files (the page frame, its CSS and words); the index pages' templates are not
+# here: they are rewritten on every run and never make a report stale.
+REPORT_TEMPLATES = tuple(
+    f"templates/{name}" for name in ("report.html.j2", "report.css", "base.css", "csp.html.j2", "en.yml")
+)
+# Packages whose versions shape the clean tables; those and the rest shape a report.
 CLEAN_PACKAGES = ("pandas", "numpy", "charset-normalizer")
 REPORT_PACKAGES = (
     *CLEAN_PACKAGES,
@@ -29,38 +54,31 @@ REPORT_PACKAGES = (
     "matplotlib",
     "seaborn",
     "mplfonts",
+    "mistune",
+    "pygments",
+    "jupyterlab_pygments",
+    "jinja2",
+    "pyyaml",
 )
 
 
+# ---------------------------------------------------------------------------------------------
+# Digests
+
+
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def files_digest(paths: list[Path], base: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(paths):
-        h.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
+        h.update(str(Path(path).relative_to(base).as_posix()).encode() + b"\0" + Path(path).read_bytes() + b"\0")
     return h.hexdigest()
 
 
-# Modules that shape reports but not the clean tables: editing them re-runs reports only.
-REPORT_ONLY = ("analysis/", "plotting.py", "notebook.py", "report.py", "html.py", "cli.py", "synth.py", "templates/")
-CLEAN_TOO = ("analysis/profile.py", "analysis/__init__.py")
-
-
-@cache
-def library_digest(step: str = "report") -> str:
-    """The library's own source and packaged data: a change to any parser or check makes the
-    clean tables stale; any change at all makes the reports stale."""
-    paths = []
-    for p in PACKAGE_DIR.rglob("*"):
-        rel = p.relative_to(PACKAGE_DIR).as_posix()
-        if not p.is_file() or p.suffix not in (".py", ".csv", ".json", ".tpl", ".j2", ".css"):
-            continue
-        if step == "clean" and rel.startswith(REPORT_ONLY) and rel not in CLEAN_TOO:
-            continue
-        paths.append(p)
-    return files_digest(paths, PACKAGE_DIR)
+def digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 @cache
@@ -72,6 +90,150 @@ def versions(packages: tuple[str, ...]) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "absent"
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Which library modules a step uses: imports followed statically (ast), transitively, including
+# imports inside functions, so a lazily imported module counts as much as a top-level one.
+
+
+def module_path(name: str, package_dir: Path | None = None) -> Path | None:
+    """metroanalysis.analysis.kiosks → PACKAGE_DIR/analysis/kiosks.py (or …/__init__.py)."""
+    base = package_dir or PACKAGE_DIR
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    folder = base.joinpath(*parts[1:])
+    for candidate in (folder.with_suffix(".py") if len(parts) > 1 else None, folder / "__init__.py"):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_names(tree: ast.AST, module: str, is_package: bool) -> set[str]:
+    """Every module name `tree` imports (absolute; relative imports resolved against `module`),
+    with `from X import y` counted as X and X.y (y may be a submodule or a name in X)."""
+    here = module if is_package else module.rpartition(".")[0]
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here.rsplit(".", node.level - 1)[0] if node.level > 1 else here
+                source = f"{base}.{node.module}" if node.module else base
+            else:
+                source = node.module or ""
+            names.add(source)
+            names.update(f"{source}.{alias.name}" for alias in node.names)
+    return names
+
+
+# An import statement at any depth (in a function, an `if`, a `try`), up to its closing
+# parenthesis. Only these lines are parsed: parsing whole modules costs most of a second on a
+# busy machine, and an import inside a string only makes a step stale more often, never less.
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)|import[ \t]+[^\n]*)", re.M)
+
+
+def import_statements(source: str) -> ast.Module:
+    """The import statements of `source`, parsed with ast."""
+    body: list[ast.stmt] = []
+    for m in _IMPORT.finditer(source):
+        try:
+            body.extend(ast.parse(m.group(0).strip()).body)
+        except SyntaxError:
+            continue
+    return ast.Module(body=body, type_ignores=[])
+
+
+@cache
+def _module_imports(path: Path, stamp: tuple[int, int], module: str) -> frozenset[str]:
+    tree = import_statements(path.read_text(encoding="utf-8"))
+    return frozenset(imported_names(tree, module, path.name == "__init__.py"))
+
+
+def module_imports(path: Path, module: str) -> frozenset[str]:
+    stat = path.stat()
+    return _module_imports(path, (stat.st_mtime_ns, stat.st_size), module)
+
+
+def with_parents(name: str) -> list[str]:
+    """a.b.c → [a, a.b, a.b.c]: importing a submodule runs its packages' __init__ first."""
+    parts = name.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def closure(entries: set[str], package_dir: Path | None = None) -> set[Path]:
+    """The files of every package module reachable from the modules `entries` by import, plus
+    the data files (CSV, JSON) of every package reached (e.g. reference/*.csv)."""
+    base = package_dir or PACKAGE_DIR
+    seen: set[str] = set()
+    todo = [n for e in entries for n in with_parents(e)]
+    files: set[Path] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = module_path(name, base)
+        if path is None:
+            continue  # not a module of the package (a name inside one, or another package)
+        files.add(path)
+        if path.name == "__init__.py":
+            files.update(p for p in path.parent.iterdir() if p.suffix in (".csv", ".json") and p.is_file())
+        todo.extend(n for imported in module_imports(path, name) for n in with_parents(imported) if n not in seen)
+    return files
+
+
+def library_digest(entries: set[str], extra: tuple[str, ...] = (), package_dir: Path | None = None) -> str:
+    """The source of every package module reachable from `entries`, and the package files
+    `extra` (paths relative to the package): what a step runs of this library."""
+    base = package_dir or PACKAGE_DIR
+    paths = closure(entries, base) | {base / p for p in extra if (base / p).is_file()}
+    return files_digest(sorted(paths), base)
+
+
+def notebook_imports(code_cells: list[str]) -> set[str]:
+    """The package modules a notebook's code cells import (IPython magics and shell lines
+    skipped; a cell that is not Python is left out rather than failing the run)."""
+    names: set[str] = set()
+    for source in code_cells:
+        tree = import_statements(source)  # magics and shell lines (%, !) are not imports
+        names.update(n for n in imported_names(tree, "__main__", False) if n.split(".")[0] == PACKAGE)
+    return names
+
+
+def notebook_code(path: Path) -> list[str]:
+    """The code cells of a notebook, read as JSON (no nbformat: this module stays light). A file
+    that is not a notebook has none: its run fails and names the file, never this digest."""
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(nb, dict):
+        return []
+    cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    return ["".join(c["source"]) if isinstance(c.get("source"), list) else c.get("source", "") for c in cells]
+
+
+# ---------------------------------------------------------------------------------------------
+# The clean step
+
+
+def reference_digest(root: Path) -> str:
+    folder = root / "data" / "reference"
+    paths = list(folder.glob("*.csv")) if folder.is_dir() else []
+    return files_digest(paths, folder) if paths else "packaged"
+
+
+def clean_inputs(root: Path, bulletin: Path) -> dict:
+    return {
+        "step": "clean",
+        "bulletin_sha256": file_digest(bulletin),
+        "reference": reference_digest(root),
+        "library": library_digest({CLEAN_ENTRY}),
+        "versions": versions(CLEAN_PACKAGES),
+    }
 
 
 def is_fresh(record: Path, inputs: dict, outputs: list[Path]) -> bool:
@@ -88,17 +250,130 @@ def record_text(inputs: dict) -> str:
     return json.dumps(inputs, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def reference_digest(root: Path) -> str:
-    folder = root / "data" / "reference"
-    paths = [p for p in folder.glob("*.csv")] if folder.is_dir() else []
-    return files_digest(paths, folder) if paths else "packaged"
+# ---------------------------------------------------------------------------------------------
+# Reports
 
 
-def clean_inputs(root: Path, bulletin: Path) -> dict:
-    return {
-        "step": "clean",
-        "bulletin_sha256": file_digest(bulletin),
-        "reference": reference_digest(root),
-        "library": library_digest("clean"),
-        "versions": versions(CLEAN_PACKAGES),
+def processed_digest(folder: Path) -> str:
+    """A month's clean tables, as a digest: the clean step's build record when there is one
+    (same inputs, same tables), else the files themselves."""
+    record = folder / "build.json"
+    if record.is_file():
+        return file_digest(record)
+    return files_digest([p for p in folder.iterdir() if p.is_file()], folder) if folder.is_dir() else ""
+
+
+def month_inputs(bulletin: Path, processed: Path, months: list[str], month: str) -> str:
+    """What every report of a month is built from: its clean tables and those of every earlier
+    month (month-over-month and trends read them), the versions of what renders a report."""
+    history = {m: processed_digest(processed / m) for m in months if m <= month}
+    return digest(
+        {
+            "bulletin": file_digest(bulletin),
+            "processed": history,
+            "versions": versions(REPORT_PACKAGES),
+            "format": FORMAT,
+        }
+    )
+
+
+def notebook_files(notebook: Path) -> list[Path]:
+    """The notebook and the files beside it that belong to it: notebooks/NN-name.* (its
+    catalog NN-name.en.yml, a NN-name.yml of chart words)."""
+    stem = notebook.name.removesuffix(".ipynb")
+    return sorted(p for p in notebook.parent.glob(f"{stem}.*") if p.is_file())
+
+
+def report_key(notebook: Path, month_digest: str, parameters: dict, kernel: str) -> str:
+    """The key of one report: when it differs from the recorded one, the report is rebuilt."""
+    files = notebook_files(notebook)
+    library = library_digest(notebook_imports(notebook_code(notebook)) | {EXPORT_ENTRY}, REPORT_TEMPLATES)
+    return digest(
+        {
+            "month": month_digest,
+            "notebook": files_digest(files, notebook.parent),
+            "library": library,
+            "parameters": parameters,
+            "kernel": kernel,
+        }
+    )
+
+
+def record_path(out_dir: Path, name: str) -> Path:
+    return Path(out_dir) / ".build" / f"{name}.json"
+
+
+def read_json(path: Path) -> dict:
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def read_record(out_dir: Path, name: str) -> dict:
+    return read_json(record_path(out_dir, name))
+
+
+def is_current(out_dir: Path, name: str, key: str) -> bool:
+    record = read_record(out_dir, name)
+    return (
+        record.get("status") == "ok"
+        and record.get("key") == key
+        and (out_dir / f"{name}.html").is_file()
+        and (out_dir / f"{name}.ipynb").is_file()
+    )
+
+
+def record_built(out_dir: Path, name: str, key: str, title: str, finding: str | None, seconds: float, timings) -> None:
+    """Written after both outputs are in place: the report is up to date for `key`."""
+    record = {
+        "status": "ok",
+        "key": key,
+        "title": title,
+        "finding": finding,
+        "built": now(),
+        "seconds": round(seconds, 3),
+        "timings": {k: round(v, 3) for k, v in timings.items()},
     }
+    write_atomic(record_path(out_dir, name), json.dumps(record, ensure_ascii=False, indent=1))
+
+
+def record_failed(out_dir: Path, name: str, error: str | None) -> None:
+    """A failure keeps what the surviving HTML (if any) was built from (title, finding) but
+    never counts as up to date, so the next run retries."""
+    previous = read_record(out_dir, name)
+    good = previous.get("good") if previous.get("status") == "failed" else previous
+    html_exists = (out_dir / f"{name}.html").is_file()
+    record = {
+        "status": "failed",
+        "error": error,
+        "failed": now(),
+        "good": ({k: good.get(k) for k in ("title", "finding", "built")} if html_exists and good else None),
+    }
+    write_atomic(record_path(out_dir, name), json.dumps(record, ensure_ascii=False, indent=1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing safely
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then move it into place: a crash never leaves a
+    half-written file where a good one was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def now() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M")

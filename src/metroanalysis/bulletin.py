@@ -8,7 +8,6 @@ a title whose month disagrees with the folder stops the run.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,54 +15,13 @@ import pandas as pd
 from . import schema
 from .errors import BulletinError
 from .reading import Line, RawBulletin, Repair, cell_rows, rejoin_wrapped
+from .tables import PRINTED
 from .tables.base import Extract, Section, is_total_label
-from .tables.booking import booking_by_channel, booking_by_hospital
 from .tables.cumulative import cumulative_totals
-from .tables.hotline import hotline_calls, hotline_province
-from .tables.kiosk import kiosk_usage
-from .tables.remote import remote_platforms
-from .tables.upload import upload_by_district, upload_by_hospital
+from .tables.spec import Printed
 
-_YM = r"(?P<year>\d{4})年(?P<month>\d{1,2})月"
-
-
-@dataclass(frozen=True)
-class SectionSpec:
-    key: str
-    title: re.Pattern
-    parsers: list[Callable[[Section, Extract], None]]
-    tables: list[str]  # the clean tables this section yields
-
-
-SECTIONS = [
-    SectionSpec(
-        "hotline",
-        re.compile(r"南京12320卫生热线" + _YM + r"数据统计"),
-        [hotline_calls, hotline_province],
-        ["hotline_calls", "hotline_province"],
-    ),
-    SectionSpec("booking", re.compile(_YM + r"预约挂号服务统计表"), [booking_by_hospital], ["booking_by_hospital"]),
-    SectionSpec("channel", re.compile(_YM + r"途径预约情况统计"), [booking_by_channel], ["booking_by_channel"]),
-    SectionSpec(
-        "remote",
-        re.compile(_YM + r"南京市远程医疗系统数据统计"),
-        [remote_platforms],
-        ["remote_platforms", "remote_volumes", "remote_institutions", "remote_top_uploaders", "remote_coverage"],
-    ),
-    SectionSpec(
-        "upload_district",
-        re.compile(_YM + r"南京市卫生信息平台数据采集情况[（(]区[）)]"),
-        [upload_by_district],
-        ["upload_by_district"],
-    ),
-    SectionSpec(
-        "upload_hospital",
-        re.compile(_YM + r"南京市卫生信息平台数据采集情况[（(]医院[）)]"),
-        [upload_by_hospital],
-        ["upload_by_hospital"],
-    ),
-    SectionSpec("kiosk", re.compile(_YM + r"自助智能医疗服务终端\S*使用情况表?"), [kiosk_usage], ["kiosk_usage"]),
-]
+# Each block's printed title, parsers and tables, in printed order (declared in tables/*.py).
+SECTIONS = PRINTED
 _START = re.compile(r"^\s*统计数据\s*$")
 _END = re.compile(r"^\s*简\s*讯\s*$")
 
@@ -246,7 +204,7 @@ def check_no_stray_figures(lines: list[Line], sections: dict[str, Section]) -> N
 def find_sections(lines: list[Line], month: str) -> dict[str, Section]:
     """Each table's lines, from its title to the next title, checked against the folder month."""
     year, mon = (int(x) for x in month.split("-"))
-    found: list[tuple[int, SectionSpec, re.Match]] = []
+    found: list[tuple[int, Printed, re.Match]] = []
     for i, line in enumerate(lines):
         if line.text.startswith("\t"):
             continue

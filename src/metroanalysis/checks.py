@@ -1,11 +1,21 @@
 """The bulletin's own arithmetic, checked: printed subtotals and 合计 against sums, and the
 identities that hold across tables. Pure functions over the tidy tables.
 
-Status: `ok` (equal), `rounding` (money off by at most one fen, the printed precision),
-`mismatch` (anything larger), `partial` (a printed breakdown that covers only part of its
-total), `missing` (a table absent from this month's bulletin), `unmatched` (a name the registry
-does not know), `repaired` (damage in the raw file read back without guessing: the rule names
-the repair, e.g. line_rewrapped, cells_split, decoded_gb18030).
+Status: `ok` (equal), `mismatch` (an exact figure, a count or an amount of money in whole fen,
+that differs from what its parts add to, by any amount), `rounding` (a total of figures that
+are themselves rounded by print, such as shares to 0.1%, within the rounding those figures
+allow), `partial` (a printed breakdown that covers only part of its total), `missing` (a table
+absent from this month's bulletin), `unmatched` (a name the registry does not know), `repaired`
+(damage in the raw file read back without guessing: the rule names the repair, e.g.
+line_rewrapped, cells_split, decoded_gb18030).
+
+`difference` is always printed minus computed: positive where the printed figure is larger than
+its parts add to. Money is compared in whole fen, so the difference is exact.
+
+Every check of the bulletin's tables compares exact figures: counts, and money printed to the
+fen (the 49 payment amounts of the kiosk table are whole fen; none is rounded). No table of the
+bulletin prints a rounded figure (a share or a rate) with a total yet; one that does checks it
+with `compare_rounded`.
 """
 
 from __future__ import annotations
@@ -19,8 +29,18 @@ from .reference import AREAS
 from .tables.booking import CHANNELS
 
 COLUMNS = [f.name for f in schema.fields("quality")]
-# Worst first: what a reviewer must look at before trusting a figure comes first.
-STATUS_ORDER = ["mismatch", "missing", "unmatched", "repaired", "rounding", "partial", "ok"]
+# Each status's name in both languages, worst first: what a reviewer must look at before
+# trusting a figure comes first.
+STATUSES = {
+    "mismatch": ("不一致", "mismatch"),
+    "missing": ("缺失", "missing"),
+    "unmatched": ("未匹配", "unmatched name"),
+    "repaired": ("已修复", "repaired on reading"),
+    "rounding": ("舍入差", "rounding"),
+    "partial": ("部分列出", "partly listed"),
+    "ok": ("一致", "agree"),
+}
+STATUS_ORDER = list(STATUSES)
 
 
 def fen(value) -> int:
@@ -28,30 +48,56 @@ def fen(value) -> int:
     return int((Decimal(str(value)) * 100).to_integral_value())
 
 
-def compare(rule, table, entity, column, printed, computed, line, message, money=False) -> dict:
-    if money:
-        computed_fen = sum(fen(v) for v in computed)  # `computed` is the list of amounts summed
-        diff_fen = computed_fen - fen(printed)
-        computed_text = f"{Decimal(computed_fen) / 100:.2f}"
-        printed_text = f"{Decimal(fen(printed)) / 100:.2f}"
-        difference = f"{Decimal(diff_fen) / 100:.2f}"
-        status = "ok" if diff_fen == 0 else "rounding" if abs(diff_fen) <= 1 else "mismatch"
-    else:
-        diff = int(computed) - int(printed)
-        computed_text, printed_text, difference = str(int(computed)), str(int(printed)), str(diff)
-        status = "ok" if diff == 0 else "mismatch"
+def yuan_text(amount_fen: int) -> str:
+    return f"{Decimal(amount_fen) / 100:.2f}"
+
+
+def check_row(rule, table, entity, column, printed, computed, difference, status, line, message) -> dict:
     return {
         "rule": rule,
         "table": table,
         "entity": entity,
         "column": column,
-        "printed": printed_text,
-        "computed": computed_text,
+        "printed": printed,
+        "computed": computed,
         "difference": difference,
         "status": status,
         "source_line": line,
         "message": message,
     }
+
+
+def compare(rule, table, entity, column, printed, computed, line, message, money=False) -> dict:
+    """An exact printed figure against what its parts add to: a count, or (money=True, with
+    `computed` the list of amounts) money in whole fen. Nothing exact is rounded, so any
+    difference, however small, is a mismatch."""
+    if money:
+        p, c = fen(printed), sum(fen(v) for v in computed)
+        texts = yuan_text(p), yuan_text(c), yuan_text(p - c)
+    else:
+        p, c = int(printed), int(computed)
+        texts = str(p), str(c), str(p - c)
+    return check_row(rule, table, entity, column, *texts, "ok" if p == c else "mismatch", line, message)
+
+
+def half_unit(printed: Decimal) -> Decimal:
+    """Half a unit in the last printed place: how far a rounded figure can be from its value."""
+    return Decimal(5).scaleb(printed.as_tuple().exponent - 1)
+
+
+def compare_rounded(
+    rule, table, entity, column, printed: str, terms: list[str], line, message, total_is_exact: bool = True
+) -> dict:
+    """A printed total of figures that are themselves rounded by print (shares to 0.1%, …),
+    as printed text. Each rounded figure can be off by half a unit in its last printed place,
+    so n of them may add to within n such halves of the total (the total counts as one more
+    unless it is exact by definition, as 100% is): within that, `rounding`; beyond, `mismatch`."""
+    total, parts = Decimal(printed), [Decimal(t) for t in terms]
+    tolerance = sum((half_unit(p) for p in parts), Decimal(0)) + (0 if total_is_exact else half_unit(total))
+    computed = sum(parts, Decimal(0))
+    diff = total - computed
+    status = "ok" if diff == 0 else "rounding" if abs(diff) <= tolerance else "mismatch"
+    return check_row(rule, table, entity, column, printed, str(computed), str(diff), status, line, message)
 
 
 def totals_of(printed_totals: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -190,7 +236,7 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
             r.source_line,
             "sum of the institutions listed after 其中 against 累计接入",
         )
-        if int(row["difference"]) < 0:
+        if int(row["difference"]) > 0:
             row["status"] = "partial"  # the paragraph names only some kinds of institution
         out.append(row)
     return out

@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from . import build
+from . import build, i18n
 from .errors import BulletinError, UsageError
 from .locking import month_lock
 from .paths import Project, check_month, find_project
@@ -35,13 +35,31 @@ def positive(text: str) -> int:
 
 def languages(text: str) -> tuple[str, ...]:
     langs = tuple(dict.fromkeys(x.strip() for x in text.split(",")))
-    if not langs or any(x not in ("zh", "en") for x in langs):
+    if not langs or any(x not in i18n.LANGS for x in langs):
         raise argparse.ArgumentTypeError(f"expected zh, en or zh,en, got {text!r}")
     return langs
 
 
+# Options every step takes, accepted before or after the subcommand:
+# `metroanalysis --root X run --all` and `metroanalysis run --all --root X`.
+SHARED = (
+    (("--root",), {"help": "project folder holding data/raw/ (default: found from the current folder)"}),
+    (("--strict",), {"action": "store_true", "help": "a mismatch or a missing table fails the run (exit 1)"}),
+    (("--force",), {"action": "store_true", "help": "rebuild even what is up to date"}),
+)
+
+
+def add_shared(parser: argparse.ArgumentParser, before: bool) -> None:
+    """The shared options; before the subcommand they are kept under their own names (an
+    option given after the subcommand wins), so a subcommand's default never erases them."""
+    for flags, options in SHARED:
+        dest = flags[0].lstrip("-")
+        parser.add_argument(*flags, **options, dest=f"before_{dest}" if before else dest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="metroanalysis", description=__doc__.splitlines()[0])
+    add_shared(parser, before=True)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for name, help_text in [
         ("clean", "raw bulletin → data/processed/MONTH (tables, facts, quality, datapackage.json)"),
@@ -52,9 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         which = p.add_mutually_exclusive_group(required=True)
         which.add_argument("--month", help="YYYY-MM, a folder under data/raw/")
         which.add_argument("--all", action="store_true", help="every month under data/raw/")
-        p.add_argument("--root", help="project folder holding data/raw/ (default: found from the current folder)")
-        p.add_argument("--strict", action="store_true", help="a mismatch or a missing table fails the run (exit 1)")
-        p.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+        add_shared(p, before=False)
         if name in ("report", "run"):
             p.add_argument("--notebooks", help="folder of NN-name.ipynb notebooks (default: ROOT/notebooks)")
             p.add_argument("--output", help="reports folder (default: ROOT/reports)")
@@ -62,13 +78,30 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--lang",
                 type=languages,
-                default=("zh",),
+                default=(i18n.SOURCE,),
                 help="report language(s): zh (default), en, or zh,en; English reports go to reports/MONTH/en/",
             )
     from .synth import add_synth_parser
 
     add_synth_parser(sub)
     return parser
+
+
+def parse(argv: list[str] | None):
+    """The arguments, with shared options given before the subcommand merged in."""
+    args = build_parser().parse_args(argv)
+    for flags, _ in SHARED:
+        dest = flags[0].lstrip("-")
+        before = getattr(args, f"before_{dest}")
+        if not before:
+            continue
+        if not hasattr(args, dest):
+            raise UsageError(
+                f"{flags[0]} is not an option of '{args.command}' (see 'metroanalysis {args.command} --help')"
+            )
+        if not getattr(args, dest):
+            setattr(args, dest, before)
+    return args
 
 
 def months_for(project: Project, args) -> list[str]:
@@ -143,7 +176,7 @@ def report_quality(month: str, folder: Path) -> bool:
         elif r["status"] == "mismatch":
             warn(
                 f"{month}: {r['table']}.{r['column']} ({r['entity']}) printed {r['printed']}, "
-                f"computed {r['computed']} (line {r['source_line']}, {r['rule']})"
+                f"computed {r['computed']}, difference {r['difference']} (line {r['source_line']}, {r['rule']})"
             )
     repaired = sum(r["status"] == "repaired" for r in rows)
     if repaired:
@@ -154,7 +187,7 @@ def report_quality(month: str, folder: Path) -> bool:
 
 
 def do_report(project: Project, months: list[str], args) -> int:
-    from .report import report_months
+    from .runner import report_months
 
     good = report_months(
         project, months, notebooks=args.notebooks, output=args.output, force=args.force, jobs=args.jobs, langs=args.lang
@@ -168,7 +201,7 @@ def warn(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        args = parse(argv)
         if args.command == "synth":
             return args.handler(args)
         project = find_project(args.root)

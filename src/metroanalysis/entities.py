@@ -15,18 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-# Which column names the entity in each table that has one.
-ENTITY_COLUMNS = {
-    "hotline_province": "city",
-    "booking_by_hospital": "hospital",
-    "booking_by_channel": "channel",
-    "remote_platforms": "platform_zh",
-    "remote_top_uploaders": "uploader",
-    "remote_coverage": "area",
-    "upload_by_district": "area",
-    "upload_by_hospital": "hospital",
-    "kiosk_usage": "unit",
-}
+from .tables import ENTITY_COLUMNS  # which column names the entity, in each table that has one
+
 REFERENCE_FILES = ("entities.csv", "aliases.csv")
 
 

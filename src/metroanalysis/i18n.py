@@ -28,6 +28,7 @@ from pathlib import Path
 
 LANGS = ("zh", "en")  # the source language first
 SOURCE = LANGS[0]
+LIST_SEPARATORS = {"zh": "、", "en": ", "}
 EN_TAG = "en"  # the tag on a Markdown cell that translates the Chinese cell before it
 CATALOG_SUFFIX = ".{lang}.yml"
 
@@ -40,7 +41,7 @@ def check_lang(lang: str) -> str:
 
 
 def month_label(month: str, lang: str = SOURCE) -> str:
-    """'2021-04' → '2021年4月' / 'April 2021'."""
+    """'2021-04' → '2021年4月' (zh) or 'April 2021' (en): how every page and report names a month."""
     import calendar
 
     year, number = month.split("-")
@@ -113,7 +114,7 @@ class Translator:
 
     def join(self, parts: Iterable[str]) -> str:
         """Items of a list in the reader's language: 甲、乙、丙 / A, B, C."""
-        return self.text("、").join(parts)
+        return LIST_SEPARATORS[self.lang].join(parts)
 
 
 def translator(source: Path | None, lang: str = SOURCE) -> Translator:

@@ -19,6 +19,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from . import checks, reference, schema
+from .tables import booking, hotline, kiosk, remote
+
 LANGS = ("zh", "en")
 
 
@@ -90,95 +93,15 @@ def fmt_signed_pct(x, digits: int = 1) -> str:
 # Fixed categories
 
 
-CHANNELS = {
-    "online_12320": ("12320在线预约", "12320 online"),
-    "phone": ("电话预约", "Phone"),
-    "in_clinic": ("诊间预约", "In-clinic"),
-    "third_party": ("第三方", "Third party"),
-}
-SECTIONS = {"hospital": ("医疗单位", "Hospitals"), "district": ("各区", "Districts"), "合计": ("合计", "All units")}
-PLATFORMS = {
-    "consultation": ("远程会诊", "Consultation"),
-    "ecg": ("远程心电", "ECG"),
-    "lab": ("远程临检", "Laboratory"),
-    "imaging": ("远程影像", "Imaging"),
-    "pathology": ("远程病理", "Pathology"),
-}
-STATUSES = {
-    "mismatch": ("不一致", "mismatch"),
-    "missing": ("缺失", "missing"),
-    "unmatched": ("未匹配", "unmatched name"),
-    "repaired": ("已修复", "repaired on reading"),
-    "partial": ("部分列出", "partly listed"),
-    "rounding": ("舍入差", "rounding"),
-    "ok": ("一致", "agree"),
-}
-TABLES = {
-    "hotline_calls": ("12320热线受理情况", "12320 hotline calls"),
-    "hotline_province": ("全省12320电话量", "12320 calls in the province"),
-    "booking_by_hospital": ("预约挂号服务统计表", "Bookings by hospital"),
-    "booking_by_channel": ("途径预约情况统计", "Bookings by app or website"),
-    "remote_platforms": ("远程医疗平台", "Remote-medicine platforms"),
-    "remote_volumes": ("远程医疗业务量", "Remote-medicine volumes"),
-    "remote_institutions": ("远程医疗接入机构", "Institutions on the platforms"),
-    "remote_top_uploaders": ("远程医疗上传前三名", "Top uploaders to the platforms"),
-    "remote_coverage": ("远程医疗覆盖区", "Areas covered by the platforms"),
-    "upload_by_district": ("数据采集情况（区）", "Data uploads by area"),
-    "upload_by_hospital": ("数据采集情况（医院）", "Data uploads by hospital"),
-    "kiosk_usage": ("自助终端使用情况表", "Self-service kiosk use"),
-    "cumulative_totals": ("累计数", "Running totals"),
-    "printed_totals": ("原文合计", "Printed totals"),
-}
-HOTLINE = {
-    "total": ("咨询电话", "Calls taken"),
-    "consultations": ("咨询类（不含专家咨询）", "Enquiries (excluding expert advice)"),
-    "complaints": ("医疗服务投诉", "Complaints about medical services"),
-    "phone_bookings": ("电话预约", "Phone bookings"),
-    "operator_service": ("人工服务", "Operator service"),
-    "crisis_intervention": ("心理危机干预", "Psychological crisis intervention"),
-    "satisfaction_survey": ("医院满意度调查（呼入）", "Hospital satisfaction survey (inbound)"),
-    "self_service_voice": ("自助语音问答", "Self-service voice answers"),
-    "city_12345_orders": ("市12345工单", "City 12345 work orders"),
-    "province_12345_orders": ("省12345工单", "Province 12345 work orders"),
-}
-# Units as printed in the bulletin → English.
-UNITS = {
-    "个": "calls",
-    "通": "calls",
-    "件": "orders",
-    "次": "times",
-    "份": "items",
-    "例": "cases",
-    "条": "records",
-    "家": "institutions",
-    "台": "terminals",
-    "元": "yuan",
-    "元/台": "yuan per terminal",
-    "个区": "areas",
-    "天": "days",
-    "%": "%",
-    "项": "checks",
-}
-# Remote-medicine measures, running totals and institution categories as printed → English.
-PRINTED_EN = {
-    "累计会诊": "consultations to date",
-    "采集心电病例": "ECG cases collected",
-    "会诊量": "consultations",
-    "会诊": "consultations",
-    "采集检验报告": "lab reports collected",
-    "流转标本": "specimens routed",
-    "采集影像报告": "imaging reports collected",
-    "图像量": "images",
-    "总预约挂号量": "bookings to date",
-    "区及医院累计校验入库数据": "validated records stored by areas and hospitals to date",
-    "二级以上医疗机构": "secondary or higher hospitals",
-    "社区卫生服务中心": "community health centres",
-    "南京都市圈城市": "cities of the Nanjing metropolitan area",
-    "南京都市圈城市的医疗机构": "institutions in cities of the Nanjing metropolitan area",
-    "对外帮扶医疗机构": "institutions supported outside the city",
-    "其他机构": "other institutions",
-    "三级医院": "tertiary hospitals",
-}
+# Each defined once where the data is made; re-exported here for the analysis and the notebooks.
+TABLES = {name: (t.title_zh, t.title_en) for name, t in schema.TABLES.items() if t.title_zh}
+CHANNELS = booking.CHANNEL_NAMES
+HOTLINE = hotline.CATEGORY_NAMES
+PLATFORMS = remote.PLATFORM_NAMES
+SECTIONS = kiosk.SECTION_NAMES
+STATUSES = checks.STATUSES
+UNITS = reference.UNITS_EN  # units as printed → English
+PRINTED_EN = reference.PRINTED_EN  # measures, running totals, kinds of institution as printed → English
 
 
 def category(mapping: Mapping[str, tuple[str, str]], key, lang: str = "zh") -> str:

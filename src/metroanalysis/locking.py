@@ -1,51 +1,49 @@
 """One writer per month: runs on the same project wait for each other instead of
 interleaving writes.
 
-The lock is an advisory `flock` on data/processed/.locks/MONTH.lock, whose text names the
-holder's pid for a person who looks. The kernel drops the lock when its holder dies, however
-it dies (SIGKILL included), so a stale lock file is simply taken over: no pid guessing.
+The lock is `filelock`'s lock on data/processed/.locks/MONTH.lock (an OS lock: `flock` on
+Linux and macOS, `msvcrt` on Windows), so the operating system drops it when its holder dies,
+however it dies (SIGKILL included): a lock left by a killed run is simply taken over. The
+holder's pid is written beside it, in MONTH.pid, for the "waiting for another run (pid N)"
+line and for a person who looks (the lock file itself is the library's to manage).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 
 @contextmanager
 def month_lock(processed: Path, month: str, wait: float | None = None) -> Iterator[Path]:
-    """Hold the lock for `month` (blocking; `wait` seconds at most, then TimeoutError)."""
-    folder = processed / ".locks"
+    """Hold the lock for `month` (blocking; `wait` seconds at most, then TimeoutError); yields
+    the file naming the holder's pid."""
+    folder = Path(processed) / ".locks"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{month}.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    holder = folder / f"{month}.pid"
+    lock = FileLock(folder / f"{month}.lock")
     try:
-        acquire(fd, path, month, wait)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield path
-    finally:
-        os.close(fd)  # closing releases the flock
-
-
-def acquire(fd: int, path: Path, month: str, wait: float | None) -> None:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return
-    except BlockingIOError:
-        holder = path.read_text(encoding="utf-8").strip() or "?"
-        print(f"{month}: waiting for another run (pid {holder}) to finish this month", file=sys.stderr)
-    deadline = None if wait is None else time.monotonic() + wait
-    while True:
+        lock.acquire(blocking=False)
+    except Timeout:
+        print(f"{month}: waiting for another run (pid {holder_pid(holder)}) to finish this month", file=sys.stderr)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"{month}: still locked by pid {path.read_text().strip()} after {wait} s") from None
-            time.sleep(0.1)
+            lock.acquire(timeout=-1 if wait is None else wait, poll_interval=0.1)
+        except Timeout:
+            raise TimeoutError(f"{month}: still locked by pid {holder_pid(holder)} after {wait} s") from None
+    try:
+        holder.write_text(f"{os.getpid()}\n", encoding="utf-8")
+        yield holder
+    finally:
+        lock.release()
+
+
+def holder_pid(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip() or "?"
+    except OSError:
+        return "?"

@@ -63,6 +63,7 @@ def setup(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh"
     plotting.setup()
     pd.set_option("display.max_rows", 200)
     pd.set_option("display.max_columns", 30)
+    pd.set_option("display.max_colwidth", None)  # a long hospital name is shown whole
     m = load_month(params.month, root=params.root, processed=params.processed_dir)
     m.params = params  # for history(m)
     return m

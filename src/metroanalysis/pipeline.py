@@ -12,14 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from . import build, schema, store
-from .analysis.profile import hospital_profile
 from .bulletin import parse_bulletin
 from .checks import run_checks
 from .entities import Registry, attach_entity_ids
+from .hospitals import hospital_profile
 from .locking import month_lock
 from .paths import Project, find_project
-from .reading import read_bulletin
-from .synth import MARK as SYNTHETIC_MARK
+from .reading import SYNTHETIC_MARK, read_bulletin
 
 
 @dataclass

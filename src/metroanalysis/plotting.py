@@ -151,14 +151,17 @@ def labelled_scatter(
     xlabel: str,
     ylabel: str,
     hue: str | None = None,
+    style: str | None = None,
     ax: Axes | None = None,
     label_top: int | None = None,
 ) -> Figure:
     """A scatter of `x` against `y` with every point (or the `label_top` largest by `y`) named
-    by its `label` column; `hue` colours the points by group (its values are the legend)."""
+    by its `label` column; `hue` colours the points by group and `style` gives each group its
+    own marker (the same column for both: a group stays readable without colour). Points are
+    slightly transparent, so units drawn on the same spot show as a darker mark."""
     fig, ax = _axes(ax, (10, 6.5))
     points = data.dropna(subset=[x, y]).astype({x: float, y: float})
-    sns.scatterplot(data=points, x=x, y=y, hue=hue, ax=ax, s=60)
+    sns.scatterplot(data=points, x=x, y=y, hue=hue, style=style, ax=ax, s=60, alpha=0.75)
     named = points.nlargest(label_top, y) if label_top else points
     for row in named.itertuples(index=False):
         ax.annotate(
@@ -170,7 +173,7 @@ def labelled_scatter(
         )
     ax.xaxis.set_major_formatter(FuncFormatter(thousands))
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
-    if hue:
+    if hue or style:
         ax.legend(title=None, frameon=False)
     _label(ax, title, xlabel, ylabel)
     return fig

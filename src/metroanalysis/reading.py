@@ -39,6 +39,8 @@ _EOF = "\x1a"  # DOS end-of-file mark (Ctrl-Z) left at the end by old Windows to
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _LINE_END_BYTES = re.compile(rb"(\r\n|\r|\n)")
 _BOM_BYTES = b"\xef\xbb\xbf"
+# The first line of a bulletin made by `metroanalysis synth`: never to pass for a real one.
+SYNTHETIC_MARK = "本文件为 metroanalysis synth 生成的测试数据，非真实公报"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,15 @@
-"""The shape of every clean table: field names, dtypes, units, Chinese labels, descriptions.
+"""The shape of every clean table: field names, dtypes, units, titles, descriptions.
 
 One source for the parsers' dtypes, for reading the CSVs back (`load_month`) and for the
-Frictionless `datapackage.json`. A field's dtype is a pandas nullable dtype: counts are
-`Int64`, names `string`, flags `boolean`; money is `Float64` yuan whose value is the printed
-amount exactly to the fen (written back as two-decimal text, summed in whole fen).
+Frictionless `datapackage.json`. Modelled on PUDL: each field is described once, in
+`FIELD_METADATA`; each table lists its fields by name, with an override only where the field
+holds something else in that table (or, in a few places, is described in that table's words).
+The tables parsed from the bulletin are declared in their parser modules (`tables/*.py`); the
+tables made from those (and from the registry) are declared here.
+
+A field's dtype is a pandas nullable dtype: counts are `Int64`, names `string`, flags
+`boolean`; money is `Float64` yuan whose value is the printed amount exactly to the fen
+(written back as two-decimal text, summed in whole fen).
 """
 
 from __future__ import annotations
@@ -12,362 +18,294 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import tables as parsed
+from .tables.spec import FieldRef, Table
+
 
 @dataclass(frozen=True)
 class Field:
     name: str
     dtype: str
     unit: str
-    label: str  # Chinese label as the bulletin prints it (or the nearest printed wording)
+    label: str  # Chinese title as the bulletin prints it (or the nearest printed wording)
     description: str
+    label_en: str = ""
 
 
-def F(name, dtype, unit, label, description):  # noqa: N802 - reads as a table row
-    return Field(name, dtype, unit, label, description)
+def _f(dtype: str, unit: str, title_zh: str, title_en: str, description: str) -> dict[str, str]:
+    return {"dtype": dtype, "unit": unit, "title_zh": title_zh, "title_en": title_en, "description": description}
 
 
-ENTITY = F(
-    "entity_id",
-    "string",
-    "",
-    "实体编号",
-    "id in data/reference/entities.csv; <NA> where the name is not in the registry (see quality.csv)",
-)
-LINE = F("source_line", "Int64", "", "原文行号", "1-based line of the raw bulletin where this row is printed")
+def _name(title_zh: str, title_en: str, description: str) -> dict[str, str]:
+    return _f("string", "", title_zh, title_en, description)
 
-TABLES: dict[str, tuple[str, list[Field]]] = {
-    "hotline_calls": (
-        "南京12320卫生热线 calls this month: the total, each category, and the 12345 work orders.",
-        [
-            F(
-                "category",
-                "string",
-                "",
-                "类别",
-                "tidy category id (total, consultations, complaints, …); <NA> for a label not yet known",
-            ),
-            F("label", "string", "", "类别名称", "category as printed"),
-            F("calls", "Int64", "calls", "数量", "calls (个/通) or work orders (件) as printed"),
-            F("unit", "string", "", "单位", "unit as printed: 个, 通 or 件"),
-            F("in_total", "boolean", "", "计入总量", "listed after 其中: part of the total calls"),
-            LINE,
-        ],
+
+def _count(unit: str, title_zh: str, title_en: str, description: str) -> dict[str, str]:
+    return _f("Int64", unit, title_zh, title_en, description)
+
+
+def _yuan(title_zh: str, title_en: str, description: str) -> dict[str, str]:
+    return _f("Float64", "yuan", title_zh, title_en, description)
+
+
+FIELD_METADATA: dict[str, dict[str, str]] = {
+    "month": _name("月份", "Month", "the bulletin's month, YYYY-MM"),  # in the tables stacked over months
+    # Shared by every table parsed from the bulletin
+    "source_line": _count("", "原文行号", "Source line", "1-based line of the raw bulletin where this row is printed"),
+    "entity_id": _name(
+        "实体编号",
+        "Entity id",
+        "id in data/reference/entities.csv; <NA> where the name is not in the registry (see quality.csv)",
     ),
-    "hotline_province": (
-        "Calls to 12320 across Jiangsu this month, by city; the province total is in printed_totals.",
-        [
-            F("city", "string", "", "城市", "city as printed"),
-            ENTITY,
-            F("calls", "Int64", "calls", "电话量", "calls answered (人次)"),
-            F("unit", "string", "", "单位", "unit as printed"),
-            LINE,
-        ],
+    "unit": _name("单位", "Unit", "unit as printed"),
+    "row_number": _count("", "序号", "No.", "printed serial number"),
+    "hospital": _name("单位", "Hospital", "hospital as printed"),
+    "area": _name("区", "Area", "area of Nanjing"),
+    # Hotline
+    "category": _name(
+        "类别", "Category", "tidy category id (total, consultations, complaints, …); <NA> for a label not yet known"
     ),
-    "booking_by_hospital": (
-        "Bookings on the unified appointment platform by hospital and channel (预约挂号服务统计表).",
-        [
-            F("row_number", "Int64", "", "序号", "printed serial number"),
-            F("hospital", "string", "", "单位", "hospital as printed"),
-            ENTITY,
-            F("online_12320", "Int64", "bookings", "12320在线预约", "bookings made online through 12320"),
-            F("phone", "Int64", "bookings", "电话预约", "bookings made by phone"),
-            F("in_clinic", "Int64", "bookings", "诊间预约", "bookings made in the clinic"),
-            F("third_party", "Int64", "bookings", "第三方", "bookings made through third parties"),
-            F("subtotal", "Int64", "bookings", "小计", "printed subtotal of the four channels"),
-            LINE,
-        ],
+    "label": _name("类别名称", "Category as printed", "category as printed"),
+    "calls": _count("calls", "数量", "Calls", "calls (个/通) or work orders (件) as printed"),
+    "in_total": _f("boolean", "", "计入总量", "Part of the total", "listed after 其中: part of the total calls"),
+    "city": _name("城市", "City", "city as printed"),
+    # Bookings
+    "online_12320": _count("bookings", "12320在线预约", "12320 online", "bookings made online through 12320"),
+    "phone": _count("bookings", "电话预约", "Phone", "bookings made by phone"),
+    "in_clinic": _count("bookings", "诊间预约", "In-clinic", "bookings made in the clinic"),
+    "third_party": _count("bookings", "第三方", "Third party", "bookings made through third parties"),
+    "subtotal": _count("bookings", "小计", "Subtotal", "printed subtotal of the four channels"),
+    "channel": _name("名称", "Channel", "channel as printed"),
+    "bookings": _count("bookings", "预约数量", "Bookings", "bookings through this channel"),
+    # Remote medicine
+    "platform": _name("平台", "Platform", "platform id: consultation, ecg, lab, imaging, pathology"),
+    "platform_zh": _name("平台名称", "Platform as printed", "platform as printed"),
+    "institutions_connected": _count(
+        "institutions", "累计接入医疗机构", "Institutions connected", "institutions connected to date (家)"
     ),
-    "booking_by_channel": (
-        "Bookings by app, WeChat and web channel (途径预约情况统计), in printed serial order.",
-        [
-            F("row_number", "Int64", "", "序号", "printed serial number"),
-            F("channel", "string", "", "名称", "channel as printed"),
-            ENTITY,
-            F("bookings", "Int64", "bookings", "预约数量", "bookings through this channel"),
-            LINE,
-        ],
+    "districts_covered": _count("areas", "覆盖区数", "Areas covered", "areas of Nanjing covered (个区)"),
+    "districts_not_connected": _name(
+        "未对接区", "Areas not connected", "areas printed as not connected, joined with 、"
     ),
-    "remote_platforms": (
-        "Remote-medicine platforms: institutions, districts covered and not connected, status.",
-        [
-            F("platform", "string", "", "平台", "platform id: consultation, ecg, lab, imaging, pathology"),
-            F("platform_zh", "string", "", "平台名称", "platform as printed"),
-            ENTITY,
-            F(
-                "institutions_connected",
-                "Int64",
-                "institutions",
-                "累计接入医疗机构",
-                "institutions connected to date (家)",
-            ),
-            F("districts_covered", "Int64", "areas", "覆盖区数", "areas of Nanjing covered (个区)"),
-            F("districts_not_connected", "string", "", "未对接区", "areas printed as not connected, joined with 、"),
-            F("cities_connected", "Int64", "cities", "联通城市数", "cities connected (个城市)"),
-            F("status", "string", "", "状态", "the printed status, for a platform that reports no figures"),
-            LINE,
-        ],
+    "cities_connected": _count("cities", "联通城市数", "Cities connected", "cities connected (个城市)"),
+    "status": _name("状态", "Status", "the printed status, for a platform that reports no figures"),
+    "measure": _name("指标", "Measure", "column or measure"),
+    "measure_zh": _name("指标名称", "Measure as printed", "the printed phrase"),
+    "value": _name("数值", "Value", "exact decimal text (亿 expanded to the value)"),
+    "period": _name("期间", "Period", "month (this month) or to_date (累计)"),
+    "category_zh": _name("机构类别", "Kind of institution", "category as printed"),
+    "institutions": _count("institutions", "机构数", "Institutions", "institutions (家)"),
+    "rank": _count("", "排名", "Rank", "1, 2, 3 in printed order"),
+    "uploader": _name("单位", "Uploader", "area or hospital as printed"),
+    "records": _count("records", "上传量", "Records uploaded", "records uploaded this month"),
+    "connected": _f("boolean", "", "已对接", "Connected", "False where the bulletin names the area as not connected"),
+    # Uploads to the city platform
+    "declared_tables": _count("tables", "申明上传表", "Tables declared", "tables the area declared it uploads"),
+    "declared_reported": _f(
+        "boolean", "", "已反馈", "Declaration reported", "False where printed 未反馈 (not reported)"
     ),
-    "remote_volumes": (
-        "Remote-medicine platform volumes (this month, or to date where printed as 累计).",
-        [
-            F("platform", "string", "", "平台", "platform id"),
-            F(
-                "measure",
-                "string",
-                "",
-                "指标",
-                "consultations, ecg_cases, lab_reports, specimens_routed, imaging_reports, images",
-            ),
-            F("measure_zh", "string", "", "指标名称", "the printed phrase"),
-            F("value", "Int64", "", "数量", "printed count"),
-            F("unit", "string", "", "单位", "unit as printed (份, 例, 次)"),
-            F("period", "string", "", "期间", "month (this month) or to_date (累计)"),
-            LINE,
-        ],
+    "required_tables": _count("tables", "规定上传表", "Tables required", "tables the platform requires"),
+    "uploaded_tables": _count(
+        "tables", "已上传表（CDA文档）", "Tables uploaded (CDA documents)", "tables (CDA documents) uploaded"
     ),
-    "remote_institutions": (
-        "Breakdown of each platform's connected institutions, as printed after 其中.",
-        [
-            F("platform", "string", "", "平台", "platform id"),
-            F("category_zh", "string", "", "机构类别", "category as printed"),
-            F("institutions", "Int64", "institutions", "机构数", "institutions (家)"),
-            LINE,
-        ],
+    "upload_volume": _count("records", "数据上传量", "Records uploaded", "records uploaded this month"),
+    "upload_days": _count("days", "数据上传天数", "Days with an upload", "days with an upload this month"),
+    "outpatient_records": _count(
+        "visits", "门急诊信息上传人次", "Outpatient visits uploaded", "outpatient and emergency visits uploaded"
     ),
-    "remote_top_uploaders": (
-        "The top three uploaders of each platform this month.",
-        [
-            F("platform", "string", "", "平台", "platform id"),
-            F("rank", "Int64", "", "排名", "1, 2, 3 in printed order"),
-            F("uploader", "string", "", "单位", "area or hospital as printed"),
-            ENTITY,
-            F("records", "Int64", "records", "上传量", "records uploaded this month"),
-            F("unit", "string", "", "单位", "unit as printed"),
-            LINE,
-        ],
+    "discharge_records": _count("discharges", "出院信息上传人次", "Discharges uploaded", "discharges uploaded"),
+    "health_records_basic": _count(
+        "records", "健康档案累计上传总量·基本信息", "Health records to date: basic", "health records to date: basic"
     ),
-    "remote_coverage": (
-        "Each platform × each of the 12 areas (11 districts and 江北新区): connected or not.",
-        [
-            F("platform", "string", "", "平台", "platform id"),
-            F("area", "string", "", "区", "area of Nanjing"),
-            ENTITY,
-            F("connected", "boolean", "", "已对接", "False where the bulletin names the area as not connected"),
-            LINE,
-        ],
+    "health_records_hypertension": _count(
+        "records",
+        "健康档案累计上传总量·高血压",
+        "Health records to date: hypertension",
+        "health records to date: hypertension",
     ),
-    "upload_by_district": (
-        "Uploads to the city health-information platform by area (数据采集情况（区）).",
-        [
-            F("area", "string", "", "接入单位", "area as printed"),
-            ENTITY,
-            F("declared_tables", "Int64", "tables", "申明上传表", "tables the area declared it uploads"),
-            F("declared_reported", "boolean", "", "已反馈", "False where printed 未反馈 (not reported)"),
-            F("required_tables", "Int64", "tables", "规定上传表", "tables the platform requires"),
-            F("uploaded_tables", "Int64", "tables", "已上传表（CDA文档）", "tables (CDA documents) uploaded"),
-            F("upload_volume", "Int64", "records", "数据上传量", "records uploaded this month"),
-            F("upload_days", "Int64", "days", "数据上传天数", "days with an upload this month"),
-            F(
-                "outpatient_records",
-                "Int64",
-                "visits",
-                "门急诊信息上传人次",
-                "outpatient and emergency visits uploaded",
-            ),
-            F("discharge_records", "Int64", "discharges", "出院信息上传人次", "discharges uploaded"),
-            F(
-                "health_records_basic",
-                "Int64",
-                "records",
-                "健康档案累计上传总量·基本信息",
-                "health records to date: basic",
-            ),
-            F(
-                "health_records_hypertension",
-                "Int64",
-                "records",
-                "健康档案累计上传总量·高血压",
-                "health records to date: hypertension",
-            ),
-            F(
-                "health_records_diabetes",
-                "Int64",
-                "records",
-                "健康档案累计上传总量·糖尿病",
-                "health records to date: diabetes",
-            ),
-            LINE,
-        ],
+    "health_records_diabetes": _count(
+        "records", "健康档案累计上传总量·糖尿病", "Health records to date: diabetes", "health records to date: diabetes"
     ),
-    "upload_by_hospital": (
-        "Uploads to the city health-information platform by hospital (数据采集情况（医院）).",
-        [
-            F("hospital", "string", "", "接入单位", "hospital as printed"),
-            ENTITY,
-            F("declared_tables", "Int64", "tables", "申明上传表", "tables declared; <NA> where printed 未反馈"),
-            F("declared_reported", "boolean", "", "已反馈", "False where printed 未反馈 (not reported): not a zero"),
-            F("required_tables", "Int64", "tables", "规定上传", "tables the platform requires"),
-            F("uploaded_tables", "Int64", "tables", "已上传表/CDA文档（份）", "tables (CDA documents) uploaded"),
-            F("upload_volume", "Int64", "records", "数据上传量", "records uploaded this month"),
-            F("upload_days", "Int64", "days", "数据上传天数", "days with an upload this month"),
-            F(
-                "outpatient_records",
-                "Int64",
-                "visits",
-                "门急诊信息上传人次",
-                "outpatient and emergency visits uploaded",
-            ),
-            F("discharge_records", "Int64", "discharges", "出院信息上传人次", "discharges uploaded"),
-            LINE,
-        ],
+    # Kiosks
+    "section": _name("类别", "Section", "hospital (医疗单位) or district (各区)"),
+    "section_zh": _name("类别名称", "Section as printed", "section label as printed, read down the column"),
+    "terminals": _count("terminals", "投放台数", "Terminals installed", "kiosks installed"),
+    "registrations": _count("transactions", "挂号（次）", "Registrations", "registrations made at kiosks"),
+    "registration_amount_yuan": _yuan(
+        "挂号金额（元）", "Registration money (yuan)", "registration money, exact to the fen"
     ),
-    "kiosk_usage": (
-        "Self-service kiosks: terminals, registrations, payments and money, by unit (医疗单位 and 各区).",
-        [
-            F("section", "string", "", "类别", "hospital (医疗单位) or district (各区)"),
-            F("section_zh", "string", "", "类别名称", "section label as printed, read down the column"),
-            F("unit", "string", "", "单位", "hospital or area as printed"),
-            ENTITY,
-            F("terminals", "Int64", "terminals", "投放台数", "kiosks installed"),
-            F("registrations", "Int64", "transactions", "挂号（次）", "registrations made at kiosks"),
-            F("registration_amount_yuan", "Float64", "yuan", "挂号金额（元）", "registration money, exact to the fen"),
-            F("payments", "Int64", "transactions", "缴费（次）", "payments made at kiosks"),
-            F("payment_amount_yuan", "Float64", "yuan", "缴费金额（元）", "payment money, exact to the fen"),
-            LINE,
-        ],
+    "payments": _count("transactions", "缴费（次）", "Payments", "payments made at kiosks"),
+    "payment_amount_yuan": _yuan("缴费金额（元）", "Payment money (yuan)", "payment money, exact to the fen"),
+    # Running totals
+    "printed": _name("原文", "As printed", "the text as printed"),
+    "as_of": _name("截止", "As of", "as printed, e.g. 4月底"),
+    # The hospital profile
+    "name_zh": _name("中文名", "Chinese name", "canonical Chinese name"),
+    "name_en": _name("英文名", "English name", "English name where a well-known one exists; empty rather than guessed"),
+    "kiosk_terminals": _count("terminals", "投放台数", "Kiosk terminals", "from kiosk_usage"),
+    "kiosk_registrations": _count("transactions", "挂号（次）", "Kiosk registrations", "from kiosk_usage"),
+    "kiosk_registration_yuan": _yuan("挂号金额（元）", "Kiosk registration money (yuan)", "from kiosk_usage"),
+    "kiosk_payments": _count("transactions", "缴费（次）", "Kiosk payments", "from kiosk_usage"),
+    "kiosk_payment_yuan": _yuan("缴费金额（元）", "Kiosk payment money (yuan)", "from kiosk_usage"),
+    "kiosk_money_yuan": _yuan("自助机金额合计（元）", "Kiosk money in all (yuan)", "registration plus payment money"),
+    "missing_from": _name(
+        "未出现的表", "Tables it is missing from", "tables this hospital does not appear in, comma-separated"
     ),
-    "cumulative_totals": (
-        "Running totals printed as footnotes (bookings to date; records verified into the platform).",
-        [
-            F("measure", "string", "", "指标", "bookings_to_date or records_verified_to_date"),
-            F("measure_zh", "string", "", "指标名称", "the printed phrase"),
-            F("printed", "string", "", "原文", "the figure as printed, e.g. 101.78亿条"),
-            F("value", "Int64", "", "数值", "the figure in bookings or records (亿 = 10^8, exact)"),
-            F("unit", "string", "", "单位", "unit as printed"),
-            F("as_of", "string", "", "截止", "as printed, e.g. 4月底"),
-            LINE,
-        ],
+    # The registry
+    "kind": _name("类别", "Kind", "hospital, hospital_campus, district, new_area, channel, city, platform"),
+    "district": _name("所在区", "District", "area it lies in, where the bulletin (or its name) says so"),
+    "parent_id": _name("上级实体", "Parent entity", "for a campus: the hospital it belongs to"),
+    "note": _name("说明", "Note", "why, for a reviewer"),
+    "alias": _name("原文名称", "Name as printed", "the name as printed"),
+    "confidence": _name("可信度", "Confidence", "certain or likely"),
+    "not_to_confuse_with": _name("勿混同", "Not to be confused with", "an entity that looks alike but is not the same"),
+    # Printed totals, facts and checks
+    "table": _name("表", "Table", "table"),
+    "column": _name("列", "Column", "column checked"),
+    "entity": _name("对象", "Entity", "hospital, area, channel, city or category"),
+    "rule": _name("规则", "Rule", "check name"),
+    "computed": _name("计算值", "Computed", "the figure computed from the other printed numbers"),
+    "difference": _name(
+        "差值",
+        "Difference",
+        "printed minus computed (money in yuan, computed in whole fen): how far the printed figure stands"
+        " from what its parts add to",
     ),
-    "hospital_profile": (
-        "One row per hospital in the month's bulletin: bookings, kiosks and uploads side by side, joined on entity_id.",
-        [
-            F("entity_id", "string", "", "实体编号", "id in data/reference/entities.csv"),
-            F("name_zh", "string", "", "医院", "canonical Chinese name from the registry"),
-            F("name_en", "string", "", "英文名", "English name where a well-known one exists"),
-            F("online_12320", "Int64", "bookings", "12320在线预约", "from booking_by_hospital"),
-            F("phone", "Int64", "bookings", "电话预约", "from booking_by_hospital"),
-            F("in_clinic", "Int64", "bookings", "诊间预约", "from booking_by_hospital"),
-            F("third_party", "Int64", "bookings", "第三方", "from booking_by_hospital"),
-            F("bookings", "Int64", "bookings", "预约小计", "printed 小计 from booking_by_hospital"),
-            F("kiosk_terminals", "Int64", "terminals", "投放台数", "from kiosk_usage"),
-            F("kiosk_registrations", "Int64", "transactions", "挂号（次）", "from kiosk_usage"),
-            F("kiosk_registration_yuan", "Float64", "yuan", "挂号金额（元）", "from kiosk_usage"),
-            F("kiosk_payments", "Int64", "transactions", "缴费（次）", "from kiosk_usage"),
-            F("kiosk_payment_yuan", "Float64", "yuan", "缴费金额（元）", "from kiosk_usage"),
-            F("upload_volume", "Int64", "records", "数据上传量", "from upload_by_hospital"),
-            F("outpatient_records", "Int64", "visits", "门急诊信息上传人次", "from upload_by_hospital"),
-            F("discharge_records", "Int64", "discharges", "出院信息上传人次", "from upload_by_hospital"),
-            F("kiosk_money_yuan", "Float64", "yuan", "自助机金额合计（元）", "registration plus payment money"),
-            F("missing_from", "string", "", "未出现的表", "tables this hospital does not appear in, comma-separated"),
-        ],
-    ),
-    "entities": (
-        "The reviewed registry used for this month (copy of data/reference/entities.csv).",
-        [
-            F("entity_id", "string", "", "实体编号", "stable id"),
-            F("name_zh", "string", "", "中文名", "canonical Chinese name"),
-            F(
-                "name_en",
-                "string",
-                "",
-                "英文名",
-                "English name where a well-known one exists; empty rather than guessed",
-            ),
-            F("kind", "string", "", "类别", "hospital, hospital_campus, district, new_area, channel, city, platform"),
-            F("district", "string", "", "所在区", "area it lies in, where the bulletin (or its name) says so"),
-            F("parent_id", "string", "", "上级实体", "for a campus: the hospital it belongs to"),
-            F("note", "string", "", "说明", "why, for a reviewer"),
-        ],
-    ),
-    "aliases": (
-        "Every printed variant of a name that is not the canonical one (copy of data/reference/aliases.csv).",
-        [
-            F("alias", "string", "", "原文名称", "the name as printed"),
-            F("entity_id", "string", "", "实体编号", "the entity it names"),
-            F("confidence", "string", "", "可信度", "certain or likely"),
-            F("not_to_confuse_with", "string", "", "勿混同", "an entity that looks alike but is not the same"),
-            F("note", "string", "", "说明", "why, for a reviewer"),
-        ],
-    ),
-    "printed_totals": (
-        "Every printed 合计 (and the province total), kept apart from the entity rows.",
-        [
-            F("table", "string", "", "表", "table the total belongs to"),
-            F("column", "string", "", "列", "column it totals"),
-            F("printed", "string", "", "原文", "as printed"),
-            F("value", "Float64", "", "数值", "printed value (money in yuan, exact to the fen)"),
-            F("unit", "string", "", "单位", "unit"),
-            LINE,
-        ],
-    ),
-    "facts": (
-        "Every number printed in the statistics part, one row each, with its source line.",
-        [
-            F("table", "string", "", "表", "table"),
-            F("section", "string", "", "分组", "section within the table, if any"),
-            F("entity", "string", "", "对象", "hospital, area, channel, city or category"),
-            F("measure", "string", "", "指标", "column or measure"),
-            F("value", "string", "", "数值", "exact decimal text (亿 expanded to the value)"),
-            F("unit", "string", "", "单位", "unit"),
-            F("source_line", "Int64", "", "原文行号", "1-based line of the raw bulletin"),
-            F("printed", "string", "", "原文", "the text as printed"),
-        ],
-    ),
-    "quality": (
-        "The bulletin's own arithmetic checked: printed totals against sums, cross-table identities;"
-        " and the damage in the raw file that was repaired on reading.",
-        [
-            F("rule", "string", "", "规则", "check name"),
-            F("table", "string", "", "表", "table checked"),
-            F("entity", "string", "", "对象", "entity or 合计"),
-            F("column", "string", "", "列", "column checked"),
-            F("printed", "string", "", "原文数值", "the printed figure"),
-            F("computed", "string", "", "计算值", "the figure computed from the other printed numbers"),
-            F("difference", "string", "", "差值", "computed minus printed"),
-            F(
-                "status",
-                "string",
-                "",
-                "状态",
-                "ok, rounding, mismatch, partial, missing, unmatched, or repaired (damage in the raw file read"
-                " back without guessing; printed is the text as found, computed as read)",
-            ),
-            F("source_line", "Int64", "", "原文行号", "line of the printed figure"),
-            F("message", "string", "", "说明", "what was compared"),
-        ],
-    ),
+    "message": _name("说明", "What was compared", "what was compared"),
 }
 
-# Tables parsed from the bulletin, in printed order, and what each is computed from.
-BULLETIN_TABLES = [
-    "hotline_calls",
-    "hotline_province",
-    "booking_by_hospital",
-    "booking_by_channel",
-    "remote_platforms",
-    "remote_volumes",
-    "remote_institutions",
-    "remote_top_uploaders",
-    "remote_coverage",
-    "upload_by_district",
-    "upload_by_hospital",
-    "kiosk_usage",
-    "cumulative_totals",
-]
+_FROM_BOOKING = {"description": "from booking_by_hospital"}
+_FROM_UPLOAD = {"description": "from upload_by_hospital"}
+
+# Tables made from the parsed ones, from the registry, and from the checks.
+DERIVED = (
+    Table(
+        "hospital_profile",
+        None,
+        None,
+        "One row per hospital in the month's bulletin: bookings, kiosks and uploads side by side, joined on entity_id.",
+        (
+            ("entity_id", {"description": "id in data/reference/entities.csv"}),
+            ("name_zh", {"title_zh": "医院", "description": "canonical Chinese name from the registry"}),
+            ("name_en", {"description": "English name where a well-known one exists"}),
+            ("online_12320", _FROM_BOOKING),
+            ("phone", _FROM_BOOKING),
+            ("in_clinic", _FROM_BOOKING),
+            ("third_party", _FROM_BOOKING),
+            ("bookings", {"title_zh": "预约小计", "description": "printed 小计 from booking_by_hospital"}),
+            "kiosk_terminals",
+            "kiosk_registrations",
+            "kiosk_registration_yuan",
+            "kiosk_payments",
+            "kiosk_payment_yuan",
+            ("upload_volume", _FROM_UPLOAD),
+            ("outpatient_records", _FROM_UPLOAD),
+            ("discharge_records", _FROM_UPLOAD),
+            "kiosk_money_yuan",
+            "missing_from",
+        ),
+    ),
+    Table(
+        "entities",
+        None,
+        None,
+        "The reviewed registry used for this month (copy of data/reference/entities.csv).",
+        (
+            ("entity_id", {"description": "stable id"}),
+            "name_zh",
+            "name_en",
+            "kind",
+            "district",
+            "parent_id",
+            "note",
+        ),
+    ),
+    Table(
+        "aliases",
+        None,
+        None,
+        "Every printed variant of a name that is not the canonical one (copy of data/reference/aliases.csv).",
+        ("alias", ("entity_id", {"description": "the entity it names"}), "confidence", "not_to_confuse_with", "note"),
+    ),
+    Table(
+        "printed_totals",
+        "原文合计",
+        "Printed totals",
+        "Every printed 合计 (and the province total), kept apart from the entity rows.",
+        (
+            ("table", {"description": "table the total belongs to"}),
+            ("column", {"description": "column it totals"}),
+            ("printed", {"description": "as printed"}),
+            ("value", {"dtype": "Float64", "description": "printed value (money in yuan, exact to the fen)"}),
+            ("unit", {"description": "unit"}),
+            "source_line",
+        ),
+    ),
+    Table(
+        "facts",
+        None,
+        None,
+        "Every number printed in the statistics part, one row each, with its source line.",
+        (
+            "table",
+            ("section", {"title_zh": "分组", "description": "section within the table, if any"}),
+            "entity",
+            "measure",
+            "value",
+            ("unit", {"description": "unit"}),
+            ("source_line", {"description": "1-based line of the raw bulletin"}),
+            "printed",
+        ),
+    ),
+    Table(
+        "quality",
+        None,
+        None,
+        "The bulletin's own arithmetic checked: printed totals against sums, cross-table identities;"
+        " and the damage in the raw file that was repaired on reading.",
+        (
+            "rule",
+            ("table", {"description": "table checked"}),
+            ("entity", {"description": "entity or 合计"}),
+            "column",
+            ("printed", {"title_zh": "原文数值", "title_en": "Printed figure", "description": "the printed figure"}),
+            "computed",
+            "difference",
+            (
+                "status",
+                {
+                    "description": "ok, rounding, mismatch, partial, missing, unmatched, or repaired (damage in the raw"
+                    " file read back without guessing; printed is the text as found, computed as read)"
+                },
+            ),
+            ("source_line", {"description": "line of the printed figure"}),
+            "message",
+        ),
+    ),
+)
+
+TABLES: dict[str, Table] = {**parsed.TABLES, **{t.name: t for t in DERIVED}}
+# Tables parsed from the bulletin, in printed order.
+BULLETIN_TABLES = list(parsed.TABLES)
+
+
+def field(ref: FieldRef) -> Field:
+    """A table's field: FIELD_METADATA's entry with what the table says differs."""
+    name, changes = (ref, {}) if isinstance(ref, str) else ref
+    meta = FIELD_METADATA[name]
+    unknown = set(changes) - set(meta)
+    if unknown:
+        raise KeyError(f"field {name}: unknown override {sorted(unknown)}")
+    meta = {**meta, **changes}
+    return Field(name, meta["dtype"], meta["unit"], meta["title_zh"], meta["description"], meta["title_en"])
 
 
 def fields(table: str) -> list[Field]:
-    return TABLES[table][1]
+    return [field(ref) for ref in TABLES[table].fields]
+
+
+def description(table: str) -> str:
+    return TABLES[table].description
 
 
 def dtypes(table: str) -> dict[str, str]:

@@ -60,7 +60,7 @@ def read_table(folder: Path, table: str, stacked: bool = False) -> pd.DataFrame:
     return df
 
 
-MONTH_FIELD = schema.Field("month", "string", "", "月份", "the bulletin's month, YYYY-MM")
+MONTH_FIELD = schema.field("month")
 
 
 def datapackage(month: str, frames: dict[str, pd.DataFrame], sources: list[dict], stacked: bool = False) -> dict:
@@ -68,7 +68,7 @@ def datapackage(month: str, frames: dict[str, pd.DataFrame], sources: list[dict]
     of every month, each row with its month)."""
     resources = []
     for table in OUTPUT_TABLES:
-        description, fields = schema.TABLES[table]
+        fields = schema.fields(table)
         fields = [MONTH_FIELD, *fields] if stacked else fields
         resources.append(
             {
@@ -77,13 +77,14 @@ def datapackage(month: str, frames: dict[str, pd.DataFrame], sources: list[dict]
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "description": description,
+                "description": schema.description(table),
                 "schema": {
                     "fields": [
                         {
                             "name": f.name,
                             "type": FRICTIONLESS_TYPES[f.dtype],
                             "title": f.label,
+                            "title_en": f.label_en,
                             "description": f.description,
                             **({"unit": f.unit} if f.unit else {}),
                         }

@@ -30,12 +30,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
 
+from .reading import SYNTHETIC_MARK as MARK
 from .reference import AREAS
+from .tables import PRINTED
 from .tables.hotline import CATEGORIES as HOTLINE_CATEGORIES
 from .tables.kiosk import SECTIONS as KIOSK_SECTIONS
 from .tables.remote import PLATFORMS, VOLUMES
 
-MARK = "本文件为 metroanalysis synth 生成的测试数据，非真实公报"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _START = re.compile(r"^\s*统计数据\s*$")
 _END = re.compile(r"^\s*简\s*讯\s*$")
@@ -43,18 +44,20 @@ _BLANK = " \t\u3000\u00a0"
 _TRAIL = " \u3000\u00a0"
 _RATIO = re.compile(r"^(\d+|未反馈)/(\d+)$")
 
-# Printed section titles (non-TAB lines), in the words the bulletin uses.
-TITLES = [
-    ("hotline", re.compile(r"卫生热线\d{4}年\d{1,2}月数据统计")),
-    ("booking", re.compile(r"\d{4}年\d{1,2}月预约挂号服务统计表")),
-    ("channel", re.compile(r"\d{4}年\d{1,2}月途径预约情况统计")),
-    ("remote", re.compile(r"\d{4}年\d{1,2}月南京市远程医疗系统数据统计")),
-    ("upload_district", re.compile(r"\d{4}年\d{1,2}月南京市卫生信息平台数据采集情况[（(]区[）)]")),
-    ("upload_hospital", re.compile(r"\d{4}年\d{1,2}月南京市卫生信息平台数据采集情况[（(]医院[）)]")),
-    ("kiosk", re.compile(r"\d{4}年\d{1,2}月自助智能医疗服务终端\S*使用情况表?")),
-]
-# Processing order: the hotline paragraph quotes the booking table's phone total.
-ORDER = ["booking", "channel", "hotline", "remote", "upload_district", "upload_hospital", "kiosk"]
+# Printed section titles (non-TAB lines): the ones the parser finds its tables by.
+TITLES = [(p.key, p.title) for p in PRINTED]
+
+
+def after(order: list[str], key: str, first: str) -> list[str]:
+    """`order` with `key` moved to just after `first`."""
+    rest = [k for k in order if k != key]
+    at = rest.index(first) + 1
+    return [*rest[:at], key, *rest[at:]]
+
+
+# Processing order: printed order, except that the hotline paragraph quotes the booking
+# table's phone total, so it is done after the booking tables.
+ORDER = after([key for key, _ in TITLES], "hotline", first="channel")
 
 # The clean tables' vocabulary (printed label → schema id) is the parsers' own: the generator
 # re-derives the printed layout independently, but names things as the clean tables do.

@@ -1,147 +1,173 @@
-"""Self-service kiosks: money taken (registration + payment), per unit and per section
-(hospitals vs districts), per terminal; transactions per terminal; the average payment; and
-the terminals standing in units that recorded no transaction at all.
+"""Self-service kiosks (自助智能医疗服务终端): money taken (registration + payment) and
+transactions per unit, per section (hospitals, districts) and for all units; per terminal,
+counted over installed terminals and over active ones; the units that did not report; and the
+figures the report sets beside them (money per patient record, online booking vs kiosk use).
 
-Input is the clean `kiosk_usage` table. Money is added in whole fen so that every total is
-exact to the fen; ratios (per terminal, average payment) are Float64 and <NA> where the
-denominator is zero.
+Input is the clean `kiosk_usage` table (one row per unit: a hospital or a district). Money is
+added in whole fen (Int64) so every total is exact to the fen; the all-units figures quote the
+bulletin's printed 合计 where it prints one (`totals.column_total`), never the sum of the rows.
+
+One rule for units that did not report (the same as `profile.NOT_REPORTED`): the table is per
+unit, so a unit whose kiosks (one terminal or more) recorded no registration and no payment
+this month is treated as not reported. Its terminals are installed but not active, and its
+per-terminal figures are missing (<NA>), never 0. A unit with no terminal has no per-terminal
+figure at all. Pure functions, no wording: the notebook writes the sentences.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from metroanalysis import labels
+from . import profile, ratio, to_fen, to_yuan
+from .totals import Total, column_total
 
-from . import fmt_count, fmt_pct, fmt_yuan, ratio, to_fen, to_yuan
-
-SECTIONS = {"hospital": "医疗单位", "district": "各区"}
-ALL = "合计"
-
-
-def _money_fen(kiosk_usage: pd.DataFrame) -> pd.Series:
-    return to_fen(kiosk_usage["registration_amount_yuan"]) + to_fen(kiosk_usage["payment_amount_yuan"])
+TABLE = "kiosk_usage"
+SECTIONS = ("hospital", "district")
+ALL = "合计"  # the all-units row (labels.SECTIONS names it in both languages)
 
 
 def unit_revenue(kiosk_usage: pd.DataFrame) -> pd.DataFrame:
-    """One row per unit (hospital or area), in printed order, with money and per-terminal figures."""
-    df = kiosk_usage[["section", "unit", "terminals", "registrations", "payments"]].copy()
+    """One row per unit, in printed order: terminals, transactions (registrations + payments),
+    money in fen and yuan, `not_reported`, and money and transactions per terminal and the
+    average payment (payment money ÷ payments), <NA> where the unit did not report or has no
+    terminal (or, for the average payment, no payment)."""
+    cols = ["section", "unit", "entity_id", "terminals", "registrations", "payments"]
+    df = kiosk_usage[cols].copy()
     df["transactions"] = (df["registrations"] + df["payments"]).astype("Int64")
-    df["money_yuan"] = to_yuan(_money_fen(kiosk_usage))
-    df["money_per_terminal_yuan"] = ratio(df["money_yuan"], df["terminals"])
-    df["transactions_per_terminal"] = ratio(df["transactions"], df["terminals"])
-    df["average_payment_yuan"] = ratio(kiosk_usage["payment_amount_yuan"], kiosk_usage["payments"])
-    # A unit "with no transaction" has kiosks but recorded neither a registration nor a payment.
-    df["idle"] = ((df["terminals"] > 0) & (df["transactions"] == 0)).astype("boolean")
+    df["registration_fen"] = to_fen(kiosk_usage["registration_amount_yuan"])
+    df["payment_fen"] = to_fen(kiosk_usage["payment_amount_yuan"])
+    df["money_fen"] = (df["registration_fen"] + df["payment_fen"]).astype("Int64")
+    df["money_yuan"] = to_yuan(df["money_fen"])
+    df["not_reported"] = ((df["terminals"] > 0) & (df["transactions"] == 0)).astype("boolean")
+    reported = ~df["not_reported"]
+    df["money_per_terminal_yuan"] = ratio(df["money_yuan"], df["terminals"]).where(reported)
+    df["transactions_per_terminal"] = ratio(df["transactions"], df["terminals"]).where(reported)
+    df["average_payment_yuan"] = ratio(to_yuan(df["payment_fen"]), df["payments"])
     return df.reset_index(drop=True)
 
 
-def _summarise(group: pd.DataFrame, payments_fen: int) -> dict:
-    terminals, transactions = int(group["terminals"].sum()), int(group["transactions"].sum())
-    money_fen = int(to_fen(group["money_yuan"]).sum())
-    payments = int(group["payments"].sum())
-    idle = int(group.loc[group["idle"], "terminals"].sum())
+def _summary(units: pd.DataFrame) -> dict:
+    """The sums of a group of units (computed from its rows)."""
+    not_reported = units["not_reported"].fillna(False).astype(bool)
+    terminals = int(units["terminals"].sum())
+    idle = int(units.loc[not_reported, "terminals"].sum())
     return {
-        "units": len(group),
+        "units": len(units),
+        "reporting_units": int(((units["terminals"] > 0) & ~not_reported).sum()),
+        "not_reported_units": int(not_reported.sum()),
         "terminals": terminals,
-        "transactions": transactions,
-        "money_yuan": money_fen / 100,
-        "money_per_terminal_yuan": money_fen / 100 / terminals if terminals else None,
-        "transactions_per_terminal": transactions / terminals if terminals else None,
-        "average_payment_yuan": payments_fen / 100 / payments if payments else None,
-        "idle_units": int(group["idle"].sum()),
-        "idle_terminals": idle,
-        "idle_share": idle / terminals if terminals else None,
+        "active_terminals": terminals - idle,
+        "not_reported_terminals": idle,
+        "transactions": int(units["transactions"].sum()),
+        "payments": int(units["payments"].sum()),
+        "money_fen": int(units["money_fen"].sum()),
+        "payment_fen": int(units["payment_fen"].sum()),
+        "printed": False,
     }
 
 
-def section_revenue(kiosk_usage: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Hospitals, districts and all units: terminals, money, per-terminal figures and the
-    terminals standing in units with no transaction (count and share of that fleet);
-    `label` names the section in `lang`."""
+def _with_printed(row: dict, printed_totals: pd.DataFrame, kiosk_usage: pd.DataFrame) -> dict:
+    """The all-units row with the bulletin's printed 合计 in place of the row sums, where it
+    prints them (terminals, transactions, money, payments)."""
+
+    def total(column: str) -> Total:
+        return column_total(printed_totals, kiosk_usage, TABLE, column)
+
+    money = total("registration_amount_yuan") + total("payment_amount_yuan")
+    terminals = total("terminals").value
+    return row | {
+        "terminals": terminals,
+        "active_terminals": terminals - row["not_reported_terminals"],
+        "transactions": total("registrations").value + total("payments").value,
+        "payments": total("payments").value,
+        "money_fen": money.value,
+        "payment_fen": total("payment_amount_yuan").value,
+        "printed": money.is_printed,
+    }
+
+
+def section_revenue(kiosk_usage: pd.DataFrame, printed_totals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Hospitals, districts and all units (`section`: 'hospital', 'district', ALL): units (all,
+    reporting, not reported), terminals (installed, active, in units not reported), transactions
+    and money, per installed and per active terminal, the average payment, and the share of
+    installed terminals standing in units that did not report.
+
+    The section rows are sums of their rows (the bulletin prints no section total). The ALL row
+    quotes the bulletin's printed 合计 when `printed_totals` (the month's table of them) is
+    given — `printed` says whether its money is the printed figure — and the row sums otherwise.
+    """
     units = unit_revenue(kiosk_usage)
-    payments_fen = to_fen(kiosk_usage["payment_amount_yuan"])
-    rows = []
-    for section, section_zh in [*SECTIONS.items(), (ALL, ALL)]:
-        mask = units["section"] == section if section != ALL else pd.Series(True, index=units.index)
-        rows.append(
-            {"section": section, "section_zh": section_zh, **_summarise(units[mask], int(payments_fen[mask].sum()))}
-        )
+    rows = [{"section": s, **_summary(units[units["section"] == s])} for s in SECTIONS]
+    whole = {"section": ALL, **_summary(units)}
+    rows.append(_with_printed(whole, printed_totals, kiosk_usage) if printed_totals is not None else whole)
     out = pd.DataFrame(rows)
-    out.insert(2, "label", [labels.category(labels.SECTIONS, s, lang) for s in out["section"]])
-    types = {"section": "string", "section_zh": "string", "label": "string"}
-    types |= {c: "Int64" for c in ("units", "terminals", "transactions", "idle_units", "idle_terminals")}
-    types |= {c: "Float64" for c in out.columns if c.endswith(("_yuan", "_terminal", "_share"))}
-    return out.astype(types)
+    counts = [c for c in out.columns if c not in ("section", "printed")]
+    out = out.astype({"section": "string", "printed": "boolean", **{c: "Int64" for c in counts}})
+    out["money_yuan"] = to_yuan(out["money_fen"])
+    out["money_per_terminal_yuan"] = ratio(out["money_yuan"], out["terminals"])
+    out["money_per_active_terminal_yuan"] = ratio(out["money_yuan"], out["active_terminals"])
+    out["transactions_per_terminal"] = ratio(out["transactions"], out["terminals"])
+    out["transactions_per_active_terminal"] = ratio(out["transactions"], out["active_terminals"])
+    out["average_payment_yuan"] = ratio(to_yuan(out["payment_fen"]), out["payments"])
+    out["not_reported_share"] = ratio(out["not_reported_terminals"], out["terminals"])
+    return out
 
 
-def idle_units(kiosk_usage: pd.DataFrame) -> pd.DataFrame:
-    """The units with kiosks that recorded no transaction this month, most terminals first."""
+def not_reported_units(kiosk_usage: pd.DataFrame) -> pd.DataFrame:
+    """The units with kiosks that recorded no transaction this month, most terminals first
+    (printed order among equals)."""
     units = unit_revenue(kiosk_usage)
-    idle = units.loc[units["idle"], ["section", "unit", "terminals"]]
+    idle = units.loc[units["not_reported"], ["section", "unit", "entity_id", "terminals"]]
     return idle.sort_values("terminals", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def ranked_by(units: pd.DataFrame, column: str, top: int | None = None) -> pd.DataFrame:
-    """Units with a value in `column`, largest first (optionally the first `top`)."""
+    """The units with a value in `column` (the set a superlative ranges over), largest first,
+    printed order among equals; optionally only the first `top`."""
     ranked = units.dropna(subset=[column]).sort_values(column, ascending=False, kind="stable")
     return (ranked.head(top) if top else ranked).reset_index(drop=True)
 
 
-# Sentences shown under the charts, written from the tables above.
+# ---------------------------------------------------------------------------------------------
+# The hospital profile's kiosk figures (`profile.kiosk_per_record`, `profile.online_vs_kiosk`),
+# summarised for the report.
 
 
-def overview_sentence(sections: pd.DataFrame, lang: str = "zh") -> str:
-    """Fleet size, money, per-terminal money, and the idle part of the fleet."""
-    s = sections.set_index("section")
-    total, hosp, dist = s.loc[ALL], s.loc["hospital"], s.loc["district"]
-    if lang == "en":
-        return (
-            f"{fmt_count(total.terminals)} self-service terminals ({fmt_count(hosp.terminals)} in hospitals, "
-            f"{fmt_count(dist.terminals)} in districts) took {fmt_yuan(total.money_yuan, lang)} in registrations "
-            f"and payments this month, {fmt_yuan(total.money_per_terminal_yuan, lang)} per terminal: "
-            f"{fmt_yuan(hosp.money_per_terminal_yuan, lang)} in hospitals and "
-            f"{fmt_yuan(dist.money_per_terminal_yuan, lang)} in districts."
-        )
-    return (
-        f"自助终端共 {fmt_count(total.terminals)} 台（医疗单位 {fmt_count(hosp.terminals)} 台，各区 "
-        f"{fmt_count(dist.terminals)} 台），本月挂号与缴费金额合计 {fmt_yuan(total.money_yuan)}，平均每台 "
-        f"{fmt_yuan(total.money_per_terminal_yuan)}：医疗单位每台 {fmt_yuan(hosp.money_per_terminal_yuan)}，"
-        f"各区每台 {fmt_yuan(dist.money_per_terminal_yuan)}。"
-    )
+def reported_median(per_hospital: pd.DataFrame, column: str) -> tuple[float | None, int]:
+    """The median of `column` over the hospitals not `excluded` (those that did not report are
+    left out, never counted as 0), and how many hospitals it is taken over; None when none."""
+    values = per_hospital.loc[per_hospital["excluded"].isna(), column].dropna().astype(float)
+    return (float(values.median()) if len(values) else None), len(values)
 
 
-def idle_sentence(sections: pd.DataFrame, idle: pd.DataFrame, lang: str = "zh") -> str:
-    total = sections.set_index("section").loc[ALL]
-    if lang == "en":
-        names = ", ".join(f"{r.unit} ({r.terminals})" for r in idle.head(3).itertuples())
-        return (
-            f"In {fmt_count(total.idle_units)} units the terminals recorded no registration or payment this "
-            f"month: {fmt_count(total.idle_terminals)} terminals, {fmt_pct(total.idle_share)} of all; the units "
-            f"with most such terminals are {names or 'none'}."
-        )
-    names = "、".join(f"{r.unit}（{r.terminals} 台）" for r in idle.head(3).itertuples())
-    return (
-        f"有 {fmt_count(total.idle_units)} 个单位的终端本月没有任何挂号或缴费，"
-        f"涉及 {fmt_count(total.idle_terminals)} 台，"
-        f"占全部终端的 {fmt_pct(total.idle_share)}；台数最多的是{names}。"
-    )
+def without_terminals(hospital_profile: pd.DataFrame) -> pd.DataFrame:
+    """Hospitals in the upload table (they have patient records) whose kiosk row, if any,
+    prints 0 terminals: they have no kiosk money per record at all (not 0)."""
+    records = hospital_profile["outpatient_records"].notna()
+    return hospital_profile[records & (hospital_profile["kiosk_terminals"].fillna(0) == 0)].reset_index(drop=True)
 
 
-def ranking_sentence(units: pd.DataFrame, lang: str = "zh") -> str:
-    """Who takes the most per terminal, and who the most in total."""
-    per_terminal = ranked_by(units, "money_per_terminal_yuan").iloc[0]
-    money = ranked_by(units, "money_yuan").iloc[0]
-    payment = ranked_by(units, "average_payment_yuan").iloc[0]
-    if lang == "en":
-        return (
-            f"{money.unit} took the most money ({fmt_yuan(money.money_yuan, lang)}); {per_terminal.unit} took "
-            f"the most per terminal ({per_terminal.terminals} terminals, "
-            f"{fmt_yuan(per_terminal.money_per_terminal_yuan, lang)} each); {payment.unit} had the highest "
-            f"average payment ({fmt_yuan(payment.average_payment_yuan, lang)})."
-        )
-    return (
-        f"金额最多的是{money.unit}（{fmt_yuan(money.money_yuan)}）；每台金额最高的是{per_terminal.unit}"
-        f"（{per_terminal.terminals} 台，每台 {fmt_yuan(per_terminal.money_per_terminal_yuan)}）；"
-        f"平均每笔缴费最高的是{payment.unit}（{fmt_yuan(payment.average_payment_yuan)}）。"
-    )
+def online_scatter(online: pd.DataFrame) -> pd.DataFrame:
+    """`profile.online_vs_kiosk` ready for a scatter that shows every hospital, the excluded ones
+    too, at their printed figures: `online_pct` (the online share in per cent), and kiosk money
+    and transactions ÷ installed terminals as printed (`printed_money_per_terminal_yuan`,
+    `printed_transactions_per_terminal`: 0 for a hospital whose kiosks recorded nothing, where
+    the comparison's own columns are <NA>). `excluded` (<NA> for the hospitals the correlation
+    uses) tells the two kinds of point apart."""
+    out = online.copy()
+    out["online_pct"] = (out["online_share"] * 100).astype("Float64")
+    money = to_yuan(to_fen(out["kiosk_money_yuan"].fillna(0)))
+    out["printed_money_per_terminal_yuan"] = ratio(money, out["kiosk_terminals"])
+    out["printed_transactions_per_terminal"] = ratio(out["kiosk_transactions"], out["kiosk_terminals"])
+    return out
+
+
+def excluded_by_reason(online: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The hospitals a comparison leaves out, by reason (`profile.NOT_REPORTED`,
+    `profile.FEW_BOOKINGS`), each in the order of `online`; a reason with none is absent."""
+    reasons = online["excluded"]
+    return {
+        reason: online[reasons == reason].reset_index(drop=True)
+        for reason in (profile.NOT_REPORTED, profile.FEW_BOOKINGS)
+        if (reasons == reason).any()
+    }

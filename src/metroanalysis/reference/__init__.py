@@ -2,6 +2,10 @@
 
 The areas of Nanjing are a fact about the city, not about one month's bulletin: the 11
 administrative districts and 江北新区, which the bulletin reports beside them.
+`printed_en.csv` is the English for words the bulletin prints: its units, its measures and
+running totals, and its kinds of institution. `categories.csv` names the fixed categories of
+the tables (booking channels, hotline categories, remote platforms, kiosk sections) in both
+languages; each parser module reads its own set. Both are reviewed like the registry.
 """
 
 from __future__ import annotations
@@ -17,3 +21,19 @@ def _read(name: str) -> list[dict[str, str]]:
 
 AREA_ROWS = _read("areas.csv")
 AREAS: tuple[str, ...] = tuple(r["area"] for r in AREA_ROWS)
+
+PRINTED_ROWS = _read("printed_en.csv")
+CATEGORY_ROWS = _read("categories.csv")
+
+
+def category_names(name: str) -> dict[str, tuple[str, str]]:
+    """A set of fixed categories of categories.csv (booking_channel, hotline_category, …):
+    id → (Chinese name as printed, English name), in the file's order."""
+    names = {r["id"]: (r["zh"], r["en"]) for r in CATEGORY_ROWS if r["set"] == name}
+    if not names:
+        raise KeyError(f"categories.csv has no set {name!r}")
+    return names
+
+
+UNITS_EN: dict[str, str] = {r["printed"]: r["en"] for r in PRINTED_ROWS if r["kind"] == "unit"}
+PRINTED_EN: dict[str, str] = {r["printed"]: r["en"] for r in PRINTED_ROWS if r["kind"] != "unit"}

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .. import schema
 from ..errors import BulletinError
 from ..reading import Cell, Line, cell_rows, parse_count, parse_money
 
@@ -71,15 +70,25 @@ class Column:
     unit: str = ""
 
 
+def check_cell_count(
+    cells: list[Cell], expected: int, table: str, what: str = "row", printed: list[Cell] | None = None
+) -> None:
+    """A header or row with more or fewer cells than the layout stops the run: which cell holds
+    which figure cannot be told, and is never guessed. `printed` is the whole row, to show."""
+    if len(cells) != expected:
+        shown = printed or cells
+        noun = "numbers" if what == "合计 row" else "cells"
+        raise BulletinError(
+            f"{what} has {len(cells)} {noun}, expected {expected}",
+            line=shown[0].line,
+            table=table,
+            text=" | ".join(c.text for c in shown),
+        )
+
+
 def match_header(cells: list[Cell], columns: list[Column], table: str) -> None:
     """The printed header must be the one this parser understands, in order, or we stop."""
-    if len(cells) != len(columns):
-        raise BulletinError(
-            f"header has {len(cells)} cells, expected {len(columns)}",
-            line=cells[0].line,
-            table=table,
-            text=" | ".join(c.text for c in cells),
-        )
+    check_cell_count(cells, len(columns), table, "header")
     for cell, col in zip(cells, columns, strict=True):
         if not re.fullmatch(col.header, cell.text):
             raise BulletinError(f"unexpected column header for {col.name}", line=cell.line, table=table, text=cell.text)
@@ -119,13 +128,7 @@ def grid_rows(
         if is_total_label(row[0].text):
             read_total_row(row, columns, table, ex)
             continue
-        if len(row) != len(columns):
-            raise BulletinError(
-                f"row has {len(row)} cells, expected {len(columns)}",
-                line=row[0].line,
-                table=table,
-                text=" | ".join(c.text for c in row),
-            )
+        check_cell_count(row, len(columns), table)
         record: dict = {"source_line": row[0].line}
         for cell, col in zip(row, columns, strict=True):
             record[col.name] = cell.text if col.kind == "name" else read_value(cell, col, table)
@@ -141,17 +144,13 @@ def read_total_row(row: list[Cell], columns: list[Column], table: str, ex: Extra
     """A 合计 row: the label replaces the serial and name cells, then one cell per number column."""
     numeric = [c for c in columns if c.kind in ("count", "money")]
     cells = row[1:]
-    if len(cells) != len(numeric):
-        raise BulletinError(
-            f"合计 row has {len(cells)} numbers, expected {len(numeric)}",
-            line=row[0].line,
-            table=table,
-            text=" | ".join(c.text for c in row),
-        )
+    check_cell_count(cells, len(numeric), table, "合计 row", printed=row)
     for cell, col in zip(cells, numeric, strict=True):
         ex.total(table, col.name, read_value(cell, col, table), col.unit, cell.line, cell.text)
 
 
 def frame(records: list[dict], table: str) -> pd.DataFrame:
     """The parsed rows as `table`'s typed frame: its columns in order, its nullable dtypes."""
+    from .. import schema  # here, not at the top: schema reads its table list from this package
+
     return schema.typed(pd.DataFrame.from_records(records, columns=list(schema.dtypes(table))), table)

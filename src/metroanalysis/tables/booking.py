@@ -2,23 +2,55 @@
 
 from __future__ import annotations
 
+import re
+
 from ..errors import BulletinError
 from ..reading import Cell, parse_count
+from ..reference import category_names
 from .base import Column, Extract, Section, frame, grid_rows, is_note, is_total_label, match_header
+from .spec import YM, Printed, Table
 
 BY_HOSPITAL = "booking_by_hospital"
 BY_CHANNEL = "booking_by_channel"
 
+TABLES = (
+    Table(
+        BY_HOSPITAL,
+        "预约挂号服务统计表",
+        "Bookings by hospital",
+        "Bookings on the unified appointment platform by hospital and channel (预约挂号服务统计表).",
+        (
+            "row_number",
+            "hospital",
+            "entity_id",
+            "online_12320",
+            "phone",
+            "in_clinic",
+            "third_party",
+            "subtotal",
+            "source_line",
+        ),
+        entity_column="hospital",
+    ),
+    Table(
+        BY_CHANNEL,
+        "途径预约情况统计",
+        "Bookings by app or website",
+        "Bookings by app, WeChat and web channel (途径预约情况统计), in printed serial order.",
+        ("row_number", "channel", "entity_id", "bookings", "source_line"),
+        entity_column="channel",
+    ),
+)
+# The four booking channels of the hospital table: column → (printed name, English name).
+CHANNEL_NAMES = category_names("booking_channel")
+CHANNELS = list(CHANNEL_NAMES)
+
 HOSPITAL_COLUMNS = [
     Column("row_number", r"序号", "serial"),
     Column("hospital", r"单位|医院|医院名称", "name"),
-    Column("online_12320", r"12320在线预约", "count", "次"),
-    Column("phone", r"电话预约", "count", "次"),
-    Column("in_clinic", r"诊间预约", "count", "次"),
-    Column("third_party", r"第三方", "count", "次"),
+    *(Column(channel, zh, "count", "次") for channel, (zh, _) in CHANNEL_NAMES.items()),
     Column("subtotal", r"小计", "count", "次"),
 ]
-CHANNELS = ["online_12320", "phone", "in_clinic", "third_party"]
 
 
 def booking_by_hospital(section: Section, ex: Extract) -> None:
@@ -95,3 +127,9 @@ def channel_total(row: list[Cell], ex: Extract) -> None:
         cell, text = row[-1], row[-1].text
     value = parse_count(Cell(cell.line, text, True), BY_CHANNEL, "合计")
     ex.total(BY_CHANNEL, "bookings", value, "次", cell.line, cell.text)
+
+
+PRINTED = (
+    Printed("booking", re.compile(YM + r"预约挂号服务统计表"), (booking_by_hospital,), (BY_HOSPITAL,)),
+    Printed("channel", re.compile(YM + r"途径预约情况统计"), (booking_by_channel,), (BY_CHANNEL,)),
+)

@@ -12,8 +12,27 @@ from decimal import Decimal
 
 from ..reading import Line
 from .base import Extract, frame
+from .spec import Table
 
 TABLE = "cumulative_totals"
+
+TABLES = (
+    Table(
+        TABLE,
+        "累计数",
+        "Running totals",
+        "Running totals printed as footnotes (bookings to date; records verified into the platform).",
+        (
+            ("measure", {"description": "bookings_to_date or records_verified_to_date"}),
+            "measure_zh",
+            ("printed", {"description": "the figure as printed, e.g. 101.78亿条"}),
+            ("value", {"dtype": "Int64", "description": "the figure in bookings or records (亿 = 10^8, exact)"}),
+            "unit",
+            "as_of",
+            "source_line",
+        ),
+    ),
+)
 
 _SCALE = {"": 1, "万": 10_000, "亿": 100_000_000}
 FOOTNOTES = [

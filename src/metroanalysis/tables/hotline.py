@@ -11,25 +11,53 @@ import re
 
 from ..errors import BulletinError
 from ..reading import Line
+from ..reference import category_names
 from .base import Extract, Section, frame
+from .spec import YM, Printed, Table
 
 CALLS = "hotline_calls"
 PROVINCE = "hotline_province"
 
-# Printed label → tidy category. The printed label is kept beside it, so a label this
-# list does not know yet still comes out (with category <NA>) rather than being dropped.
+TABLES = (
+    Table(
+        CALLS,
+        "12320热线受理情况",
+        "12320 hotline calls",
+        "南京12320卫生热线 calls this month: the total, each category, and the 12345 work orders.",
+        (
+            "category",
+            "label",
+            "calls",
+            ("unit", {"description": "unit as printed: 个, 通 or 件"}),
+            "in_total",
+            "source_line",
+        ),
+    ),
+    Table(
+        PROVINCE,
+        "全省12320电话量",
+        "12320 calls in the province",
+        "Calls to 12320 across Jiangsu this month, by city; the province total is in printed_totals.",
+        (
+            "city",
+            "entity_id",
+            ("calls", {"title_zh": "电话量", "title_en": "Calls answered", "description": "calls answered (人次)"}),
+            "unit",
+            "source_line",
+        ),
+        entity_column="city",
+    ),
+)
+
+# Tidy category → its printed name and English name ("total" is the 共受理 figure).
+CATEGORY_NAMES = category_names("hotline_category")
+# Printed label → tidy category: each printed name, and the shorter wording other months use.
+# The printed label is kept beside it, so a label this list does not know yet still comes out
+# (with category <NA>) rather than being dropped.
 CATEGORIES = {
-    "咨询类（不含专家咨询）": "consultations",
+    **{zh: category for category, (zh, _) in CATEGORY_NAMES.items() if category != "total"},
     "咨询类": "consultations",
-    "医疗服务投诉": "complaints",
-    "电话预约": "phone_bookings",
-    "人工服务": "operator_service",
-    "心理危机干预": "crisis_intervention",
-    "医院满意度调查（呼入）": "satisfaction_survey",
     "医院满意度调查": "satisfaction_survey",
-    "自助语音问答": "self_service_voice",
-    "市12345工单": "city_12345_orders",
-    "省12345工单": "province_12345_orders",
 }
 
 _ITEM = re.compile(r"^(?P<label>.*?\D)(?P<value>\d+)(?P<unit>个|通|件|人次|次)$")
@@ -127,3 +155,13 @@ def hotline_province(section: Section, ex: Extract) -> None:
     if not records:
         raise BulletinError("no city counts", line=line.no, table=PROVINCE, text=rest)
     ex.frames[PROVINCE] = frame(records, PROVINCE)
+
+
+PRINTED = (
+    Printed(
+        "hotline",
+        re.compile(r"南京12320卫生热线" + YM + r"数据统计"),
+        (hotline_calls, hotline_province),
+        (CALLS, PROVINCE),
+    ),
+)

@@ -8,11 +8,52 @@ Rows after the first in a section start with an empty cell.
 
 from __future__ import annotations
 
+import re
+
 from ..errors import BulletinError
 from ..reading import Cell
-from .base import Column, Extract, Section, frame, is_total_label, match_header, read_total_row, read_value
+from ..reference import category_names
+from .base import (
+    Column,
+    Extract,
+    Section,
+    check_cell_count,
+    frame,
+    is_total_label,
+    match_header,
+    read_total_row,
+    read_value,
+)
+from .spec import YM, Printed, Table
 
 TABLE = "kiosk_usage"
+
+TABLES = (
+    Table(
+        TABLE,
+        "自助终端使用情况表",
+        "Self-service kiosk use",
+        "Self-service kiosks: terminals, registrations, payments and money, by unit (医疗单位 and 各区).",
+        (
+            "section",
+            "section_zh",
+            # Here 单位 is the reporting unit (a hospital or an area), not a unit of measure.
+            ("unit", {"title_en": "Reporting unit", "description": "hospital or area as printed"}),
+            "entity_id",
+            "terminals",
+            "registrations",
+            "registration_amount_yuan",
+            "payments",
+            "payment_amount_yuan",
+            "source_line",
+        ),
+        entity_column="unit",
+    ),
+)
+# The table's sections (its vertical first column): id → printed label, English name; 合计 is
+# the table's total row, a section of its own in the analysis.
+SECTION_NAMES = category_names("kiosk_section")
+SECTIONS = {zh: section for section, (zh, _) in SECTION_NAMES.items() if section != "合计"}  # printed → id
 
 COLUMNS = [
     Column("unit", r"单位", "name"),
@@ -51,13 +92,7 @@ def kiosk_usage(section: Section, ex: Extract) -> None:
             label = ""
         if cells and cells[0].text == "":
             cells = cells[1:]  # the empty label cell that starts later rows of a section
-        if len(cells) != width:
-            raise BulletinError(
-                f"row has {len(cells)} cells, expected {width}",
-                line=row[0].line,
-                table=TABLE,
-                text=" | ".join(c.text for c in row),
-            )
+        check_cell_count(cells, width, TABLE, printed=row)
         if section_zh is None:
             raise BulletinError("row before any section label", line=row[0].line, table=TABLE, text=cells[0].text)
         records.append(kiosk_record(cells, section_zh, ex))
@@ -86,3 +121,6 @@ def kiosk_record(cells: list[Cell], section_zh: str, ex: Extract) -> dict:
         record[col.name] = read_value(cell, col, TABLE)
         ex.fact(TABLE, section_zh, unit, col.name, record[col.name], col.unit, cell.line, cell.text)
     return record
+
+
+PRINTED = (Printed("kiosk", re.compile(YM + r"自助智能医疗服务终端\S*使用情况表?"), (kiosk_usage,), (TABLE,)),)

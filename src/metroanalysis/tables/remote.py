@@ -13,19 +13,89 @@ import re
 
 from ..errors import BulletinError
 from ..reading import Line
-from ..reference import AREAS
+from ..reference import AREAS, category_names
 from .base import Extract, Section, frame
+from .spec import YM, Printed, Table
 
 TABLE = "remote_platforms"
+VOLUMES_TABLE = "remote_volumes"
+INSTITUTIONS = "remote_institutions"
+UPLOADERS = "remote_top_uploaders"
+COVERAGE = "remote_coverage"
 
-# Platform name as printed (its distinctive part) → tidy id.
-PLATFORMS = {
-    "会诊": "consultation",
-    "心电": "ecg",
-    "临检": "lab",
-    "影像": "imaging",
-    "病理": "pathology",
-}
+_PLATFORM_ID = ("platform", {"description": "platform id"})
+TABLES = (
+    Table(
+        TABLE,
+        "远程医疗平台",
+        "Remote-medicine platforms",
+        "Remote-medicine platforms: institutions, districts covered and not connected, status.",
+        (
+            "platform",
+            "platform_zh",
+            "entity_id",
+            "institutions_connected",
+            "districts_covered",
+            "districts_not_connected",
+            "cities_connected",
+            "status",
+            "source_line",
+        ),
+        entity_column="platform_zh",
+    ),
+    Table(
+        VOLUMES_TABLE,
+        "远程医疗业务量",
+        "Remote-medicine volumes",
+        "Remote-medicine platform volumes (this month, or to date where printed as 累计).",
+        (
+            _PLATFORM_ID,
+            (
+                "measure",
+                {"description": "consultations, ecg_cases, lab_reports, specimens_routed, imaging_reports, images"},
+            ),
+            "measure_zh",
+            ("value", {"dtype": "Int64", "title_zh": "数量", "title_en": "Count", "description": "printed count"}),
+            ("unit", {"description": "unit as printed (份, 例, 次)"}),
+            "period",
+            "source_line",
+        ),
+    ),
+    Table(
+        INSTITUTIONS,
+        "远程医疗接入机构",
+        "Institutions on the platforms",
+        "Breakdown of each platform's connected institutions, as printed after 其中.",
+        (_PLATFORM_ID, "category_zh", "institutions", "source_line"),
+    ),
+    Table(
+        UPLOADERS,
+        "远程医疗上传前三名",
+        "Top uploaders to the platforms",
+        "The top three uploaders of each platform this month.",
+        (_PLATFORM_ID, "rank", "uploader", "entity_id", "records", "unit", "source_line"),
+        entity_column="uploader",
+    ),
+    Table(
+        COVERAGE,
+        "远程医疗覆盖区",
+        "Areas covered by the platforms",
+        "Each platform × each of the 12 areas (11 districts and 江北新区): connected or not.",
+        (
+            _PLATFORM_ID,
+            "area",
+            "entity_id",
+            "connected",
+            "source_line",
+        ),
+        entity_column="area",
+    ),
+)
+
+# Tidy platform id → the platform's short printed name, English name.
+PLATFORM_NAMES = category_names("remote_platform")
+# The distinctive part of a printed platform name (南京市远程会诊平台 → 会诊) → tidy id.
+PLATFORMS = {zh.removeprefix("远程"): platform for platform, (zh, _) in PLATFORM_NAMES.items()}
 _PLATFORM = re.compile(r"^(?P<name>南京市远程\S{1,8}?(平台|系统))")
 
 
@@ -81,10 +151,10 @@ def remote_platforms(section: Section, ex: Extract) -> None:
     if not tables["platforms"]:
         raise BulletinError("no platform paragraphs", line=section.title.no, table=TABLE)
     ex.frames[TABLE] = frame(tables["platforms"], TABLE)
-    ex.frames["remote_volumes"] = frame(tables["volumes"], "remote_volumes")
-    ex.frames["remote_institutions"] = frame(tables["breakdown"], "remote_institutions")
-    ex.frames["remote_top_uploaders"] = frame(tables["uploaders"], "remote_top_uploaders")
-    ex.frames["remote_coverage"] = frame(tables["coverage"], "remote_coverage")
+    ex.frames[VOLUMES_TABLE] = frame(tables["volumes"], VOLUMES_TABLE)
+    ex.frames[INSTITUTIONS] = frame(tables["breakdown"], INSTITUTIONS)
+    ex.frames[UPLOADERS] = frame(tables["uploaders"], UPLOADERS)
+    ex.frames[COVERAGE] = frame(tables["coverage"], COVERAGE)
 
 
 def read_paragraph(p: Paragraph, tables: dict[str, list[dict]], ex: Extract) -> None:
@@ -209,3 +279,13 @@ def read_uploaders(p: Paragraph, out: list[dict], fact) -> None:
             }
         )
         fact(item["name"], "uploaded_records", item["n"], item["unit"], at)
+
+
+PRINTED = (
+    Printed(
+        "remote",
+        re.compile(YM + r"南京市远程医疗系统数据统计"),
+        (remote_platforms,),
+        (TABLE, VOLUMES_TABLE, INSTITUTIONS, UPLOADERS, COVERAGE),
+    ),
+)

@@ -6,10 +6,52 @@ import re
 
 from ..errors import BulletinError
 from ..reading import Cell, parse_count
-from .base import Column, Extract, Section, frame, is_note, is_total_label, match_header
+from .base import Column, Extract, Section, check_cell_count, frame, is_note, is_total_label, match_header
+from .spec import YM, Printed, Table
 
 BY_DISTRICT = "upload_by_district"
 BY_HOSPITAL = "upload_by_hospital"
+
+_UPLOADED = ("upload_volume", "upload_days", "outpatient_records", "discharge_records")
+TABLES = (
+    Table(
+        BY_DISTRICT,
+        "数据采集情况（区）",
+        "Data uploads by area",
+        "Uploads to the city health-information platform by area (数据采集情况（区）).",
+        (
+            ("area", {"title_zh": "接入单位", "title_en": "Reporting area", "description": "area as printed"}),
+            "entity_id",
+            "declared_tables",
+            "declared_reported",
+            "required_tables",
+            "uploaded_tables",
+            *_UPLOADED,
+            "health_records_basic",
+            "health_records_hypertension",
+            "health_records_diabetes",
+            "source_line",
+        ),
+        entity_column="area",
+    ),
+    Table(
+        BY_HOSPITAL,
+        "数据采集情况（医院）",
+        "Data uploads by hospital",
+        "Uploads to the city health-information platform by hospital (数据采集情况（医院）).",
+        (
+            ("hospital", {"title_zh": "接入单位", "title_en": "Reporting hospital"}),
+            "entity_id",
+            ("declared_tables", {"description": "tables declared; <NA> where printed 未反馈"}),
+            ("declared_reported", {"description": "False where printed 未反馈 (not reported): not a zero"}),
+            ("required_tables", {"title_zh": "规定上传"}),
+            ("uploaded_tables", {"title_zh": "已上传表/CDA文档（份）"}),
+            *_UPLOADED,
+            "source_line",
+        ),
+        entity_column="hospital",
+    ),
+)
 
 NOT_REPORTED = "未反馈"
 
@@ -21,14 +63,6 @@ COMMON = [
     Column("outpatient_records", r"门急诊信息上传人次", "count", "人次"),
     Column("discharge_records", r"出院信息上传人次", "count", "人次"),
 ]
-# The district table's last column group 健康档案累计上传总量 splits on a second header row.
-HEALTH_GROUP = r"健康档案累计上传总量"
-HEALTH = [
-    Column("health_records_basic", r"基本信息", "count", "份"),
-    Column("health_records_hypertension", r"高血压", "count", "份"),
-    Column("health_records_diabetes", r"糖尿病", "count", "份"),
-]
-
 # The district table's last column group 健康档案累计上传总量 splits on a second header row.
 HEALTH_GROUP = r"健康档案累计上传总量"
 HEALTH = [
@@ -77,13 +111,7 @@ def upload_rows(
     for row in body:
         if is_total_label(row[0].text):
             raise BulletinError("this table prints no 合计 row", line=row[0].line, table=table, text=row[0].text)
-        if len(row) != len(columns):
-            raise BulletinError(
-                f"row has {len(row)} cells, expected {len(columns)}",
-                line=row[0].line,
-                table=table,
-                text=" | ".join(c.text for c in row),
-            )
+        check_cell_count(row, len(columns), table)
         entity = row[0].text
         record: dict = {entity_col: entity, "source_line": row[0].line}
         for cell, col in zip(row[1:], columns[1:], strict=True):
@@ -110,3 +138,19 @@ def declared_required(cell: Cell, table: str, entity: str, ex: Extract) -> dict:
         ex.fact(table, "", entity, "declared_tables", declared, "表", cell.line, cell.text)
     ex.fact(table, "", entity, "required_tables", m["required"], "表", cell.line, cell.text)
     return {"declared_tables": declared, "declared_reported": reported, "required_tables": int(m["required"])}
+
+
+PRINTED = (
+    Printed(
+        "upload_district",
+        re.compile(YM + r"南京市卫生信息平台数据采集情况[（(]区[）)]"),
+        (upload_by_district,),
+        (BY_DISTRICT,),
+    ),
+    Printed(
+        "upload_hospital",
+        re.compile(YM + r"南京市卫生信息平台数据采集情况[（(]医院[）)]"),
+        (upload_by_hospital,),
+        (BY_HOSPITAL,),
+    ),
+)

@@ -1,0 +1,224 @@
+"""Planning a report run: which reports are stale, the month locks, progress lines, run.json.
+
+`report_months` takes each month's lock (one run per month at a time), cleans a month never
+cleaned, decides for every notebook × language whether its report is up to date (`build`), hands
+the stale ones to `execute`, prints one line per report as it finishes, then writes each month's
+`run.json` and has `site` rewrite the index pages. Chinese reports go to reports/MONTH/, those in
+another language to reports/MONTH/LANG/.
+
+Where to change what:
+- what makes a report stale: `build.report_key` (and `build.month_inputs` for the month's part);
+- which files count as report notebooks: `NOTEBOOK`;
+- the parameters a notebook receives: `parameters`;
+- what run.json says: `write_run_record`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+
+from . import build, i18n, site
+from .execute import KERNEL, Outcome, Task, last_line, run_tasks
+from .locking import month_lock
+from .paths import Project, check_month
+
+NOTEBOOK = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9_-]+)\.ipynb$")
+
+
+def report_months(
+    project: Project,
+    months: list[str],
+    notebooks: str | Path | None = None,
+    output: str | Path | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    langs: tuple[str, ...] = (i18n.SOURCE,),
+) -> bool:
+    """Execute and export every notebook for every month, in each language; True if every
+    report is good."""
+    nb_dir = Path(notebooks).expanduser().resolve() if notebooks else project.notebooks
+    out_root = Path(output).expanduser().resolve() if output else project.reports
+    found = list_notebooks(nb_dir)
+    if not found:
+        fail_line(f"no notebooks named NN-name.ipynb in {nb_dir}")
+        return False
+    for month in months:
+        check_month(project, month)
+    project.processed.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as locks:
+        # One run per month at a time (sorted: two runs never wait for each other in a circle).
+        for month in sorted(set(months)):
+            locks.enter_context(month_lock(project.processed, month))
+        return report_locked(project, months, out_root, found, force, jobs, langs)
+
+
+def month_dir(out_root: Path, month: str, lang: str) -> Path:
+    return out_root / month if lang == i18n.SOURCE else out_root / month / lang
+
+
+def parameters(project: Project, out_root: Path, month: str, lang: str) -> dict[str, str]:
+    return {
+        "month": month,
+        "root": str(project.root),
+        "processed_dir": str(project.processed),
+        "reports_dir": str(out_root),
+        "lang": lang,
+    }
+
+
+def plan(project: Project, months: list[str], out_root: Path, found: list[Path], force: bool, langs):
+    """(tasks to run, outcomes of reports up to date, ok): cleans a month never cleaned."""
+    ok, cleaned = True, False
+    tasks: list[Task] = []
+    unchanged: list[Outcome] = []
+    for month in months:
+        try:
+            cleaned |= ensure_processed(project, month)
+        except Exception as err:  # a bulletin that cannot be cleaned: no report for this month
+            fail_line(f"{month}: cannot clean the bulletin, no reports: {last_line(err)}")
+            ok = False
+            continue
+        common = build.month_inputs(project.bulletin(month), project.processed, project.months(), month)
+        synthetic = site.is_synthetic(project.processed_month(month))
+        for lang in langs:
+            out_dir = month_dir(out_root, month, lang)
+            sweep_leftovers(out_dir)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for nb in found:
+                values = parameters(project, out_root, month, lang)
+                key = build.report_key(nb, common, values, KERNEL)
+                if not force and build.is_current(out_dir, nb.stem, key):
+                    title = build.read_record(out_dir, nb.stem).get("title", nb.stem)
+                    unchanged.append(Outcome(month, nb.stem, True, title=title, skipped=True, lang=lang))
+                else:
+                    tasks.append(Task(month, str(nb), str(out_dir), values, key, lang, synthetic))
+    if cleaned:  # keep data/processed/all in step with the month folders, as `clean` does
+        from .pipeline import stack_months
+
+        with month_lock(project.processed, "all"):
+            stack_months(project)
+    return tasks, unchanged, ok
+
+
+def report_locked(
+    project: Project, months: list[str], out_root: Path, found: list[Path], force: bool, jobs, langs
+) -> bool:
+    started_at = now_iso()
+    tasks, unchanged, ok = plan(project, months, out_root, found, force, langs)
+    jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
+    if unchanged:
+        print(f"{len(unchanged)} report(s) unchanged, not re-executed")
+    if not tasks and unchanged:
+        print("nothing changed: every report is up to date")
+    outcomes = run_with_progress(tasks, jobs)
+
+    for month in sorted({t.month for t in tasks} | {o.month for o in unchanged}):
+        for lang in langs:
+            done = [o for o in [*unchanged, *outcomes] if o.lang == lang]
+            site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang)
+            write_run_record(month_dir(out_root, month, lang), month, started_at, done)
+        site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
+    site.write_root_index(out_root)
+
+    failures = [o for o in outcomes if not o.ok]
+    for o in sorted(failures, key=lambda o: (o.month, o.name)):
+        where = month_dir(out_root, o.month, o.lang) / o.name
+        fail_line(f"report failed: {o.month} {o.name}: {o.error} (see {where}.ipynb)")
+    return ok and not failures
+
+
+def run_with_progress(tasks: list[Task], jobs: int) -> list[Outcome]:
+    """Run the tasks, one line per report as it finishes, a total at the end."""
+    outcomes: list[Outcome] = []
+    started = time.perf_counter()
+    for done, outcome in enumerate(run_tasks(tasks, jobs), start=1):
+        outcomes.append(outcome)
+        state = "ok" if outcome.ok else "FAILED"
+        lang = "" if outcome.lang == i18n.SOURCE else f" ({outcome.lang})"
+        print(
+            f"[{done}/{len(tasks)}] {outcome.month} {outcome.name}{lang}: {state} in {outcome.seconds:.1f} s",
+            flush=True,
+        )
+        if outcome.warnings:
+            print(
+                f"warning: {outcome.month} {outcome.name}: {len(outcome.warnings)} chart text(s) drawn without "
+                f"a font for them (shown as boxes), e.g. {outcome.warnings[0]}",
+                file=sys.stderr,
+                flush=True,
+            )
+    if tasks:
+        elapsed = time.perf_counter() - started
+        print(f"{len(tasks)} report(s) in {elapsed:.1f} s ({jobs} job{'s' if jobs > 1 else ''})")
+    return outcomes
+
+
+def fail_line(message: str) -> None:
+    print(f"metroanalysis: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
+
+
+def list_notebooks(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if NOTEBOOK.match(p.name) and p.is_file())
+
+
+def ensure_processed(project: Project, month: str) -> bool:
+    """Clean the month's bulletin if it was never cleaned (the caller holds the month's lock),
+    with its build record as `metroanalysis clean` writes it; True if it was cleaned now."""
+    folder = project.processed_month(month)
+    if (folder / "datapackage.json").is_file():
+        return False
+    from .pipeline import clean_month
+
+    clean_month(project, month, record=build.clean_inputs(project.root, project.bulletin(month)))
+    return True
+
+
+def sweep_leftovers(out_dir: Path) -> None:
+    """Temporary files a killed run left behind (the caller holds the month's lock, so no live
+    run is writing them): a half-executed notebook, a half-written page or record."""
+    for folder in (out_dir, out_dir / ".build"):
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.name.startswith(".") and p.name.endswith((".running.ipynb", ".tmp")):
+                    p.unlink(missing_ok=True)
+
+
+def write_run_record(out_dir: Path, month: str, started_at: str, outcomes: list[Outcome]) -> None:
+    """reports/MONTH/run.json: what this run did for the month, what failed and why, with
+    timings, so a reviewer can see that a report is stale or missing and why."""
+    reports = []
+    for o in sorted((o for o in outcomes if o.month == month), key=lambda o: o.name):
+        status = "unchanged" if o.skipped else "built" if o.ok else "failed"
+        reports.append(
+            {
+                "notebook": o.name,
+                "status": status,
+                "seconds": round(o.seconds, 2),
+                "attempts": o.attempts,
+                "error": o.error,
+                "finding": o.finding,
+                "html": f"{o.name}.html" if (out_dir / f"{o.name}.html").is_file() else None,
+                "timings": {k: round(v, 3) for k, v in o.timings.items()},
+            }
+        )
+    record = {
+        "month": month,
+        "started": started_at,
+        "finished": now_iso(),
+        "command": " ".join(["metroanalysis", *sys.argv[1:]]) if sys.argv else "metroanalysis",
+        "ok": all(r["status"] != "failed" for r in reports),
+        "reports": reports,
+    }
+    build.write_atomic(out_dir / "run.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+
+
+def now_iso() -> str:
+    return datetime.now().isoformat(timespec="seconds")

@@ -1,0 +1,67 @@
+"""Report 02 (kiosks), built end to end: its key figures, read off data/raw/2021-04/bulletin.txt by
+hand, appear on the zh and en pages, and no total appears that the bulletin prints differently."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPORT = "02-kiosk-revenue"
+# 挂号金额 合计 15622415.20 (line 1189) + 缴费金额 合计 336807013.30 (line 1191)
+PRINTED_MONEY = "352,429,428.50"
+# The 49 rows add to one fen more: 15622415.20 + 336807013.31. Never quoted as a total.
+ROWS_MONEY = "352,429,428.51"
+
+
+def test_the_kiosk_money_headline_quotes_the_printed_totals(report_text):
+    text = report_text(REPORT)
+    assert f"合计 {PRINTED_MONEY} 元" in text
+    assert "挂号金额 15,622,415.20 元 + 缴费金额 336,807,013.30 元" in text
+    assert ROWS_MONEY not in text
+    # the footnote: the 49 payment rows (lines 798-1184) add to 336,807,013.31
+    assert "49 行相加为 336,807,013.31 元，比原文合计 336,807,013.30 元（第 1191 行）多 0.01 元" in text
+
+
+def test_money_per_installed_and_per_active_terminal(report_text):
+    text = report_text(REPORT)
+    # 352,429,428.50 ÷ 1,598 terminals (line 1187); ÷ (1,598 − 253) terminals in units with a
+    # transaction, the 253 standing in the 14 units printed with terminals and 0 and 0.
+    assert "按投放的 1,598 台计，每台 220,544.07 元" in text
+    assert "按有交易单位的 1,345 台计（不计按未报告处理的 14 个单位的 253 台），每台 262,029.31 元" in text
+    assert "共 253 台，占投放台数 1,598 台的 15.8%" in text
+
+
+def test_money_per_patient_record_leaves_out_units_not_reported(report_text):
+    text = report_text(REPORT)
+    # Medians over the 19 hospitals with transactions: 江苏省口腔医院 297722.00 ÷ 60482 (lines 962,
+    # 733); 南京鼓楼医院 (3613251.00 + 31875442.98) ÷ (362920 + 9118) (lines 820, 822, 573, 574).
+    assert "26 家医院中，19 家本月有交易" in text
+    assert "中位数为 4.92 元" in text and "中位数为 95.39 元" in text
+    assert "南京市中心医院没有终端（0 台），没有这两个比率" in text  # line 1081: 0 terminals
+
+
+def test_online_share_against_kiosk_money_states_its_basis(report_text):
+    text = report_text(REPORT)
+    assert "排除 9 家有终端但本月没有任何挂号或缴费" in text and "其余 17 家参与比较" in text
+    interval = r"95% 区间 \[([-+]\d\.\d\d), ([-+]\d\.\d\d)\]"
+    p_value = r"置换检验 p = (0\.\d{3})"
+    pattern = rf"每台自助机金额的 Spearman 秩相关系数为 \+0\.50（n = 17，{interval}，{p_value}）：(.+?)。"
+    money = re.search(pattern, text)
+    assert money, "the money-per-terminal correlation sentence"
+    low, high, p, words = float(money[1]), float(money[2]), float(money[3]), money[4]
+    assert low > 0 and words == "中等正相关"  # the words follow the interval
+    assert 0 < p < 0.1 and high < 1
+    assert "几乎没有关系" not in text
+
+
+def test_the_english_page_carries_the_same_figures(report_text):
+    text = report_text(REPORT, lang="en")
+    assert f"{PRINTED_MONEY} yuan in registrations and payments" in text
+    assert ROWS_MONEY not in text
+    assert "the 49 rows add up to 336,807,013.31 yuan, 0.01 yuan more than the bulletin's total" in text
+    assert "220,544.07 yuan over the 1,598 terminals installed" in text
+    assert "262,029.31 yuan over the 1,345 terminals" in text
+    assert "(n = 17, 95% interval" in text
