@@ -68,9 +68,10 @@ def test_unmatched_names_in_table_and_line_order():
 def test_the_payment_total_that_differs_from_its_rows_is_read_first(april):
     ordered = quality.checks_worst_first(april.quality)
     first = ordered.iloc[0]
-    # Line 1191: 合计 缴费金额 336807013.30; the 49 printed payments add up to 336807013.31.
+    # Line 1191: 合计 缴费金额 336807013.30; the 49 printed payments add up to 336807013.31, so
+    # printed minus computed is -0.01.
     assert (first["table"], first["column"], first["source_line"]) == ("kiosk_usage", "payment_amount_yuan", 1191)
-    assert (first["printed"], first["computed"], first["difference"]) == ("336807013.30", "336807013.31", "0.01")
+    assert (first["printed"], first["computed"], first["difference"]) == ("336807013.30", "336807013.31", "-0.01")
     assert first["status"] != "ok"
     # The registration 合计, 15622415.20 on line 1189, agrees with its rows.
     registration = ordered[(ordered["table"] == "kiosk_usage") & (ordered["column"] == "registration_amount_yuan")]

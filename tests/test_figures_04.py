@@ -14,8 +14,9 @@ NAME = "04-data-quality"
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_payment_total_is_quoted_with_its_rows_and_difference(report_text, lang):
     text = report_text(NAME, lang)
-    # Line 1191: 合计 缴费金额 336807013.30; the 49 payment rows add up to 336807013.31.
-    assert "336,807,013.30" in text and "336,807,013.31" in text and "+0.01" in text
+    # Line 1191: 合计 缴费金额 336807013.30; the 49 payment rows add up to 336807013.31
+    # (the difference is printed minus computed).
+    assert "336,807,013.30" in text and "336,807,013.31" in text and "-0.01" in text
     assert "1191" in text
     # The kiosk money headline is the printed 15,622,415.20 + 336,807,013.30 (lines 1189, 1191).
     assert "352,429,428.51" not in text
