@@ -47,7 +47,7 @@ def test_checks_carry_status_table_and_column_names_in_each_language():
     assert (zh.loc[0, "status_label"], zh.loc[0, "table_label"]) == ("一致", "自助终端使用情况表")
     assert zh.loc[0, "column_label"] == "缴费金额（元）"  # the schema's label
     en = quality.checks_worst_first(checks("ok"), "en")
-    assert (en.loc[0, "table_label"], en.loc[0, "column_label"]) == ("Self-service kiosk use", "payment_amount_yuan")
+    assert (en.loc[0, "table_label"], en.loc[0, "column_label"]) == ("Self-service kiosk use", "Payment money (yuan)")
 
 
 def test_status_counts_worst_first_without_empty_statuses():

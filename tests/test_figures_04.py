@@ -35,4 +35,4 @@ def test_missing_values_and_rewritten_numbers_in_chinese(report_text):
 def test_the_english_report_names_tables_and_statuses_in_english(report_text):
     text = report_text(NAME, "en")
     assert "Self-service kiosk use" in text and "partly listed" in text
-    assert "declared_tables in Data uploads by hospital (14 of 27 rows)" in text
+    assert "Tables declared in Data uploads by hospital (14 of 27 rows)" in text

@@ -32,14 +32,18 @@ def table_label(table, lang: str = "zh") -> str:
     return "" if pd.isna(table) else labels.category(labels.TABLES, table, lang)
 
 
-def column_label(table: str, column, lang: str = "zh") -> str:
-    """A column as a reader knows it: its Chinese label from the schema (in English, its name)."""
+def field_label(field, lang: str = "zh") -> str:
+    """A field's title in `lang` from the schema (its name where it has no English title)."""
+    return field.label if lang == "zh" else (field.label_en or field.name)
+
+
+def column_label(table, column, lang: str = "zh") -> str:
+    """A column as a reader knows it: its title in `lang` from the schema."""
     if pd.isna(column):
         return ""
-    if lang == "zh":
-        for field in fields(table) if table in BULLETIN_TABLES else []:
-            if field.name == column:
-                return field.label
+    for field in fields(table) if table in BULLETIN_TABLES else []:
+        if field.name == column:
+            return field_label(field, lang)
     return str(column)
 
 
@@ -82,7 +86,7 @@ def unmatched_names(quality: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def missing_values(tables: dict[str, pd.DataFrame], lang: str = "zh") -> pd.DataFrame:
     """Every column of every bulletin table that has missing values: how many of how many rows,
-    with the column's Chinese label (in English: the column's name) and the schema's description
+    with the column's title in `lang` and the schema's description
     (which says why it may be empty); `table_label` names the table in `lang`."""
     rows = []
     for table, df in tables.items():
@@ -91,7 +95,7 @@ def missing_values(tables: dict[str, pd.DataFrame], lang: str = "zh") -> pd.Data
         for field in fields(table):
             n = int(df[field.name].isna().sum()) if field.name in df else len(df)
             if n:
-                label = field.label if lang == "zh" else field.name
+                label = field_label(field, lang)
                 rows.append((table, field.name, label, n, len(df), field.description))
     out = pd.DataFrame(rows, columns=["table", "column", "label", "missing", "rows", "description"])
     out["table_label"] = [table_label(t, lang) for t in out["table"]]
