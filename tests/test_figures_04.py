@@ -28,8 +28,8 @@ def test_missing_values_and_rewritten_numbers_in_chinese(report_text):
     assert "“申明上传表”（14/27 行）" in text
     # Line 777: 101.78亿条 written out as a whole number.
     assert "101.78亿条 → 10178000000" in text
-    # Line 388: 南京市远程心电监测诊断平台 累计接入134家, of which 13 + 7 are listed.
-    assert "南京市远程心电监测诊断平台 累计接入医疗机构 134 20 -114 388" in text
+    # Line 388: 南京市远程心电监测诊断平台 累计接入134家, of which 13 + 7 are listed: 134 − 20 = +114.
+    assert "南京市远程心电监测诊断平台 累计接入医疗机构 134 20 +114 388" in text
 
 
 def test_the_english_report_names_tables_and_statuses_in_english(report_text):
