@@ -1,21 +1,53 @@
 # The analysis as a DAG run by make. On a fresh machine the README's two commands,
 # `make report` and `make test`, create .venv and install everything they need.
+# Versions come from the committed uv.lock: uv itself is pip-installed into .venv from PyPI
+# (pinned here), then `uv sync --frozen` installs exactly the locked packages.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MA     := $(BIN)/metroanalysis
+UV_VERSION := 0.13.9
+UV_STAMP := $(VENV)/.uv-$(UV_VERSION)-stamp
+# Never fetch a Python interpreter (only PyPI is reached); always use .venv's.
+UV     := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
+# A lock that agrees with pyproject.toml is recognised offline, without resolving; anything else fails.
+CHECK_LOCK := $(UV) lock --check --offline --quiet >/dev/null 2>&1 \
+	|| { echo "uv.lock does not match pyproject.toml: run 'make lock', then commit uv.lock" >&2; exit 1; }
 
-.PHONY: setup clean-data report test lint format lab bench clean
+.PHONY: setup clean-data report test lint format lab bench clean lock lock-upgrade check-lock
 .DEFAULT_GOAL := report
 
-$(STAMP): pyproject.toml
+# uv from PyPI, into .venv, with pip: a bare machine needs nothing but Python, pip and make.
+# The file name carries the version, so changing UV_VERSION installs the new one.
+$(UV_STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	touch $(UV_STAMP)
+
+## fail in one line if uv.lock and pyproject.toml disagree
+check-lock: $(UV_STAMP)
+	@$(CHECK_LOCK)
+
+# Re-installs whenever uv.lock or pyproject.toml changes. --frozen: exactly the locked versions,
+# the project itself editable, the main dependencies and the dev extra (not the cluster extra);
+# anything else installed in .venv is removed.
+$(STAMP): pyproject.toml uv.lock $(UV_STAMP)
+	@$(CHECK_LOCK)
+	$(UV) sync --frozen --extra dev --quiet
 	touch $(STAMP)
 
-setup: $(STAMP)
+## bring .venv to exactly uv.lock now, whatever was installed into it by hand since
+setup: $(UV_STAMP)
+	@rm -f $(STAMP)
+	@$(MAKE) --no-print-directory $(STAMP)
+
+## update uv.lock on purpose: in step with pyproject.toml, other pins kept (lock-upgrade: newest allowed)
+lock: $(UV_STAMP)
+	$(UV) lock
+
+lock-upgrade: $(UV_STAMP)
+	$(UV) lock --upgrade
 
 ## clean every month under data/raw/ into data/processed/
 clean-data: $(STAMP)
@@ -40,7 +72,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. --ip=127.0.0.1 $$(test "$$(id -u)" = 0 && echo --allow-root --no-browser)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	PYTHON=$(PYTHON) $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf data/processed/[0-9]* data/processed/all reports/[0-9]* reports/index.html
