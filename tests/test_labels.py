@@ -7,13 +7,12 @@ import re
 import string
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
 from metroanalysis import labels
 from metroanalysis.analysis import registry_names
-from metroanalysis.analysis.trends import HEADLINES, HEADLINES_EN
+from metroanalysis.analysis.trends import MEASURES
 from metroanalysis.entities import Registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,18 +43,7 @@ def test_every_category_has_both_languages(mapping):
 
 
 def test_every_headline_measure_has_an_english_label_and_unit():
-    assert set(HEADLINES) == set(HEADLINES_EN)
-    assert all(label and unit for label, unit in HEADLINES_EN.values())
-
-
-def test_every_key_the_notebooks_use_exists():
-    used = set()
-    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type == "code":
-                used |= set(re.findall(r"""["']((?:[schxypm])\.[a-z0-9_.]+)["']""", cell.source))
-    assert used, "no label keys found in the notebooks"
-    assert used <= set(labels.TEXT), sorted(used - set(labels.TEXT))
+    assert all(m.label("en") and m.unit("en") for m in MEASURES.values())
 
 
 def test_t_fills_placeholders_and_rejects_an_unknown_language():
