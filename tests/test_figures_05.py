@@ -20,7 +20,7 @@ def test_headlines_quote_the_printed_totals(report_text, lang):
     # 挂号金额 合计 15,622,415.20 (line 1189) + 缴费金额 合计 336,807,013.30 (line 1191)
     assert "352,429,428.50" in text
     assert "352,429,428.51" not in text  # the rows' sum is one fen more: only the difference is noted
-    assert "+0.01" in text
+    assert "-0.01" in text  # printed minus rows, as quality.csv
     # ÷ the printed 1,598 terminals (line 1187): 352,429,428.50 / 1,598 = 220,544.07
     assert "220,544.07" in text and "1,598" in text
 

@@ -69,9 +69,9 @@ def test_kiosk_money_is_the_printed_totals_with_the_rows_one_fen_apart(two_month
     h = headline_figures(two_months)
     money = row(h, "2021-04", "kiosk_money_yuan")
     # 挂号金额 合计 15,622,415.20 (line 1189) + 缴费金额 合计 336,807,013.30 (line 1191); the 49
-    # payment rows add up to 336,807,013.31, so the rows exceed the print by one fen.
+    # payment rows add up to 336,807,013.31, so the print is one fen short of the rows.
     assert f"{money['value']:.2f}" == "352429428.50"
-    assert (money["basis"], money["difference"]) == ("printed", 0.01)
+    assert (money["basis"], money["difference"]) == ("printed", -0.01)
     per_terminal = value(h, "2021-04", "kiosk_money_per_terminal_yuan")
     assert per_terminal == pytest.approx(35242942850 / 1598 / 100)  # fen ÷ installed terminals
 
@@ -96,7 +96,7 @@ def test_a_printed_total_is_quoted_even_where_the_rows_disagree(april):
 
     h = headline_figures(stack(april, rows_only))
     total = row(h, "2021-05", "bookings_total")
-    assert (total["value"], total["basis"], total["difference"]) == (427194, "printed", 5)
+    assert (total["value"], total["basis"], total["difference"]) == (427194, "printed", -5)  # printed − rows
 
 
 def test_month_over_month_change_by_hand(two_months):

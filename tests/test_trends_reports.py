@@ -191,7 +191,7 @@ def test_headline_rows_one_column_per_month_in_measure_order(three_months):
 def test_printed_differences_lists_only_totals_the_rows_do_not_match():
     h = headlines([("2021-04", "kiosk_money_yuan", 352429428.50), ("2021-04", "bookings_total", 427194.0)])
     h["basis"] = "printed"
-    h["difference"] = pd.array([0.01, 0.0], dtype="Float64")  # the payment rows: one fen over the print
+    h["difference"] = pd.array([-0.01, 0.0], dtype="Float64")  # printed − rows: the rows are one fen over
     out = trends.printed_differences(h)
-    assert out["measure"].tolist() == ["kiosk_money_yuan"] and out["difference"].tolist() == [0.01]
+    assert out["measure"].tolist() == ["kiosk_money_yuan"] and out["difference"].tolist() == [-0.01]
     assert trends.printed_differences(headlines([("2021-04", "bookings_total", 1.0)])).empty  # nothing printed

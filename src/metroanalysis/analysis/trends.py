@@ -4,7 +4,8 @@ which carry a `month` column. No wording: names and units of the measures are vo
 (`MEASURES`), sentences are written in the notebooks.
 
 A headline quotes the bulletin: where it prints a 合计, the figure is that printed total (and
-`difference` says by how much the rows add up to something else); where nothing is printed,
+`difference`, printed minus the rows' sum as in quality.csv, says by how much the rows add up
+to something else); where nothing is printed,
 the figure is computed from the rows (`basis` says which). Money is added in whole fen.
 
 Month-over-month, in a report notebook:
@@ -202,8 +203,8 @@ def _computed(tables: dict[str, pd.DataFrame], months: list[str], printed: pd.Da
 def headline_figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per month × headline measure: month, measure, value (in the measure's unit:
     yuan for money), basis (`printed`: the bulletin's own total; `computed`: from the rows, as
-    a sum where nothing is printed, a ratio, a mean or a count) and difference (the rows' sum
-    minus the printed 合计; <NA> where no 合计 of rows is printed)."""
+    a sum where nothing is printed, a ratio, a mean or a count) and difference (the printed 合计
+    minus the rows' sum, as in quality.csv; <NA> where no 合计 of rows is printed)."""
     months = _months({k: v for k, v in tables.items() if k not in ("entities", "aliases")})
     printed = pd.DataFrame(_printed_rows(tables, months), columns=COLUMNS)
     rows = printed.values.tolist()
@@ -347,7 +348,7 @@ def headline_rows(headlines: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def printed_differences(headlines: pd.DataFrame) -> pd.DataFrame:
     """The headline figures that quote a printed 合计 from which the rows differ: month,
-    measure, value (the printed total) and difference (rows minus print), in month order."""
+    measure, value (the printed total) and difference (print minus rows, as quality.csv), in month order."""
     differs = headlines[headlines["difference"].fillna(0) != 0]
     return (
         differs[["month", "measure", "value", "difference"]]
