@@ -91,8 +91,7 @@ MEASURES: dict[str, Measure] = {
     "checks_mismatch": Measure("核对不一致项数", "Checks that disagree", "项", "checks"),
     "names_unmatched": Measure("登记表中没有的名称数", "Names not in the registry", "个", "names"),
 }
-# Until the site index reads MEASURES: measure → (Chinese name, Chinese unit, "").
-HEADLINES = {key: (m.zh, m.unit_zh, "") for key, m in MEASURES.items()}
+
 
 # The headline figures each report compares with the month before.
 REPORT_MEASURES = {
