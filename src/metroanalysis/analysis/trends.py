@@ -29,7 +29,7 @@ from itertools import pairwise
 
 import pandas as pd
 
-from metroanalysis import labels
+from metroanalysis import i18n, labels
 
 from . import ratio, to_fen
 from .totals import Total, column_total
@@ -366,7 +366,7 @@ def series(headlines: pd.DataFrame, measures: list[str], lang: str = "zh") -> pd
     wide = headlines[headlines["measure"].isin(measures)].pivot(index="month", columns="measure", values="value")
     wide = wide.reindex(columns=[m for m in measures if m in wide.columns])
     wide.columns = [measure_label(m, lang) for m in wide.columns]
-    wide.index = [labels.month_title(m, lang) for m in wide.index]
+    wide.index = [i18n.month_label(m, lang) for m in wide.index]
     return wide.astype(float)
 
 
@@ -433,5 +433,5 @@ def upload_share_by_area(
         lookup = labels.entity_names(entities, lang)
         df["area"] = [labels.entity_label(e, a, lookup) for e, a in zip(df["entity_id"], df["area"], strict=True)]
     wide = df.pivot_table(index="area", columns="month", values="share", aggfunc="sum", sort=False)
-    wide.columns = [labels.month_title(m, lang) for m in wide.columns]
+    wide.columns = [i18n.month_label(m, lang) for m in wide.columns]
     return wide.astype(float)
