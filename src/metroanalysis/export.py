@@ -101,7 +101,8 @@ RUN_TIMES = ("start_time", "end_time")
 
 def stamp_notebook(nb, path: Path, made_from: provenance.Provenance) -> None:
     """Rewrite the executed notebook at `path` (atomically) with `metadata.metroanalysis.provenance`
-    and Papermill's output path as the file's own (not the temporary name it was run into). With
+    Papermill's output path as the file's own (not the temporary name it was run into) and a fixed
+    id for the parameters cell it injected. With
     SOURCE_DATE_EPOCH set, every run time is that moment and no duration is kept: nbclient's
     per-cell `execution` times are dropped, Papermill's start and end times are the build time and
     its durations null, so two builds of the same inputs write the same bytes."""
@@ -109,6 +110,9 @@ def stamp_notebook(nb, path: Path, made_from: provenance.Provenance) -> None:
 
     nb = copy.deepcopy(nb)
     nb.metadata.setdefault("metroanalysis", {})["provenance"] = made_from.as_dict()
+    for cell in nb.cells:  # Papermill gives the cell it injects a random id
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
     run = nb.metadata.get("papermill")
     if isinstance(run, dict):
         run["output_path"] = str(path)
