@@ -250,6 +250,11 @@ def test_the_months_data_package_is_published_beside_its_reports(cleaned):
     before = (published / "datapackage.json").stat().st_mtime_ns
     runner.publish_data(processed, published)  # nothing changed: not copied again
     assert (published / "datapackage.json").stat().st_mtime_ns == before
+    (published / "2021-04.xlsx").write_bytes(b"a download made by another step")
+    (processed / "datapackage.json").write_bytes((processed / "datapackage.json").read_bytes() + b"\n")
+    runner.publish_data(processed, published)  # changed: copied again, the download kept
+    assert (published / "datapackage.json").read_bytes() == (processed / "datapackage.json").read_bytes()
+    assert (published / "2021-04.xlsx").read_bytes() == b"a download made by another step"
 
 
 def test_verify_names_a_changed_report_page_and_a_changed_csv(cleaned, capsys):

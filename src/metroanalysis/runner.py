@@ -199,7 +199,8 @@ def publish_data(processed_month: Path, dest: Path) -> None:
     """reports/MONTH/data/: a copy of the month's datapackage.json and every CSV it lists, so the
     reports link their data (and downloads are served) from beside them. Copied into a folder
     beside `dest`, then swapped in, and only when the month's data package differs from the
-    copy's (its hash and bytes change with every CSV) or a file of the copy is missing."""
+    copy's (its hash and bytes change with every CSV) or a file of the copy is missing. Other
+    files in the folder (downloads made from the data by another step) are carried over."""
     package = processed_month / "datapackage.json"
     if not package.is_file():
         return
@@ -215,6 +216,9 @@ def publish_data(processed_month: Path, dest: Path) -> None:
     try:
         for name in ["datapackage.json", *listed]:
             shutil.copyfile(processed_month / name, tmp / name)
+        for other in dest.iterdir() if dest.is_dir() else []:  # what other steps put there stays
+            if other.name != "datapackage.json" and other.suffix != ".csv":
+                (shutil.copytree if other.is_dir() else shutil.copy2)(other, tmp / other.name)
         swap_in(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
