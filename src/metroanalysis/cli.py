@@ -1,7 +1,8 @@
 """The `metroanalysis` command: arguments, exit codes, messages. Nothing else lives here.
 
-Exit codes: 0 done; 1 done but something failed a check under --strict, or a report failed;
-2 bad input or a bad request (one line on stderr naming file, line, table and text).
+Exit codes: 0 done; 1 done but something failed a check under --strict, or a report failed, or
+`verify` found an output that differs from its record; 2 bad input or a bad request (one line
+on stderr naming file, line, table and text).
 """
 
 from __future__ import annotations
