@@ -383,3 +383,10 @@ def run_verify(root: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(Path(provenance.__file__).parents[1])}
     command = [sys.executable, "-m", "metroanalysis.cli", "verify", "--all"]
     return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_a_page_says_which_bulletin_it_expected_when_there_is_none(tmp_path):
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    assert provenance.bulletin(tmp_path, MONTH) == provenance.Bulletin(
+        MONTH, f"data/raw/{MONTH}/bulletin.txt", "missing"
+    )

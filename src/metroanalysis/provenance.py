@@ -29,7 +29,8 @@ from functools import cache
 from pathlib import Path
 
 from . import build
-from .paths import BULLETIN
+from .errors import BulletinError, UsageError
+from .paths import BULLETIN, Project
 
 SHORT = 12  # hex digits of a digest shown on a page
 LOCK_FILE = "uv.lock"
@@ -73,7 +74,12 @@ class Provenance:
 
 
 def bulletin(root: Path, month: str) -> Bulletin:
-    path = Path(root) / "data" / "raw" / month / BULLETIN
+    """The month's bulletin as the project finds it (`Project.bulletin`); "missing" when there is
+    none to read (a page still says which one it expected)."""
+    try:
+        path = Project(Path(root)).bulletin(month)
+    except (UsageError, BulletinError):
+        path = Path(root) / "data" / "raw" / month / BULLETIN
     sha = build.file_digest(path)[:SHORT] if path.is_file() else "missing"
     return Bulletin(month, path.relative_to(root).as_posix(), sha)
 
