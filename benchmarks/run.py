@@ -93,14 +93,17 @@ def scratch_project(months: int) -> Path:
 
 
 def leave_out_failing(root: Path) -> None:
-    """A notebook that fails on this tree is left out of every measure (and named in the notes):
-    a failed report is re-executed by every later run, so no rerun would be "nothing changed"."""
-    timed([*MA, "run", "--month", "2021-04", "--root", str(root)], root, check=False)
-    for record in (root / "reports" / "2021-04" / ".build").glob("*.json"):
-        if json.loads(record.read_text(encoding="utf-8")).get("status") == "failed":
-            (root / "notebooks" / f"{record.stem}.ipynb").unlink(missing_ok=True)
-            LEFT_OUT.append(record.stem)
+    """A notebook that fails for some month on this tree is left out of every measure (and named
+    in the notes): a failed report is re-executed by every later run, so no rerun would be
+    "nothing changed", and the two sides of a comparison would not run the same work."""
+    timed([*MA, "run", "--all", "-j", "2", "--root", str(root)], root, check=False)
+    for record in sorted((root / "reports").glob("*/.build/*.json")):
+        notebook = root / "notebooks" / f"{record.stem}.ipynb"
+        if notebook.exists() and json.loads(record.read_text(encoding="utf-8")).get("status") == "failed":
+            notebook.unlink()
+            LEFT_OUT.append(f"{record.stem} (fails for {record.parent.parent.name})")
     shutil.rmtree(root / "reports", ignore_errors=True)
+    FAILED_REPORTS.clear()
 
 
 LEFT_OUT: list[str] = []

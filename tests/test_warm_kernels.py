@@ -105,12 +105,12 @@ def test_a_notebook_run_after_another_in_a_warm_kernel_sees_what_a_fresh_kernel_
     execute.stop_warm_kernel()
     first = execute.run_task(task(folder / "01-mess.ipynb", warm_out, "2021-04"))
     assert first.ok, first.error
-    kernel_id = execute._WARM.km.kernel_id
+    kernel_id = execute.current_warm_kernel().km.kernel_id
     # the helper module next to the notebooks changes between the two: it must be read afresh
     (folder / "helper_here.py").write_text("VALUE = 2\n", encoding="utf-8")
     second = execute.run_task(task(folder / "02-observe.ipynb", warm_out, "2021-05"))
     assert second.ok, second.error
-    assert execute._WARM.km.kernel_id == kernel_id, "both ran in one kernel"
+    assert execute.current_warm_kernel().km.kernel_id == kernel_id, "both ran in one kernel"
     execute.stop_warm_kernel()
 
     monkeypatch.setenv("METROANALYSIS_WARM", "0")

@@ -33,6 +33,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -75,8 +76,16 @@ class Outcome:
     lang: str = "zh"
 
 
-def run_tasks(tasks: list[Task], jobs: int):
-    """Yield an Outcome per task as each finishes."""
+def run_tasks(tasks: list[Task], jobs: int, executor: str = "local", scheduler: str | None = None):
+    """Yield an Outcome per task as each finishes: in this process (one job or one task), in a
+    local pool of `jobs` processes, or on a Dask cluster (`executor="dask"`, see `cluster`)."""
+    if executor == "dask" and tasks:
+        from .cluster import run_on_dask
+
+        for task in tasks:
+            task.progress = False
+        yield from run_on_dask(tasks, jobs, scheduler)
+        return
     if jobs == 1 or len(tasks) <= 1:
         try:
             for task in tasks:
@@ -229,33 +238,47 @@ class WarmKernel:
             run_sync(self.km.cleanup_resources)()
 
 
-_WARM: WarmKernel | None = None
+# One warm kernel per thread that runs tasks: this process's main thread, a pool worker's, or a
+# Dask worker's task thread (a kernel client is tied to the event loop of the thread using it).
+_WARM: dict[int, WarmKernel] = {}
+
+
+def current_warm_kernel() -> WarmKernel | None:
+    return _WARM.get(threading.get_ident())
 
 
 def prepared_warm_kernel(folder: Path) -> WarmKernel:
-    """This process's warm kernel (started now if there is none), reset for a notebook in `folder`."""
-    global _WARM
-    if _WARM is None:
+    """This thread's warm kernel (started now if there is none), reset for a notebook in `folder`."""
+    kernel = current_warm_kernel()
+    if kernel is None:
         kernel = WarmKernel()
         try:
             kernel.start()
         except BaseException:
             kernel.stop()
             raise
-        _WARM = kernel
+        _WARM[threading.get_ident()] = kernel
     try:
-        _WARM.prepare(folder)
+        kernel.prepare(folder)
     except BaseException:
         stop_warm_kernel()
         raise
-    return _WARM
+    return kernel
 
 
 def stop_warm_kernel() -> None:
-    global _WARM
-    kernel, _WARM = _WARM, None
+    """Shut down this thread's warm kernel, if it has one."""
+    kernel = _WARM.pop(threading.get_ident(), None)
     if kernel is not None:
         with contextlib.suppress(Exception):  # a kernel already gone: nothing left to stop
+            kernel.stop()
+
+
+def stop_warm_kernels() -> None:
+    """Shut down every warm kernel of this process (a worker that is exiting)."""
+    while _WARM:
+        _, kernel = _WARM.popitem()
+        with contextlib.suppress(Exception):
             kernel.stop()
 
 
@@ -266,7 +289,7 @@ def start_worker() -> None:
     from multiprocessing import util
 
     lean_imports()
-    util.Finalize(None, stop_warm_kernel, exitpriority=10)
+    util.Finalize(None, stop_warm_kernels, exitpriority=10)
     if warm_enabled():
         with contextlib.suppress(Exception):
             prepared_warm_kernel(Path.cwd())
