@@ -36,20 +36,22 @@ def check_available() -> None:
         raise UsageError(f"{INSTALL} ({last_line(err)})") from None
 
 
-class StopWarmKernels:
-    """A worker plugin: a worker shuts its warm kernels down when it closes (a kernel whose
-    worker dies without closing stops by itself: ipykernel watches its parent process)."""
+def stop_warm_kernels_plugin():
+    """A worker plugin (a class made on use: Dask is imported only when chosen): a worker shuts
+    its warm kernels down when it closes (a kernel whose worker dies without closing stops by
+    itself: ipykernel watches its parent process)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
 
-    name = "metroanalysis-warm-kernels"
+    class StopWarmKernels(WorkerPlugin):
+        name = "metroanalysis-warm-kernels"
 
-    def setup(self, worker) -> None:
-        pass
+        def teardown(self, worker) -> None:
+            from metroanalysis.execute import stop_warm_kernels
 
-    def teardown(self, worker) -> None:
-        from .execute import stop_warm_kernels
+            with contextlib.suppress(Exception):
+                stop_warm_kernels()
 
-        with contextlib.suppress(Exception):
-            stop_warm_kernels()
+    return StopWarmKernels()
 
 
 def connect(jobs: int, scheduler: str | None):
@@ -75,8 +77,9 @@ def run_on_dask(tasks: list[Task], jobs: int, scheduler: str | None):
 
     client, cluster = connect(jobs, scheduler)
     try:
+        plugin = stop_warm_kernels_plugin()
         register = getattr(client, "register_plugin", None) or client.register_worker_plugin
-        register(StopWarmKernels(), name=StopWarmKernels.name)
+        register(plugin, name=plugin.name)
         # pure=False: a task is an action (it writes files), never a cached value
         futures = client.map(run_task, tasks, pure=False, key=[task_key(t) for t in tasks])
         which = dict(zip(futures, tasks, strict=True))
