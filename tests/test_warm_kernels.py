@@ -164,3 +164,21 @@ def test_a_pool_of_warm_kernels_runs_notebooks_apart(folder, tmp_path):
     for m in months:
         seen = observed(out / m, "02-observe")
         assert seen["month"] == m and "leak" not in seen["names"] and seen["rc"]["font.size"] != "31.0"
+
+
+def test_a_warm_kernel_that_died_between_notebooks_is_replaced(tmp_path):
+    import os
+    import signal
+
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    notebook(nbs / "01-one.ipynb", "x = 1")
+    out = tmp_path / "out"
+    execute.stop_warm_kernel()
+    assert execute.run_task(task(nbs / "01-one.ipynb", out, "2021-04")).ok
+    process = execute.current_warm_kernel().km.provisioner.process
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    again = execute.run_task(task(nbs / "01-one.ipynb", out, "2021-05"))
+    execute.stop_warm_kernel()
+    assert again.ok and again.attempts == 1, again.error

@@ -217,14 +217,29 @@ class WarmKernel:
         run_sync(self._run)(code, timeout)
 
     async def _run(self, code: str, timeout: float) -> None:
+        from queue import Empty
+
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
         while True:
-            reply = await self.kc.get_shell_msg(timeout=timeout)
+            try:
+                reply = await self.kc.get_shell_msg(timeout=1)
+            except Empty:  # no answer yet: a dead kernel never answers, so look
+                if not await self.km.is_alive():
+                    raise RuntimeError("warm kernel died") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"warm kernel: no answer within {timeout} s") from None
+                continue
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         content = reply["content"]
         if content.get("status") != "ok":
             raise RuntimeError(f"warm kernel: {content.get('ename')}: {content.get('evalue')}")
+
+    def is_alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.km.is_alive)())
 
     def stop(self) -> None:
         from jupyter_core.utils import run_sync
@@ -250,6 +265,9 @@ def current_warm_kernel() -> WarmKernel | None:
 def prepared_warm_kernel(folder: Path) -> WarmKernel:
     """This thread's warm kernel (started now if there is none), reset for a notebook in `folder`."""
     kernel = current_warm_kernel()
+    if kernel is not None and not kernel.is_alive():  # died after its last notebook: a new one
+        stop_warm_kernel()
+        kernel = None
     if kernel is None:
         kernel = WarmKernel()
         try:
