@@ -19,6 +19,18 @@ MONTH = "2021-04"
 RAW_BULLETIN = PROJECT_ROOT / "data" / "raw" / MONTH / "bulletin.txt"
 
 
+SHARED_BUILD = ("built_project", "report_text")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (--dist loadgroup), every test that reads the built scratch project runs
+    on the same worker, so the project (a full month of reports in two languages) is built once
+    per run, not once per worker."""
+    for item in items:
+        if any(name in getattr(item, "fixturenames", ()) for name in SHARED_BUILD):
+            item.add_marker(pytest.mark.xdist_group("built_project"))
+
+
 @pytest.fixture(scope="session")
 def raw_bytes() -> bytes:
     """The committed raw bulletin, byte for byte (never written to)."""

@@ -6,7 +6,19 @@
 """
 
 from .errors import BulletinError
-from .pipeline import MonthData, clean_month, load_all_months, load_month
+
+# pandas is imported on first use of these, not by `import metroanalysis`: the command line
+# (`metroanalysis run` with nothing to do) then starts in a fraction of a second.
+_FROM_PIPELINE = ("MonthData", "clean_month", "load_all_months", "load_month")
+
+
+def __getattr__(name: str):
+    if name in _FROM_PIPELINE:
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["BulletinError", "MonthData", "clean_month", "load_all_months", "load_month"]
 __version__ = "0.1.0"

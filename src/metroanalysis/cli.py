@@ -82,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
                 default=(i18n.SOURCE,),
                 help="report language(s): zh (default), en, or zh,en; English reports go to reports/MONTH/en/",
             )
+            p.add_argument(
+                "--executor",
+                choices=("local", "dask"),
+                default="local",
+                help="where notebooks run: local (default, a pool of -j processes) or dask (needs the cluster extra)",
+            )
+            p.add_argument(
+                "--scheduler",
+                metavar="ADDRESS",
+                help="with --executor dask: tcp://host:8786 (default: a LocalCluster of -j workers)",
+            )
     add_verify_parser(sub)
     from .synth import add_synth_parser
 
@@ -220,11 +231,29 @@ def report_quality(month: str, folder: Path) -> bool:
     return bool(counts["missing"] or counts["mismatch"])
 
 
+def check_executor(args) -> None:
+    """--scheduler only with --executor dask, and Dask installed if it is chosen (before any work)."""
+    if getattr(args, "scheduler", None) and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask (see 'metroanalysis run --help')")
+    if getattr(args, "executor", "local") == "dask":
+        from .cluster import check_available
+
+        check_available()
+
+
 def do_report(project: Project, months: list[str], args) -> int:
     from .runner import report_months
 
     good = report_months(
-        project, months, notebooks=args.notebooks, output=args.output, force=args.force, jobs=args.jobs, langs=args.lang
+        project,
+        months,
+        notebooks=args.notebooks,
+        output=args.output,
+        force=args.force,
+        jobs=args.jobs,
+        langs=args.lang,
+        executor=args.executor,
+        scheduler=args.scheduler,
     )
     return EXIT_OK if good else EXIT_FAILED
 
@@ -242,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         months = months_for(project, args)
         if args.command == "verify":
             return do_verify(project, months, args)
+        if args.command in ("report", "run"):
+            check_executor(args)
         code = EXIT_OK
         if args.command in ("clean", "run"):
             code, months = do_clean(project, months, args.strict, args.force)

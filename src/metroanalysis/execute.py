@@ -8,18 +8,32 @@ error) and never replaces a good HTML report. `jobs` > 1 runs tasks in a pool of
 processes (each imports Papermill and nbconvert once); a kernel that fails to start is retried
 once. Kernels talk over local IPC sockets and are shut down without an interrupt.
 
+Warm kernels: each process that runs tasks (this one, or each pool worker, started as the pool
+starts) keeps one kernel that has already imported pandas, matplotlib, seaborn and the library
+(`kernelstate.warm_up`), and reuses it for notebook after notebook through the Papermill engine
+`WarmEngine`. Before each notebook the kernel is put back in a fresh kernel's state
+(`kernelstate.reset`: empty namespace, matplotlib rcParams, fonts and figures, pandas options,
+warning filters, environment, working directory), so a notebook still sees only its injected
+parameters and leaves nothing for the next. A kernel that died, timed out or could not be reset
+is shut down and the next notebook gets a new one; a notebook that raised keeps the kernel.
+`METROANALYSIS_WARM=0` runs every notebook in a fresh kernel instead (the old way; `make bench`
+uses it to compare).
+
 Where to change what:
 - how long a kernel may take to start or a cell to run: `START_TIMEOUT`, `CELL_TIMEOUT`;
 - which kernel runs the notebooks: `KERNEL` (also part of each report's key);
-- what counts as a kernel that failed to start (retried once): `is_startup_race`.
+- what counts as a kernel that failed to start (retried once): `is_startup_race`;
+- what a warm kernel imports ahead and what it restores between notebooks: `kernelstate`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -62,11 +76,22 @@ class Outcome:
     lang: str = "zh"
 
 
-def run_tasks(tasks: list[Task], jobs: int):
-    """Yield an Outcome per task as each finishes."""
-    if jobs == 1 or len(tasks) <= 1:
+def run_tasks(tasks: list[Task], jobs: int, executor: str = "local", scheduler: str | None = None):
+    """Yield an Outcome per task as each finishes: in this process (one job or one task), in a
+    local pool of `jobs` processes, or on a Dask cluster (`executor="dask"`, see `cluster`)."""
+    if executor == "dask" and tasks:
+        from .cluster import run_on_dask
+
         for task in tasks:
-            yield run_task(task)
+            task.progress = False
+        yield from run_on_dask(tasks, jobs, scheduler)
+        return
+    if jobs == 1 or len(tasks) <= 1:
+        try:
+            for task in tasks:
+                yield run_task(task)
+        finally:
+            stop_warm_kernel()
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -76,7 +101,8 @@ def run_tasks(tasks: list[Task], jobs: int):
     # forkserver/spawn: a worker must not inherit a half-initialised zmq context or kernel
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+    workers = min(jobs, len(tasks))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker) as pool:
         futures = {pool.submit(run_task, task): task for task in tasks}
         for future in as_completed(futures):
             task = futures[future]
@@ -118,6 +144,12 @@ def execute_and_export(task: Task, outcome: Outcome) -> None:
     final_ipynb = out_dir / f"{nb_path.stem}.ipynb"
     running = out_dir / f".{nb_path.stem}.{os.getpid()}.running.ipynb"
     t0 = time.perf_counter()
+    kernel = prepared_warm_kernel(nb_path.parent) if warm_enabled() else None
+    if kernel is not None:
+        how = {"engine_name": WARM_ENGINE, "warm_kernel": kernel}
+    else:
+        how = {"kernel_manager_class": local_kernel_manager()}
+    t1 = time.perf_counter()
     try:
         nb = papermill.execute_notebook(
             literal_path(nb_path),
@@ -128,16 +160,198 @@ def execute_and_export(task: Task, outcome: Outcome) -> None:
             cwd=str(nb_path.parent),
             start_timeout=START_TIMEOUT,
             execution_timeout=CELL_TIMEOUT,
-            kernel_manager_class=local_kernel_manager(),
+            **how,
         )
+    except Exception as err:
+        if kernel is not None and not is_notebook_error(err):
+            stop_warm_kernel()  # died, timed out or interrupted: the next notebook gets a new one
+        raise
     finally:
         # the executed notebook is kept, with its error if it failed
         if running.exists():
             os.replace(running, final_ipynb)
-    t1 = time.perf_counter()
+    t2 = time.perf_counter()
     outcome.warnings = notebook_warnings(nb)
     outcome.title, outcome.finding = export.write_report(nb, out_dir / f"{nb_path.stem}.html", task)
-    outcome.timings = {"execute": t1 - t0, "export": time.perf_counter() - t1}
+    outcome.timings = {"kernel": t1 - t0, "execute": t2 - t1, "export": time.perf_counter() - t2}
+
+
+# --- warm kernels ------------------------------------------------------------------------------
+
+WARM_ENGINE = "metroanalysis-warm"
+WARM_UP = "import metroanalysis.kernelstate as _k; _k.warm_up(); del _k"
+RESET = "__import__('metroanalysis.kernelstate').kernelstate.reset({cwd!r})"
+
+
+def warm_enabled() -> bool:
+    """Warm kernels unless METROANALYSIS_WARM=0 (then a fresh kernel per notebook)."""
+    return os.environ.get("METROANALYSIS_WARM", "1").strip().lower() not in ("0", "no", "false", "off")
+
+
+class WarmKernel:
+    """One kernel of this process, started with the heavy imports done, reused notebook after
+    notebook; `prepare(folder)` puts it back in a fresh kernel's state before each one."""
+
+    def __init__(self) -> None:
+        self.km = local_kernel_manager()(kernel_name=KERNEL)
+        self.kc = None
+
+    def start(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        # as nbclient starts its kernels: history in memory, no sqlite file written per notebook
+        run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self.kc = self.km.client()
+        self.kc.allow_stdin = False
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
+        self.run(WARM_UP, START_TIMEOUT)
+
+    def prepare(self, folder: Path) -> None:
+        self.run(RESET.format(cwd=str(folder)), START_TIMEOUT)
+
+    def run(self, code: str, timeout: float) -> None:
+        """Run `code` silently (no cell number, no output kept); raise if it failed."""
+        from jupyter_core.utils import run_sync
+
+        run_sync(self._run)(code, timeout)
+
+    async def _run(self, code: str, timeout: float) -> None:
+        from queue import Empty
+
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = await self.kc.get_shell_msg(timeout=1)
+            except Empty:  # no answer yet: a dead kernel never answers, so look
+                if not await self.km.is_alive():
+                    raise RuntimeError("warm kernel died") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"warm kernel: no answer within {timeout} s") from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RuntimeError(f"warm kernel: {content.get('ename')}: {content.get('evalue')}")
+
+    def is_alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.km.is_alive)())
+
+    def stop(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)()
+        finally:
+            run_sync(self.km.cleanup_resources)()
+
+
+# One warm kernel per thread that runs tasks: this process's main thread, a pool worker's, or a
+# Dask worker's task thread (a kernel client is tied to the event loop of the thread using it).
+_WARM: dict[int, WarmKernel] = {}
+
+
+def current_warm_kernel() -> WarmKernel | None:
+    return _WARM.get(threading.get_ident())
+
+
+def prepared_warm_kernel(folder: Path) -> WarmKernel:
+    """This thread's warm kernel (started now if there is none), reset for a notebook in `folder`."""
+    kernel = current_warm_kernel()
+    if kernel is not None and not kernel.is_alive():  # died after its last notebook: a new one
+        stop_warm_kernel()
+        kernel = None
+    if kernel is None:
+        kernel = WarmKernel()
+        try:
+            kernel.start()
+        except BaseException:
+            kernel.stop()
+            raise
+        _WARM[threading.get_ident()] = kernel
+    try:
+        kernel.prepare(folder)
+    except BaseException:
+        stop_warm_kernel()
+        raise
+    return kernel
+
+
+def stop_warm_kernel() -> None:
+    """Shut down this thread's warm kernel, if it has one."""
+    kernel = _WARM.pop(threading.get_ident(), None)
+    if kernel is not None:
+        with contextlib.suppress(Exception):  # a kernel already gone: nothing left to stop
+            kernel.stop()
+
+
+def stop_warm_kernels() -> None:
+    """Shut down every warm kernel of this process (a worker that is exiting)."""
+    while _WARM:
+        _, kernel = _WARM.popitem()
+        with contextlib.suppress(Exception):
+            kernel.stop()
+
+
+def start_worker() -> None:
+    """A pool worker, as the pool starts: Papermill and nbconvert imported and a warm kernel
+    started ahead of the first task (a failure here is left for that task to meet and report),
+    shut down when the worker exits."""
+    from multiprocessing import util
+
+    lean_imports()
+    util.Finalize(None, stop_warm_kernels, exitpriority=10)
+    if warm_enabled():
+        with contextlib.suppress(Exception):
+            prepared_warm_kernel(Path.cwd())
+
+
+def warm_engine():
+    """The Papermill engine that runs a notebook in the given warm kernel instead of a new one:
+    Papermill's own nbclient engine, with the kernel manager and client handed in."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine
+    from papermill.log import logger
+    from papermill.utils import remove_args
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            kernel: WarmKernel = kwargs.pop("warm_kernel")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(
+                nb_man,
+                km=kernel.km,  # not owned by the client: left running afterwards
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                **kwargs,
+            )
+            client.kc = kernel.kc  # nbclient would open a new client (and never close it) per notebook
+            return client.execute()
+
+    return WarmEngine
 
 
 def local_kernel_manager():
@@ -175,11 +389,16 @@ def literal_path(path: Path) -> str:
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
-def is_startup_race(err: Exception) -> bool:
-    """A kernel that did not start (port clash, start time-out), as opposed to a notebook error."""
+def is_notebook_error(err: Exception) -> bool:
+    """An error raised by the notebook's own code (the kernel itself is fine)."""
     from papermill.exceptions import PapermillExecutionError
 
-    if isinstance(err, PapermillExecutionError):
+    return isinstance(err, PapermillExecutionError)
+
+
+def is_startup_race(err: Exception) -> bool:
+    """A kernel that did not start (port clash, start time-out), as opposed to a notebook error."""
+    if is_notebook_error(err):
         return False
     text = f"{type(err).__name__} {err}".lower()
     return any(
@@ -230,6 +449,9 @@ def lean_imports():
         try:
             import nbconvert
             import papermill
+            from papermill.engines import papermill_engines
+
+            papermill_engines.register(WARM_ENGINE, warm_engine())
         finally:
             if blocked and sys.modules.get("rfc3987_syntax", 0) is None:
                 del sys.modules["rfc3987_syntax"]

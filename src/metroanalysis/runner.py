@@ -42,9 +42,12 @@ def report_months(
     force: bool = False,
     jobs: int | None = None,
     langs: tuple[str, ...] = (i18n.SOURCE,),
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> bool:
     """Execute and export every notebook for every month, in each language; True if every
-    report is good."""
+    report is good. `executor`: "local" (a pool of `jobs` processes on this machine) or "dask"
+    (a Dask cluster at `scheduler`, or a LocalCluster of `jobs` workers; see `cluster`)."""
     nb_dir = Path(notebooks).expanduser().resolve() if notebooks else project.notebooks
     out_root = Path(output).expanduser().resolve() if output else project.reports
     found = list_notebooks(nb_dir)
@@ -58,7 +61,7 @@ def report_months(
         # One run per month at a time (sorted: two runs never wait for each other in a circle).
         for month in sorted(set(months)):
             locks.enter_context(month_lock(project.processed, month))
-        return report_locked(project, months, out_root, found, force, jobs, langs)
+        return report_locked(project, months, out_root, found, force, jobs, langs, (executor, scheduler))
 
 
 def month_dir(out_root: Path, month: str, lang: str) -> Path:
@@ -110,7 +113,14 @@ def plan(project: Project, months: list[str], out_root: Path, found: list[Path],
 
 
 def report_locked(
-    project: Project, months: list[str], out_root: Path, found: list[Path], force: bool, jobs, langs
+    project: Project,
+    months: list[str],
+    out_root: Path,
+    found: list[Path],
+    force: bool,
+    jobs,
+    langs,
+    where: tuple[str, str | None] = ("local", None),
 ) -> bool:
     started_at = now_iso()
     tasks, unchanged, ok = plan(project, months, out_root, found, force, langs)
@@ -119,7 +129,7 @@ def report_locked(
         print(f"{len(unchanged)} report(s) unchanged, not re-executed")
     if not tasks and unchanged:
         print("nothing changed: every report is up to date")
-    outcomes = run_with_progress(tasks, jobs)
+    outcomes = run_with_progress(tasks, jobs, *where)
 
     for month in sorted({t.month for t in tasks} | {o.month for o in unchanged}):
         publish_data(project.processed_month(month), out_root / month / provenance.DATA_FOLDER)
@@ -138,11 +148,13 @@ def report_locked(
     return ok and not failures
 
 
-def run_with_progress(tasks: list[Task], jobs: int) -> list[Outcome]:
+def run_with_progress(
+    tasks: list[Task], jobs: int, executor: str = "local", scheduler: str | None = None
+) -> list[Outcome]:
     """Run the tasks, one line per report as it finishes, a total at the end."""
     outcomes: list[Outcome] = []
     started = time.perf_counter()
-    for done, outcome in enumerate(run_tasks(tasks, jobs), start=1):
+    for done, outcome in enumerate(run_tasks(tasks, jobs, executor, scheduler), start=1):
         outcomes.append(outcome)
         state = "ok" if outcome.ok else "FAILED"
         lang = "" if outcome.lang == i18n.SOURCE else f" ({outcome.lang})"
@@ -159,7 +171,11 @@ def run_with_progress(tasks: list[Task], jobs: int) -> list[Outcome]:
             )
     if tasks:
         elapsed = time.perf_counter() - started
-        print(f"{len(tasks)} report(s) in {elapsed:.1f} s ({jobs} job{'s' if jobs > 1 else ''})")
+        if executor == "dask":
+            how = f"Dask scheduler {scheduler}" if scheduler else f"Dask LocalCluster, {jobs} worker(s)"
+        else:
+            how = f"{jobs} job{'s' if jobs > 1 else ''}"
+        print(f"{len(tasks)} report(s) in {elapsed:.1f} s ({how})")
     return outcomes
 
 

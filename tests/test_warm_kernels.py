@@ -1,0 +1,184 @@
+"""Warm kernels keep notebook semantics: each notebook starts as in a fresh kernel, sees only its
+injected parameters, leaves nothing (names, matplotlib rcParams, fonts, pandas options, warnings
+already shown) for the next, and a failing notebook keeps its executed .ipynb with the error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from metroanalysis import execute
+from metroanalysis.execute import Task, run_tasks
+
+pytestmark = pytest.mark.slow
+
+PARAMETERS = 'month = None\nlang = "zh"'
+
+# Changes everything a notebook can change in its kernel that a later notebook could see.
+MESS_UP = """
+import os, sys, warnings
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from metroanalysis import plotting
+
+plotting.setup()                      # registers the CJK font, seaborn theme
+sns.set_theme(style="darkgrid")
+plt.rcParams["font.size"] = 31
+plt.rcParams["axes.facecolor"] = "#123456"
+plt.figure()                          # left open
+pd.set_option("display.max_rows", 7)
+os.environ["LEFT_BEHIND"] = "yes"
+sys.path.append("/nowhere")
+warnings.simplefilter("ignore")
+import helper_here                    # a module from the notebook's folder
+leak = "from the first notebook"
+"""
+
+# What the second notebook sees; compared with what a fresh kernel sees.
+OBSERVE = """
+import json, os, sys, warnings
+import matplotlib, matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib import font_manager
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.warn("shown every time", UserWarning)
+import helper_here
+print("OBSERVED " + json.dumps({
+    "names": sorted(k for k in globals() if not k.startswith("_") and k not in ("In", "Out", "exit", "quit")),
+    "month": month,
+    "rc": {k: str(matplotlib.rcParams[k]) for k in ("font.size", "axes.facecolor", "font.family", "axes.prop_cycle")},
+    "figures": plt.get_fignums(),
+    "fonts": sorted({f.name for f in font_manager.fontManager.ttflist}),
+    "max_rows": pd.get_option("display.max_rows"),
+    "env": os.environ.get("LEFT_BEHIND"),
+    "nowhere": "/nowhere" in sys.path,
+    "warned": len(caught),
+    "helper": helper_here.VALUE,
+    "cwd": os.getcwd(),
+}, sort_keys=True))
+"""
+
+
+def notebook(path: Path, *cells: str) -> Path:
+    nb = new_notebook(cells=[new_markdown_cell(f"# {path.stem}")])
+    params = new_code_cell(PARAMETERS)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells += [params, *(new_code_cell(c) for c in cells)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def task(nb: Path, out: Path, month: str) -> Task:
+    out.mkdir(parents=True, exist_ok=True)
+    return Task(month, str(nb), str(out), {"month": month, "lang": "zh"}, key=f"k-{nb.stem}-{month}", progress=False)
+
+
+def observed(out: Path, name: str) -> dict:
+    nb = nbformat.read(out / f"{name}.ipynb", as_version=4)
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            for line in o.get("text", "").splitlines():
+                if line.startswith("OBSERVED "):
+                    return json.loads(line.removeprefix("OBSERVED "))
+    raise AssertionError(f"{name} printed no observation")
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    (nbs / "helper_here.py").write_text("VALUE = 1\n", encoding="utf-8")
+    notebook(nbs / "01-mess.ipynb", MESS_UP)
+    notebook(nbs / "02-observe.ipynb", OBSERVE)
+    return nbs
+
+
+def test_a_notebook_run_after_another_in_a_warm_kernel_sees_what_a_fresh_kernel_sees(folder, tmp_path, monkeypatch):
+    warm_out = tmp_path / "warm"
+    execute.stop_warm_kernel()
+    first = execute.run_task(task(folder / "01-mess.ipynb", warm_out, "2021-04"))
+    assert first.ok, first.error
+    kernel_id = execute.current_warm_kernel().km.kernel_id
+    # the helper module next to the notebooks changes between the two: it must be read afresh
+    (folder / "helper_here.py").write_text("VALUE = 2\n", encoding="utf-8")
+    second = execute.run_task(task(folder / "02-observe.ipynb", warm_out, "2021-05"))
+    assert second.ok, second.error
+    assert execute.current_warm_kernel().km.kernel_id == kernel_id, "both ran in one kernel"
+    execute.stop_warm_kernel()
+
+    monkeypatch.setenv("METROANALYSIS_WARM", "0")
+    fresh_out = tmp_path / "fresh"
+    (outcome,) = run_tasks([task(folder / "02-observe.ipynb", fresh_out, "2021-05")], jobs=1)
+    assert outcome.ok, outcome.error
+
+    after_mess, fresh = observed(warm_out, "02-observe"), observed(fresh_out, "02-observe")
+    assert after_mess == fresh
+    # and the fresh kernel's view is what a notebook is promised
+    assert "leak" not in fresh["names"] and "month" in fresh["names"]
+    assert fresh["month"] == "2021-05"
+    assert fresh["rc"]["font.size"] != "31.0" and fresh["rc"]["axes.facecolor"] != "#123456"
+    assert fresh["figures"] == [] and fresh["max_rows"] == 60 and fresh["env"] is None and not fresh["nowhere"]
+    assert fresh["warned"] == 1 and fresh["helper"] == 2 and fresh["cwd"] == str(folder)
+    assert "Noto Sans CJK SC" not in fresh["fonts"]
+
+
+def test_cells_are_numbered_from_one_in_every_notebook_a_warm_kernel_runs(folder, tmp_path):
+    out = tmp_path / "out"
+    tasks = [task(folder / "01-mess.ipynb", out, "2021-04"), task(folder / "02-observe.ipynb", out, "2021-04")]
+    assert all(o.ok for o in run_tasks(tasks, jobs=1))
+    for name in ("01-mess", "02-observe"):
+        nb = nbformat.read(out / f"{name}.ipynb", as_version=4)
+        assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3]
+
+
+def test_a_failing_notebook_keeps_its_error_and_the_warm_kernel_runs_the_next(tmp_path):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    pid = "import json, os\nprint('OBSERVED ' + json.dumps({'pid': os.getpid()}))"
+    notebook(nbs / "01-fails.ipynb", pid, "half_done = 1", "raise ValueError('boom in the analysis')")
+    notebook(nbs / "02-fine.ipynb", "assert 'half_done' not in globals()", pid)
+    out = tmp_path / "out"
+    outcomes = {o.name: o for o in run_tasks([task(nbs / n, out, "2021-04") for n in sorted(nbs.iterdir())], jobs=1)}
+    assert not outcomes["01-fails"].ok
+    assert outcomes["01-fails"].error == "ValueError: boom in the analysis"
+    executed = nbformat.read(out / "01-fails.ipynb", as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and errors[0]["evalue"] == "boom in the analysis"
+    assert outcomes["02-fine"].ok, outcomes["02-fine"].error
+    assert observed(out, "02-fine")["pid"] == observed(out, "01-fails")["pid"], "the kernel was kept"
+
+
+def test_a_pool_of_warm_kernels_runs_notebooks_apart(folder, tmp_path):
+    out = tmp_path / "out"
+    months = ["2021-04", "2021-05", "2021-06"]
+    tasks = [task(folder / n, out / m, m) for m in months for n in ("01-mess.ipynb", "02-observe.ipynb")]
+    outcomes = list(run_tasks(tasks, jobs=2))
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    for m in months:
+        seen = observed(out / m, "02-observe")
+        assert seen["month"] == m and "leak" not in seen["names"] and seen["rc"]["font.size"] != "31.0"
+
+
+def test_a_warm_kernel_that_died_between_notebooks_is_replaced(tmp_path):
+    import os
+    import signal
+
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    notebook(nbs / "01-one.ipynb", "x = 1")
+    out = tmp_path / "out"
+    execute.stop_warm_kernel()
+    assert execute.run_task(task(nbs / "01-one.ipynb", out, "2021-04")).ok
+    process = execute.current_warm_kernel().km.provisioner.process
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    again = execute.run_task(task(nbs / "01-one.ipynb", out, "2021-05"))
+    execute.stop_warm_kernel()
+    assert again.ok and again.attempts == 1, again.error
