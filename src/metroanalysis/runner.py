@@ -28,6 +28,7 @@ from . import build, i18n, site
 from .execute import KERNEL, Outcome, Task, last_line, run_tasks
 from .locking import month_lock
 from .paths import Project, check_month
+from .publish import publish_month_data
 
 NOTEBOOK = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9_-]+)\.ipynb$")
 
@@ -120,6 +121,8 @@ def report_locked(
     outcomes = run_with_progress(tasks, jobs)
 
     for month in sorted({t.month for t in tasks} | {o.month for o in unchanged}):
+        # the month's CSVs, data package and workbook beside its reports (only if they changed)
+        publish_month_data(project.processed_month(month), out_root)
         for lang in langs:
             done = [o for o in [*unchanged, *outcomes] if o.lang == lang]
             site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang)

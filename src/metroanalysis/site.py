@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from . import build, i18n
+from . import build, i18n, publish
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -75,7 +75,9 @@ def render(template: str, lang: str, **values) -> str:
 
 
 def write_month_index(out_dir: Path, month: str, names: list[str], lang: str) -> None:
-    """Every current notebook with a record or a report, in notebook order."""
+    """Every current notebook with a record or a report, in notebook order, and the month's
+    numbers for download (reports/MONTH/data/)."""
+    month_root = out_dir.parent if lang == i18n.SOURCE else out_dir.parent.parent
     page = render(
         "month.html.j2",
         lang,
@@ -83,6 +85,8 @@ def write_month_index(out_dir: Path, month: str, names: list[str], lang: str) ->
         entries=month_entries(out_dir, names),
         up="../index.html" if lang == i18n.SOURCE else "../../index.html",
         generated=build.now(),
+        downloads=publish.downloads(publish.data_dir(month_root, month)),
+        href=publish.data_href(lang == i18n.SOURCE),
     )
     build.write_atomic(out_dir / "index.html", page)
 
