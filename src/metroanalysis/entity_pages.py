@@ -24,14 +24,15 @@ from __future__ import annotations
 import base64
 import io
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import build, i18n, site
 from .publish import DATA
+
+if TYPE_CHECKING:  # pandas is imported where the pages are built: deciding that nothing changed stays fast
+    import pandas as pd
 
 FOLDER = "entities"
 RECORD = ".build.json"
@@ -149,6 +150,7 @@ def write_entity_pages(processed_all: Path, out_root: Path, langs=(i18n.SOURCE,)
     if not (processed_all / "datapackage.json").is_file():
         return False
     folder = out_root / FOLDER
+    langs = built_languages(folder, langs)
     key = page_key(processed_all, out_root, langs)
     if not force and build.read_json(folder / RECORD).get("key") == key:
         return False
@@ -170,24 +172,35 @@ def write_entity_pages(processed_all: Path, out_root: Path, langs=(i18n.SOURCE,)
             "entities.html.j2", lang, **index_values(entities, tables, lang), **links(lang), generated=build.now()
         )
         build.write_atomic(out / "index.html", index)
-    for lang in {p.name for p in folder.iterdir() if p.is_dir()} - set(langs) - {i18n.SOURCE}:
-        shutil.rmtree(folder / lang, ignore_errors=True)  # a language no longer built
     build.write_atomic(folder / RECORD, f'{{"key": "{key}"}}\n')
     return True
 
 
+def built_languages(folder: Path, langs) -> tuple[str, ...]:
+    """The languages asked for and those already on disk: a run in Chinese alone keeps the
+    English pages of an earlier run in step rather than leaving them stale."""
+    there = {lang for lang in i18n.LANGS if lang != i18n.SOURCE and (folder / lang / "index.html").is_file()}
+    return tuple(lang for lang in i18n.LANGS if lang in set(langs) | there | {i18n.SOURCE})
+
+
 def page_key(processed_all: Path, out_root: Path, langs) -> str:
     here = Path(__file__).resolve().parent
-    code = [Path(__file__).resolve(), *(here / "templates" / t for t in TEMPLATES)]
-    reports = sorted(str(p.relative_to(out_root)) for p in out_root.glob("*/index.html"))
-    reports += sorted(str(p.relative_to(out_root)) for p in out_root.glob("*/*/index.html"))
+    code = [Path(__file__).resolve(), here / "publish.py", *(here / "templates" / t for t in TEMPLATES)]
     return build.digest(
         {
             "all": build.processed_digest(processed_all),
             "code": build.files_digest(code, here),
-            "reports": reports,  # which month pages exist to link back to
+            "reports": month_pages(out_root),  # which month pages exist to link back to
             "langs": list(langs),
         }
+    )
+
+
+def month_pages(out_root: Path) -> list[str]:
+    """The month indexes in reports/ (Chinese and other languages) a page may link back to."""
+    pages = [*out_root.glob("*/index.html"), *out_root.glob("*/*/index.html")]
+    return sorted(
+        p.relative_to(out_root).as_posix() for p in pages if site.MONTH_FOLDER.match(p.relative_to(out_root).parts[0])
     )
 
 
@@ -203,6 +216,8 @@ def links(lang: str, entity_id: str | None = None) -> dict[str, str]:
 
 def collect(tables: dict[str, pd.DataFrame], out_root: Path, lang: str, charts: ChartCache) -> list[Entity]:
     """Every hospital and area that some table names, with its sections."""
+    import pandas as pd
+
     registry = latest(tables["entities"])
     aliases = latest(tables["aliases"])
     months = sorted(tables["booking_by_hospital"]["month"].dropna().unique())
@@ -236,10 +251,14 @@ def latest(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def text(value) -> str:
+    import pandas as pd
+
     return "" if pd.isna(value) else str(value)
 
 
 def section(spec: Spec, tables, entity_id, months, out_root: Path, lang: str, charts: ChartCache) -> Section | None:
+    import pandas as pd
+
     df = tables[spec.table]
     rows = df[df["entity_id"] == entity_id].sort_values(["month", *([spec.key] if spec.key else []), "source_line"])
     if rows.empty:
@@ -273,6 +292,8 @@ def section(spec: Spec, tables, entity_id, months, out_root: Path, lang: str, ch
 
 def coverage_section(rows: pd.DataFrame, fields, title: str, out_root: Path, lang: str) -> Section:
     """An area × the platforms, month by month: ✓ connected, ✗ not."""
+    import pandas as pd
+
     from .labels import PLATFORMS, category
 
     platforms = list(dict.fromkeys(rows["platform"]))
@@ -296,6 +317,8 @@ def field_title(f, lang: str) -> str:
 
 
 def row(month: str, cells: list[Cell], line, table: str, out_root: Path, lang: str) -> Row:
+    import pandas as pd
+
     up = "../" if lang == i18n.SOURCE else "../../"
     reports = out_root / month / ("" if lang == i18n.SOURCE else lang) / "index.html"
     href = f"{up}{month}/{'' if lang == i18n.SOURCE else lang + '/'}index.html" if reports.is_file() else None
@@ -304,6 +327,8 @@ def row(month: str, cells: list[Cell], line, table: str, out_root: Path, lang: s
 
 
 def cell(table: str, column: str, r: dict, dtype: str, lang: str) -> Cell:
+    import pandas as pd
+
     from .labels import PLATFORMS, category
 
     value = r[column]
@@ -341,6 +366,8 @@ def printed_names(tables, entity_id, lang: str) -> list[tuple[str, list[str], li
 
 def index_values(entities: list[Entity], tables, lang: str) -> dict:
     """The lists of the index: each ranking by the latest month's value, then by id, areas apart."""
+    import pandas as pd
+
     from . import schema
     from .publish import table_title
 
@@ -377,6 +404,8 @@ def index_values(entities: list[Entity], tables, lang: str) -> dict:
 
 
 def number_text(value, dtype: str) -> str:
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return "—"
     return f"{float(value):,.2f}" if dtype == "Float64" else f"{int(value):,}"

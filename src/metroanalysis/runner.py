@@ -25,10 +25,12 @@ from datetime import datetime
 from pathlib import Path
 
 from . import build, i18n, site
+from .entity_pages import write_entity_pages
 from .execute import KERNEL, Outcome, Task, last_line, run_tasks
 from .locking import month_lock
 from .paths import Project, check_month
 from .publish import publish_month_data
+from .quality_page import write_quality_page
 
 NOTEBOOK = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9_-]+)\.ipynb$")
 
@@ -128,6 +130,9 @@ def report_locked(
             site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang)
             write_run_record(month_dir(out_root, month, lang), month, started_at, done)
         site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
+    # the pages across months (each hospital and area; quality), rebuilt only when all/ changed
+    write_entity_pages(project.processed / "all", out_root, langs)
+    write_quality_page(project.processed / "all", out_root, langs)
     site.write_root_index(out_root)
 
     failures = [o for o in outcomes if not o.ok]

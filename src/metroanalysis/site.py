@@ -118,7 +118,11 @@ def month_entries(out_dir: Path, names: list[str]) -> list[ReportEntry]:
 def write_root_index(out_root: Path) -> None:
     months = [month_entry(f) for f in sorted(out_root.iterdir()) if is_month_folder(f)] if out_root.is_dir() else []
     months.sort(key=lambda m: m.month, reverse=True)
-    page = render("months.html.j2", i18n.SOURCE, months=months, generated=build.now())
+    across = {  # the pages across months, linked once they exist
+        "entities": (out_root / "entities" / "index.html").is_file(),
+        "quality": (out_root / "quality" / "index.html").is_file(),
+    }
+    page = render("months.html.j2", i18n.SOURCE, months=months, across=across, generated=build.now())
     build.write_atomic(out_root / "index.html", page)
 
 
