@@ -65,7 +65,8 @@ def scratch_project(months: int) -> Path:
         if month == 13:
             year, month = year + 1, 1
         synth = [*MA, "synth", "--from", "2021-04", "--month", f"{year}-{month:02d}", "--seed", str(seed)]
-        timed([*synth, "--root", str(root), "--into-raw"], root)
+        kind = ("txt", "html", "docx")[seed % 3]  # the batch holds all three formats a month arrives in
+        timed([*synth, "--root", str(root), "--into-raw", "--format", kind], root)
     return root
 
 

@@ -14,7 +14,7 @@ import pytest
 from metroanalysis import load_all_months
 from metroanalysis.analysis.trends import headline_figures, latest_changes
 from metroanalysis.cli import main
-from metroanalysis.synth import generate
+from metroanalysis.synth import as_format, generate
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = (REPO / "data" / "raw" / "2021-04" / "bulletin.txt").read_text(encoding="utf-8")
@@ -40,7 +40,8 @@ def batch(tmp_path_factory):
     for seed, month in enumerate(months_after("2021-04", 23), start=1):
         text, truths[month] = generate(SOURCE, "2021-04", month, seed)
         (root / "data" / "raw" / month).mkdir(parents=True)
-        (root / "data" / "raw" / month / "bulletin.txt").write_text(text, encoding="utf-8")
+        kind = ("txt", "html", "docx")[seed % 3]  # months arrive as text, web pages and Word files
+        (root / "data" / "raw" / month / f"bulletin.{kind}").write_bytes(as_format(text, kind))
     assert main(["clean", "--all", "--root", str(root)]) == 0
     return root, truths
 

@@ -43,7 +43,7 @@ REPORT_TEMPLATES = tuple(
     f"templates/{name}" for name in ("report.html.j2", "report.css", "base.css", "csp.html.j2", "en.yml")
 )
 # Packages whose versions shape the clean tables; those and the rest shape a report.
-CLEAN_PACKAGES = ("pandas", "numpy", "charset-normalizer")
+CLEAN_PACKAGES = ("pandas", "numpy", "charset-normalizer", "lxml", "python-docx")
 REPORT_PACKAGES = (
     *CLEAN_PACKAGES,
     "papermill",

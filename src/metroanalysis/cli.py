@@ -133,7 +133,12 @@ def do_clean(project: Project, months: list[str], strict: bool, force: bool = Fa
     for month in months:
         with month_lock(project.processed, month):
             folder = project.processed_month(month)
-            inputs = build.clean_inputs(project.root, project.bulletin(month))
+            try:
+                inputs = build.clean_inputs(project.root, project.bulletin(month))
+            except BulletinError as err:  # two bulletins in the month folder: the others still clean
+                print(f"metroanalysis: error: {err}", file=sys.stderr)
+                bad = True
+                continue
             warn_if_raw_changed(project, month, folder, inputs)
             if not force and build.is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"]):
                 print(f"{month}: clean tables up to date, nothing to do")

@@ -18,18 +18,22 @@ class BulletinError(Exception):
         line: int | None = None,
         table: str | None = None,
         text: str | None = None,
+        place: str | None = None,
     ) -> None:
         self.message = message
         self.path = path
         self.line = line
         self.table = table
         self.text = text
+        self.place = place  # where in a web page or Word file: "table 3, row 5, column 2"
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
         where = []
         if self.path:
             where.append(f"{self.path}:{self.line}" if self.line else str(self.path))
+        if self.place:  # a web page's or Word file's table, row and column
+            where = [" ".join([*where, f"({self.place})"])]
         if self.table:
             where.append(f"table {self.table}")
         head = ", ".join(where)

@@ -21,6 +21,7 @@ This module is light on purpose (no pandas, no Jupyter): the runner and the page
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -129,15 +130,19 @@ def translator(source: Path | None, lang: str = SOURCE) -> Translator:
 # What a notebook asks to be translated, for the test that lists what is missing
 
 
+_TEMPLATE_CALL = re.compile(r"""\b_\(\s*(?P<q>"|')(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)""")
+
+
 def translatable(code: str) -> list[str]:
-    """The literal texts passed to `_(...)` in a code cell (first argument; adjacent literals
-    joined as Python joins them), in order."""
+    """The literal texts passed to `_(...)` in a notebook's code (first argument; adjacent
+    literals joined as Python joins them) or, for text that is not Python (a Jinja template),
+    in each `_("…")` call, in order."""
     import ast
 
     try:
         tree = ast.parse(code)
-    except SyntaxError:  # a cell with IPython magics: its other cells still count
-        return []
+    except SyntaxError:  # a Jinja template, or a cell with IPython magics
+        return [ast.literal_eval(m["q"] + m["text"] + m["q"]) for m in _TEMPLATE_CALL.finditer(code)]
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
     found = [
         (c.lineno, c.col_offset, c.args[0].value)
@@ -147,36 +152,51 @@ def translatable(code: str) -> list[str]:
     return [text for _, _, text in sorted(found)]
 
 
+def translation_of(cell) -> str | None:
+    """The language a Markdown cell translates into (its tag, e.g. `en`), None for a source cell."""
+    if cell.get("cell_type") != "markdown":
+        return None
+    return next((tag for tag in cell.get("metadata", {}).get("tags", []) if tag in LANGS[1:]), None)
+
+
 def is_english_cell(cell) -> bool:
-    return cell.get("cell_type") == "markdown" and EN_TAG in cell.get("metadata", {}).get("tags", [])
+    return translation_of(cell) == EN_TAG
+
+
+def _translations(cells: list, i: int) -> set[str]:
+    """The languages the Markdown cells right after cell `i` translate it into."""
+    found = set()
+    for cell in cells[i + 1 :]:
+        lang = translation_of(cell)
+        if lang is None:
+            break
+        found.add(lang)
+    return found
 
 
 def cells_for(cells: list, lang: str) -> list:
-    """The cells a report in `lang` shows: in Chinese every cell but the `en` ones; in English
-    the `en` cells in place of the Chinese cell each follows, other cells as they are."""
+    """The cells a report in `lang` shows: every cell that is not a translation, except that a
+    Chinese Markdown cell followed by its translation into `lang` gives way to that translation;
+    translations into other languages are dropped."""
     check_lang(lang)
     kept = []
     for i, cell in enumerate(cells):
-        english = is_english_cell(cell)
-        if lang == SOURCE:
-            if not english:
+        into = translation_of(cell)
+        if into is not None:
+            if into == lang:
                 kept.append(cell)
-            continue
-        following = cells[i + 1] if i + 1 < len(cells) else None
-        translated = cell.get("cell_type") == "markdown" and not english and following and is_english_cell(following)
-        if not translated:
+        elif not (cell.get("cell_type") == "markdown" and lang in _translations(cells, i)):
             kept.append(cell)
     return kept
 
 
-def untranslated_cells(cells: list) -> list[str]:
-    """The Chinese Markdown cells that have no `en` cell after them (first line of each)."""
+def untranslated_cells(cells: list, lang: str = EN_TAG) -> list[str]:
+    """The Chinese Markdown cells with no `lang` cell after them (first line of each)."""
     out = []
     for i, cell in enumerate(cells):
-        if cell.get("cell_type") != "markdown" or is_english_cell(cell) or not _has_chinese(cell.get("source", "")):
+        if cell.get("cell_type") != "markdown" or translation_of(cell) or not _has_chinese(cell.get("source", "")):
             continue
-        following = cells[i + 1] if i + 1 < len(cells) else None
-        if not (following and is_english_cell(following)):
+        if lang not in _translations(cells, i):
             out.append(_source(cell).strip().splitlines()[0])
     return out
 

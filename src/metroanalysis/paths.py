@@ -1,8 +1,9 @@
 """Where a project's data lives, from the folder the user works in (never from where the
 package is installed): the nearest folder upward that holds `data/raw/`, or `--root DIR`.
 
-Months are `YYYY-MM` folders under `data/raw/` holding `bulletin.txt`; nothing a user types
-can name a file outside the project's data and report folders.
+Months are `YYYY-MM` folders under `data/raw/` holding one bulletin (`bulletin.txt`,
+`bulletin.html`/`.htm` or `bulletin.docx`); nothing a user types can name a file outside the
+project's data and report folders.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import BulletinError, UsageError
 
 MONTH = re.compile(r"^(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])\Z")  # \Z: no trailing newline
 BULLETIN = "bulletin.txt"
+# A month's bulletin as received: text, a saved web page or a Word file (metroanalysis.formats
+# reads them); the kinds after them are refused with a line saying what to do instead.
+BULLETIN_KINDS = (".txt", ".html", ".htm", ".docx")
+EXPLAINED_KINDS = (".doc", ".pdf", ".mht", ".mhtml", ".wps")
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,14 @@ class Project:
         return self.root / "notebooks"
 
     def bulletin(self, month: str) -> Path:
-        return self.raw / check_month(self, month) / BULLETIN
+        """The month's one bulletin file; two in one folder is an error naming both."""
+        files = bulletin_files(self.raw / check_month(self, month))
+        if len(files) > 1:
+            names = " and ".join(p.name for p in files)
+            raise BulletinError(
+                f"two bulletins in one month folder ({names}): keep only the one as received", path=str(files[0].parent)
+            )
+        return files[0]
 
     def processed_month(self, month: str) -> Path:
         return self.processed / check_month(self, month)
@@ -50,7 +62,15 @@ class Project:
         """Every month folder under data/raw with a bulletin, oldest first."""
         if not self.raw.is_dir():
             return []
-        return sorted(p.name for p in self.raw.iterdir() if MONTH.fullmatch(p.name) and (p / BULLETIN).is_file())
+        return sorted(p.name for p in self.raw.iterdir() if MONTH.fullmatch(p.name) and bulletin_files(p))
+
+
+def bulletin_files(folder: Path) -> list[Path]:
+    """Every bulletin.* in a month folder of a kind that is read or explained, by name."""
+    if not folder.is_dir():
+        return []
+    kinds = (*BULLETIN_KINDS, *EXPLAINED_KINDS)
+    return sorted(p for p in folder.iterdir() if p.stem == "bulletin" and p.suffix.lower() in kinds and p.is_file())
 
 
 def find_project(root: str | Path | None = None, start: str | Path | None = None) -> Project:
@@ -73,11 +93,12 @@ def check_month(project: Project, month: str) -> str:
     if not isinstance(month, str) or not MONTH.fullmatch(month):
         raise UsageError(f"--month {month!r}: expected YYYY-MM, e.g. 2021-04")
     folder = project.raw / month
-    if not (folder / BULLETIN).is_file():
-        raise UsageError(f"--month {month}: no {folder / BULLETIN}")
+    files = bulletin_files(folder)
+    if not files:
+        raise UsageError(f"--month {month}: no {folder / BULLETIN} (nor .html, .htm, .docx)")
     # A month folder (or its bulletin) that is a link pointing elsewhere is refused: raw data
     # lives in the project, and outputs are named after it.
-    real = (folder / BULLETIN).resolve()
-    if not real.is_relative_to(project.raw.resolve()):
-        raise UsageError(f"--month {month}: {folder / BULLETIN} points outside {project.raw}")
+    for file in files:
+        if not file.resolve().is_relative_to(project.raw.resolve()):
+            raise UsageError(f"--month {month}: {file} points outside {project.raw}")
     return month

@@ -12,13 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from . import build, schema, store
-from .bulletin import parse_bulletin
 from .checks import run_checks
 from .entities import Registry, attach_entity_ids
+from .formats import parse_source, read_source
 from .hospitals import hospital_profile
 from .locking import month_lock
 from .paths import Project, find_project
-from .reading import SYNTHETIC_MARK, read_bulletin
+from .reading import SYNTHETIC_MARK
 
 
 @dataclass
@@ -39,10 +39,10 @@ def clean_month(project: Project, month: str, record: dict | None = None, out: P
     `record` (the build inputs) is saved as build.json inside the same atomic swap."""
     # load inputs
     path = project.bulletin(month)
-    raw = read_bulletin(path)
+    raw = read_source(path)  # a text file, a saved web page or a Word file
     registry = Registry.load(project.root)
     # process
-    parsed = parse_bulletin(raw, month)
+    parsed = parse_source(raw, month)
     tables, unmatched = attach_entity_ids(parsed.tables, registry)
     quality = run_checks(tables, parsed.printed_totals, parsed.missing, extra=[*parsed.repairs, *unmatched])
     frames = {

@@ -52,6 +52,25 @@ FIELD_METADATA: dict[str, dict[str, str]] = {
     "month": _name("月份", "Month", "the bulletin's month, YYYY-MM"),  # in the tables stacked over months
     # Shared by every table parsed from the bulletin
     "source_line": _count("", "原文行号", "Source line", "1-based line of the raw bulletin where this row is printed"),
+    # Where a number stands in a web page or a Word file (metroanalysis.formats); <NA> for a text
+    # bulletin (its source_line says it all) and where a part does not apply.
+    "source_table": _count(
+        "",
+        "原文表序",
+        "Table no.",
+        "web page: the nth <table> of the saved page, counting every table in order; Word: the nth table"
+        " of the document; <NA> for a number printed in prose",
+    ),
+    "source_row": _count("", "原文表行", "Row", "1-based row of that table"),
+    "source_col": _count(
+        "",
+        "原文表列",
+        "Column",
+        "1-based column of that table (a merged cell counts as every column it covers; its first is given)",
+    ),
+    "source_paragraph": _count(
+        "", "原文段序", "Paragraph no.", "Word: the nth paragraph of the document body, for prose"
+    ),
     "entity_id": _name(
         "实体编号",
         "Entity id",
@@ -253,8 +272,18 @@ DERIVED = (
             "measure",
             "value",
             ("unit", {"description": "unit"}),
-            ("source_line", {"description": "1-based line of the raw bulletin"}),
+            (
+                "source_line",
+                {
+                    "description": "1-based line of the raw bulletin (a web page: of the saved file, where the cell"
+                    " or paragraph starts; <NA> in a Word file)"
+                },
+            ),
             "printed",
+            "source_table",
+            "source_row",
+            "source_col",
+            "source_paragraph",
         ),
     ),
     Table(

@@ -942,11 +942,31 @@ def do_kiosk(body: list[str], ctx: _Ctx) -> list[str]:
 
 
 def is_synthetic(path: Path) -> bool:
+    if path.suffix.lower() in (".html", ".htm", ".docx"):
+        from .formats import read_source
+
+        try:  # its first paragraph, as the parsers read it
+            return read_source(path).lines[0].text.startswith(MARK)
+        except Exception:  # unreadable or no bulletin at all: not one of ours
+            return False
     try:
         with path.open(encoding="utf-8-sig", errors="replace") as fh:
             return fh.readline().startswith(MARK)
     except OSError:
         return False
+
+
+FORMATS = ("txt", "html", "docx")
+
+
+def as_format(text: str, kind: str) -> bytes:
+    """The generated bulletin as a text file, a saved web page (with a site's chrome) or a Word file."""
+    if kind == "txt":
+        return text.encode("utf-8")
+    from .formats.write import document_from_text, to_docx, to_html
+
+    document = document_from_text(text)
+    return to_html(document) if kind == "html" else to_docx(document)
 
 
 def add_synth_parser(subparsers) -> argparse.ArgumentParser:
@@ -963,10 +983,13 @@ def add_synth_parser(subparsers) -> argparse.ArgumentParser:
         "--join", action="append", default=[], metavar="PLATFORM:AREA", help="an area joins a platform, e.g. lab:鼓楼区"
     )
     p.add_argument("--root", help="project folder holding data/raw/ (default: found from the current folder)")
+    p.add_argument(
+        "--format", choices=FORMATS, default="txt", help="text (default), a saved web page (html) or a Word file (docx)"
+    )
     where = p.add_mutually_exclusive_group()
     where.add_argument("--out", help="write here instead of stdout (not under data/raw/ unless --into-raw)")
     where.add_argument(
-        "--into-raw", action="store_true", help="write data/raw/MONTH/bulletin.txt (never over a real bulletin)"
+        "--into-raw", action="store_true", help="write data/raw/MONTH/bulletin.EXT (never over a real bulletin)"
     )
     p.set_defaults(handler=synth_main)
     return p
@@ -1008,21 +1031,32 @@ def synth_main(args) -> int:
         except ValueError as err:
             raise UsageError(str(err)) from None
         raw = project.raw.resolve()
+        kind = getattr(args, "format", "txt")
+        stale: list[Path] = []
         if args.into_raw:
-            target = project.raw / args.month / "bulletin.txt"
-            if target.exists() and not is_synthetic(target):
-                raise UsageError(f"{target} is a real bulletin: refusing to overwrite it")
+            from .paths import bulletin_files
+
+            target = project.raw / args.month / f"bulletin.{kind}"
+            for existing in bulletin_files(target.parent):
+                if not is_synthetic(existing):
+                    raise UsageError(f"{existing} is a real bulletin: refusing to overwrite it")
+                stale.extend([existing] if existing != target else [])  # one bulletin per month folder
         elif args.out:
             target = Path(args.out)
             if target.resolve().is_relative_to(raw):
                 raise UsageError(f"--out {args.out} is under {project.raw}: pass --into-raw to write there")
             if target.exists() and not is_synthetic(target):
                 raise UsageError(f"--out {args.out} exists and is not a synthetic bulletin: refusing to overwrite it")
+        elif kind == "docx":
+            raise UsageError("--format docx writes a file: pass --out FILE or --into-raw")
         else:
-            sys.stdout.write(out + ("" if out.endswith("\n") else "\n"))
+            text = out if kind == "txt" else as_format(out, kind).decode("utf-8")
+            sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
             return 0
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(out, encoding="utf-8")
+        target.write_bytes(as_format(out, kind))
+        for old in stale:
+            old.unlink()
         print(f"{args.month}: synthetic bulletin written to {target}", file=sys.stderr)
         return 0
     except UsageError as err:

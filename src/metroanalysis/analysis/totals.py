@@ -66,4 +66,5 @@ def column_total(printed_totals: pd.DataFrame, rows: pd.DataFrame, table: str, c
         return Total(None, summed, money)
     value = match["value"].iloc[0]
     printed = int(to_fen(pd.Series([value])).iloc[0]) if money else round(float(value))
-    return Total(printed, summed, money, tuple(int(x) for x in match["source_line"]))
+    # a Word file has no lines: its totals stand in a table cell (facts.csv says which)
+    return Total(printed, summed, money, tuple(int(x) for x in match["source_line"].dropna()))

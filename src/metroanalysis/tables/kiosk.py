@@ -87,6 +87,9 @@ def kiosk_usage(section: Section, ex: Extract) -> None:
         cells = [c for c in row if c.tabbed]
         if lead:  # the label's last character, printed just before this entity's cells
             label += "".join(c.text for c in lead)
+        elif len(cells) == width + 1 and re.sub(r"\s", "", cells[0].text) in SECTIONS:
+            # the label as one cell spanning its rows (a web page's or Word file's merged cell)
+            label, cells = re.sub(r"\s", "", cells[0].text), cells[1:]
         if label:
             section_zh = section_name(label, row[0])
             label = ""
