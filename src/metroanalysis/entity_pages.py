@@ -220,8 +220,7 @@ def collect(tables: dict[str, pd.DataFrame], out_root: Path, lang: str, charts: 
 
     registry = latest(tables["entities"])
     aliases = latest(tables["aliases"])
-    months = sorted(tables["booking_by_hospital"]["month"].dropna().unique())
-    months = sorted(set(months) | {m for df in tables.values() if "month" in df for m in df["month"].dropna().unique()})
+    months = sorted(set(tables["quality"]["month"].dropna()))  # every cleaned month has its checks
     found = []
     for r in registry.itertuples(index=False):
         group = KINDS.get(r.kind)

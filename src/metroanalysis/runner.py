@@ -124,15 +124,15 @@ def report_locked(
 
     for month in sorted({t.month for t in tasks} | {o.month for o in unchanged}):
         # the month's CSVs, data package and workbook beside its reports (only if they changed)
-        publish_month_data(project.processed_month(month), out_root)
+        ok &= side_step(f"{month}: publishing its data", publish_month_data, project.processed_month(month), out_root)
         for lang in langs:
             done = [o for o in [*unchanged, *outcomes] if o.lang == lang]
             site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang)
             write_run_record(month_dir(out_root, month, lang), month, started_at, done)
         site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
     # the pages across months (each hospital and area; quality), rebuilt only when all/ changed
-    write_entity_pages(project.processed / "all", out_root, langs)
-    write_quality_page(project.processed / "all", out_root, langs)
+    ok &= side_step("the hospital and area pages", write_entity_pages, project.processed / "all", out_root, langs)
+    ok &= side_step("the quality page", write_quality_page, project.processed / "all", out_root, langs)
     site.write_root_index(out_root)
 
     failures = [o for o in outcomes if not o.ok]
@@ -140,6 +140,17 @@ def report_locked(
         where = month_dir(out_root, o.month, o.lang) / o.name
         fail_line(f"report failed: {o.month} {o.name}: {o.error} (see {where}.ipynb)")
     return ok and not failures
+
+
+def side_step(what: str, step, *args) -> bool:
+    """Run a step beside the reports (publishing data, the pages across months); a failure is
+    one line and fails the run, but leaves the reports and the index pages written."""
+    try:
+        step(*args)
+        return True
+    except Exception as err:
+        fail_line(f"cannot write {what}: {last_line(err)}")
+        return False
 
 
 def run_with_progress(tasks: list[Task], jobs: int) -> list[Outcome]:
