@@ -1,19 +1,17 @@
-"""Both languages of the reports: every label key has Chinese and English, every key the
-notebooks use exists, and entity names come from the registry (English falling back to Chinese)."""
+"""The data's vocabulary in both languages: every category has Chinese and English, units and
+printed words read in English, and entity names come from the registry (English falling back
+to Chinese). Report wording is the notebooks' own (tests/test_notebook_words.py)."""
 
 from __future__ import annotations
 
-import re
-import string
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
 from metroanalysis import labels
 from metroanalysis.analysis import registry_names
-from metroanalysis.analysis.trends import HEADLINES, HEADLINES_EN
+from metroanalysis.analysis.trends import MEASURES
 from metroanalysis.entities import Registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,17 +20,6 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def entities():
     return Registry.load(REPO).entities
-
-
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def test_every_label_key_has_both_languages_with_the_same_placeholders():
-    for key, (zh, en) in labels.TEXT.items():
-        assert zh.strip() and en.strip(), key
-        assert placeholders(zh) == placeholders(en), key
-        assert not re.search(r"[\u4e00-\u9fff]", en) or "“" in en, f"{key}: English text with Chinese"
 
 
 @pytest.mark.parametrize(
@@ -44,31 +31,17 @@ def test_every_category_has_both_languages(mapping):
 
 
 def test_every_headline_measure_has_an_english_label_and_unit():
-    assert set(HEADLINES) == set(HEADLINES_EN)
-    assert all(label and unit for label, unit in HEADLINES_EN.values())
+    assert all(m.label("en") and m.unit("en") for m in MEASURES.values())
 
 
-def test_every_key_the_notebooks_use_exists():
-    used = set()
-    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type == "code":
-                used |= set(re.findall(r"""["']((?:[schxypm])\.[a-z0-9_.]+)["']""", cell.source))
-    assert used, "no label keys found in the notebooks"
-    assert used <= set(labels.TEXT), sorted(used - set(labels.TEXT))
-
-
-def test_t_fills_placeholders_and_rejects_an_unknown_language():
-    assert labels.t("c.apps", "zh", month="2021年4月") == "2021年4月 各途径预约量"
-    assert labels.t("c.apps", "en", month="April 2021") == "Bookings by app or website, April 2021"
-    assert labels.translator("en")("h.bookings") == "Bookings"
+def test_category_names_and_printed_words_in_each_language():
+    assert labels.category(labels.CHANNELS, "phone", "zh") == "电话预约"
+    assert labels.category(labels.CHANNELS, "phone", "en") == "Phone"
+    assert labels.category(labels.CHANNELS, "not-a-channel", "en") == "not-a-channel"  # unknown: as given
+    assert labels.unit("台", "en") == "terminals" and labels.unit("台", "zh") == "台"
+    assert labels.printed_text("采集心电病例", "en") == "ECG cases collected"
     with pytest.raises(ValueError):
-        labels.t("h.bookings", "fr")
-
-
-def test_month_titles():
-    assert labels.month_title("2021-04") == "2021年4月"
-    assert labels.month_title("2021-12", "en") == "December 2021"
+        labels.category(labels.CHANNELS, "phone", "fr")
 
 
 def test_entity_without_english_name_falls_back_to_chinese(entities):
@@ -94,11 +67,3 @@ def test_registry_names_replace_printed_names_and_keep_unknown_ones(entities):
     en = registry_names(booking, entities, "en")
     assert list(en["hospital"]) == ["Zhongda Hospital, Southeast University", "Nanjing Jiangning Hospital", "新建医院"]
     assert booking["hospital"].iloc[0] == "南大学附属中大医院"  # the input is not changed
-
-
-def test_money_and_changes_are_written_in_the_language():
-    assert labels.fmt_yuan(1234.5) == "1,234.50 元"
-    assert labels.fmt_yuan(1234.5, "en") == "1,234.50 yuan"
-    assert labels.fmt_signed(-1000) == "-1,000"
-    assert labels.fmt_signed(0) == "0"
-    assert labels.fmt_signed_pct(0.2341) == "+0.2%"

@@ -1,56 +1,102 @@
 """Headline figures per month and month-over-month change, checked by hand on a pair of
-months: April 2021 as printed, and a 'May' made from it with known changes."""
+months: April 2021 as printed, and a 'May' made from it with known changes. Headlines quote
+the bulletin's printed 合计 (line numbers quoted), the rows' sum only where nothing is printed."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from metroanalysis import load_month
-from metroanalysis.analysis.trends import headline_figures, latest_changes, month_over_month
-
-REPO = Path(__file__).resolve().parents[1]
+from metroanalysis.analysis.trends import MEASURES, headline_figures, latest_changes, month_over_month
 
 
-@pytest.fixture(scope="module")
-def two_months():
-    april = load_month("2021-04", root=REPO)
+def stack(april, may_edit=None) -> dict[str, pd.DataFrame]:
+    """April as cleaned, and a 'May' copied from it and changed by `may_edit(name, df)`."""
     stacked = {}
     for name, df in april.tables.items():
-        a = df.assign(month="2021-04")
         b = df.assign(month="2021-05")
-        if name == "booking_by_hospital":  # 南京鼓楼医院 +1,000 in-clinic bookings in May
-            gulou = b["hospital"] == "南京鼓楼医院"
-            b.loc[gulou, "in_clinic"] += 1000
-            b.loc[gulou, "subtotal"] += 1000
-        if name == "remote_coverage":  # 秦淮区 joins the ECG platform in May
-            b.loc[(b["platform"] == "ecg") & (b["area"] == "秦淮区"), "connected"] = True
-        stacked[name] = pd.concat([a, b], ignore_index=True)
+        if may_edit:
+            b = may_edit(name, b)
+        stacked[name] = pd.concat([df.assign(month="2021-04"), b], ignore_index=True)
     return stacked
 
 
+def may_changes(name, b):
+    if name == "booking_by_hospital":  # 南京鼓楼医院 +1,000 in-clinic bookings in May, printed too
+        gulou = b["hospital"] == "南京鼓楼医院"
+        b.loc[gulou, "in_clinic"] += 1000
+        b.loc[gulou, "subtotal"] += 1000
+    if name == "printed_totals":
+        b.loc[(b["table"] == "booking_by_hospital") & b["column"].isin(["in_clinic", "subtotal"]), "value"] += 1000
+        b.loc[(b["table"] == "kiosk_usage") & (b["column"] == "payment_amount_yuan"), "value"] = 336807013.37
+    if name == "remote_coverage":  # 秦淮区 joins the ECG platform in May
+        b.loc[(b["platform"] == "ecg") & (b["area"] == "秦淮区"), "connected"] = True
+    return b
+
+
+@pytest.fixture(scope="module")
+def two_months(april):
+    return stack(april, may_changes)
+
+
+def row(headlines, month, measure):
+    found = headlines[(headlines["month"] == month) & (headlines["measure"] == measure)]
+    assert len(found) == 1, (month, measure)
+    return found.iloc[0]
+
+
 def value(headlines, month, measure):
-    row = headlines[(headlines["month"] == month) & (headlines["measure"] == measure)]
-    assert len(row) == 1, (month, measure)
-    return row["value"].iloc[0]
+    return row(headlines, month, measure)["value"]
 
 
-def test_april_headlines_equal_the_bulletin(two_months):
+def test_april_headlines_quote_the_bulletin(two_months):
     h = headline_figures(two_months)
     assert value(h, "2021-04", "bookings_total") == 427194  # 合计 小计, line 338
     assert value(h, "2021-04", "bookings_in_clinic") == 190355  # line 336
     assert value(h, "2021-04", "app_bookings_total") == 116458  # 合计：116458, line 381
-    assert value(h, "2021-04", "hotline_calls") == 106398  # line 40
+    assert value(h, "2021-04", "hotline_calls") == 106398  # 共受理咨询电话106398个, line 40
     assert value(h, "2021-04", "kiosk_terminals") == 1598  # line 1187
-    # Money: 15,622,415.20 registration (printed total) + 336,807,013.31 payments (the rows' sum;
-    # the printed 合计 says .30, one fen of rounding) = 352,429,428.51 yuan.
-    assert round(value(h, "2021-04", "kiosk_money_yuan"), 2) == 352429428.51
     # Areas connected: consultation 9, ECG 11, lab 9, imaging 10 → mean 9.75.
     assert value(h, "2021-04", "areas_connected_mean") == 9.75
     # Districts uploaded 550 of 12 × 129 = 1,548 required tables.
-    assert round(value(h, "2021-04", "upload_tables_share"), 4) == round(100 * 550 / 1548, 4)
+    assert value(h, "2021-04", "upload_tables_share") == pytest.approx(100 * 550 / 1548)
+    assert row(h, "2021-04", "bookings_total")["basis"] == "printed"
+    assert row(h, "2021-04", "bookings_total")["difference"] == 0
+    assert row(h, "2021-04", "upload_tables_share")["basis"] == "computed"
+
+
+def test_kiosk_money_is_the_printed_totals_with_the_rows_one_fen_apart(two_months):
+    h = headline_figures(two_months)
+    money = row(h, "2021-04", "kiosk_money_yuan")
+    # 挂号金额 合计 15,622,415.20 (line 1189) + 缴费金额 合计 336,807,013.30 (line 1191); the 49
+    # payment rows add up to 336,807,013.31, so the print is one fen short of the rows.
+    assert f"{money['value']:.2f}" == "352429428.50"
+    assert (money["basis"], money["difference"]) == ("printed", -0.01)
+    per_terminal = value(h, "2021-04", "kiosk_money_per_terminal_yuan")
+    assert per_terminal == pytest.approx(35242942850 / 1598 / 100)  # fen ÷ installed terminals
+
+
+def test_without_a_printed_total_the_rows_are_summed_and_called_computed(april):
+    def no_kiosk_totals(name, b):
+        return b[b["table"] != "kiosk_usage"] if name == "printed_totals" else b
+
+    h = headline_figures(stack(april, no_kiosk_totals))
+    money = row(h, "2021-05", "kiosk_money_yuan")
+    # 15,622,415.20 + 336,807,013.31: the rows' sums, added in fen
+    assert f"{money['value']:.2f}" == "352429428.51"
+    assert money["basis"] == "computed" and pd.isna(money["difference"])
+    assert value(h, "2021-05", "kiosk_terminals") == 1598  # the 49 rows add up to the print
+
+
+def test_a_printed_total_is_quoted_even_where_the_rows_disagree(april):
+    def rows_only(name, b):
+        if name == "booking_by_hospital":
+            b.loc[b["hospital"] == "南京鼓楼医院", "subtotal"] += 5
+        return b
+
+    h = headline_figures(stack(april, rows_only))
+    total = row(h, "2021-05", "bookings_total")
+    assert (total["value"], total["basis"], total["difference"]) == (427194, "printed", -5)  # printed − rows
 
 
 def test_month_over_month_change_by_hand(two_months):
@@ -58,11 +104,13 @@ def test_month_over_month_change_by_hand(two_months):
     may = latest_changes(h, "2021-05").set_index("measure")
     assert may.loc["bookings_total", "previous"] == 427194
     assert may.loc["bookings_total", "change"] == 1000
-    assert round(may.loc["bookings_total", "change_pct"], 4) == round(100 * 1000 / 427194, 4)
+    assert may.loc["bookings_total", "change_pct"] == pytest.approx(100 * 1000 / 427194)
     assert may.loc["bookings_in_clinic", "change"] == 1000
     assert may.loc["bookings_phone", "change"] == 0
     assert may.loc["areas_connected_mean", "change"] == 0.25  # ECG 11 → 12 of 4 platforms
     assert may.loc["bookings_total", "previous_month"] == "2021-04"
+    # 336,807,013.37 − 336,807,013.30, counted in fen: exactly 0.07 (as floats: 0.0699999…)
+    assert may.loc["kiosk_money_yuan", "change"] == 0.07
 
 
 def test_the_first_month_has_nothing_to_compare(two_months):
@@ -70,3 +118,11 @@ def test_the_first_month_has_nothing_to_compare(two_months):
     assert latest_changes(h, "2021-04").empty
     first = month_over_month(h).query("month == '2021-04'")
     assert first["previous"].isna().all() and first["change"].isna().all()
+
+
+def test_every_headline_measure_is_defined_once_in_both_languages(two_months):
+    h = headline_figures(two_months)
+    assert set(h["measure"]) <= set(MEASURES)
+    for key, measure in MEASURES.items():
+        assert measure.label("zh") and measure.label("en") and measure.unit("en"), key
+        assert measure.label("zh") != measure.label("en"), key

@@ -168,9 +168,8 @@ def write_headlines(processed_month: Path, root: Path, out_dir: Path, month: str
 
 
 def headline_figures(root: Path, processed_month: Path, month: str) -> list[list[str]]:
-    """[label, value as the reports write it] for each of HEADLINES the month has."""
-    from .analysis import fmt_count, fmt_pct, fmt_yuan
-    from .analysis.trends import HEADLINES as MEASURES
+    """[name, value and unit as the reports write them] for each of HEADLINES the month has."""
+    from .analysis.trends import MEASURES, fmt_value
     from .analysis.trends import headline_figures as figures_of
     from .pipeline import load_month
 
@@ -178,18 +177,15 @@ def headline_figures(root: Path, processed_month: Path, month: str) -> list[list
     tables = {name: df.assign(month=month) for name, df in month_data.tables.items()}
     values = figures_of(tables).set_index("measure")["value"]
     shown = []
-    for measure in HEADLINES:
-        if measure in values.index:
-            label, unit, _ = MEASURES[measure]
-            value = values[measure]
-            text = (
-                fmt_pct(value / 100)
-                if unit == "%"
-                else fmt_yuan(value)
-                if unit == "元"
-                else f"{fmt_count(value)} {unit}"
-            )
-            shown.append([label, text])
+    for measure in (m for m in HEADLINES if m in values.index):
+        spec, value = MEASURES[measure], values[measure]
+        unit = spec.unit("zh")
+        shown.append(
+            [
+                spec.label("zh"),
+                f"{fmt_value(measure, value)}{unit}" if unit == "%" else f"{fmt_value(measure, value)} {unit}",
+            ]
+        )
     return shown
 
 

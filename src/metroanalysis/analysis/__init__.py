@@ -1,8 +1,14 @@
-"""Analysis of a month's clean tables: pure functions, tables in → tables (or sentences) out.
+"""Analysis of a month's clean tables: pure functions, tables in → tables and numbers out. No
+wording: sentences, titles and labels are written in the notebooks (see `metroanalysis.i18n`).
 
 One module per report: `channels` (bookings by channel), `kiosks` (self-service terminals),
 `coverage` (remote platforms, data uploads, health records), `quality` (how far to trust the
-tables). Nothing here reads or writes files.
+tables), `trends` (month after month); shared by them: `profile` (what the reports read off
+hospital_profile), `totals` (the bulletin's printed 合计 first, the rows' sum beside it) and
+`stats` (a statistic with its n, interval and p-value). Nothing here reads or writes files.
+
+To add an analysis: a function in the report's module, its test in tests/test_analysis_*.py
+with hand-computed expectations, then a cell in the notebook that calls it.
 
 Conventions shared by every module:
 - a share is a fraction in [0, 1] as Float64; sentences and display tables show it as a
@@ -12,7 +18,7 @@ Conventions shared by every module:
 - a ratio whose denominator is zero or missing is <NA>, never 0 or inf.
 
 This module holds the small helpers the others share: ratios, fen arithmetic, number
-formatting for sentences, and `display_table` (Chinese headers for reviewers).
+formatting for sentences, and `display_table` (a table as text under the headers given).
 """
 
 from __future__ import annotations

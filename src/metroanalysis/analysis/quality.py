@@ -1,10 +1,15 @@
-"""How far to trust the other reports: every check in `quality` (mismatches first), the missing
+"""How far to trust the other reports: every check in `quality` (worst first), the missing
 values in every table, and what the cleaning changed between the printed text and the value.
 
-Inputs are the clean `quality` and `facts` tables and the month's tables as a dict.
+Inputs are the clean `quality` and `facts` tables and the month's tables as a dict. Statuses
+are ordered and named as `checks.STATUS_ORDER` and `labels.STATUSES` say (a status this module
+has never heard of is still shown, right after the worst); what each status means is written
+in the data-quality notebook. Tables are named from `labels.TABLES`. No sentences here.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -12,43 +17,62 @@ from metroanalysis import labels
 from metroanalysis.checks import STATUS_ORDER
 from metroanalysis.schema import BULLETIN_TABLES, fields
 
-from . import fmt_count
-
-# Worst first: a reviewer reads the problems before the confirmations.
-# The bulletin tables under the names reviewers know from the bulletin.
-TABLE_ZH = {
-    "hotline_calls": "12320热线受理情况",
-    "hotline_province": "全省12320电话量",
-    "booking_by_hospital": "预约挂号服务统计表",
-    "booking_by_channel": "途径预约情况统计",
-    "remote_platforms": "远程医疗平台",
-    "remote_volumes": "远程医疗业务量",
-    "remote_institutions": "远程医疗接入机构",
-    "remote_top_uploaders": "远程医疗上传前三名",
-    "remote_coverage": "远程医疗覆盖区",
-    "upload_by_district": "数据采集情况（区）",
-    "upload_by_hospital": "数据采集情况（医院）",
-    "kiosk_usage": "自助终端使用情况表",
-    "cumulative_totals": "累计数",
-    "printed_totals": "原文合计",
-}
-STATUS_ZH = {status: names[0] for status, names in labels.STATUSES.items()}
-
 
 def _rank(status: pd.Series) -> pd.Series:
-    # A status the list does not know yet is shown right after mismatches, not hidden at the end.
+    # A status the list does not know yet is shown right after the worst, not hidden at the end.
     return status.map({s: i for i, s in enumerate(STATUS_ORDER)}).fillna(0.5).astype(float)
 
 
+def status_label(status: str, lang: str = "zh") -> str:
+    return labels.category(labels.STATUSES, status, lang)
+
+
+def table_label(table, lang: str = "zh") -> str:
+    """The table's title in `lang`; empty for a check that concerns no table (a repair)."""
+    return "" if pd.isna(table) else labels.category(labels.TABLES, table, lang)
+
+
+def field_label(field, lang: str = "zh") -> str:
+    """A field's title in `lang` from the schema (its name where it has no English title)."""
+    return field.label if lang == "zh" else (field.label_en or field.name)
+
+
+def column_label(table, column, lang: str = "zh") -> str:
+    """A column as a reader knows it: its title in `lang` from the schema."""
+    if pd.isna(column):
+        return ""
+    for field in fields(table) if table in BULLETIN_TABLES else []:
+        if field.name == column:
+            return field_label(field, lang)
+    return str(column)
+
+
 def checks_worst_first(quality: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Every check, mismatches first, then by table and printed line; with the status in Chinese
-    (`status_zh`) and, as `status_label` and `table_label`, status and table named in `lang`."""
+    """Every check, in the order of `checks.STATUS_ORDER` (worst first), then by table and
+    printed line; with `status_label`, `table_label` and `column_label` in `lang`."""
     out = quality.assign(_rank=_rank(quality["status"]))
     out = out.sort_values(["_rank", "table", "source_line"], kind="stable").drop(columns="_rank")
-    out.insert(out.columns.get_loc("status") + 1, "status_zh", out["status"].map(STATUS_ZH).astype("string"))
-    out["status_label"] = out["status"].map(lambda s: labels.category(labels.STATUSES, s, lang)).astype("string")
-    out["table_label"] = out["table"].map(lambda t: labels.category(labels.TABLES, t, lang)).astype("string")
+    out["status_label"] = out["status"].map(lambda s: status_label(s, lang)).astype("string")
+    out["table_label"] = out["table"].map(lambda t: table_label(t, lang)).astype("string")
+    out["column_label"] = pd.array(
+        [column_label(t, c, lang) for t, c in zip(out["table"], out["column"], strict=True)], dtype="string"
+    )
     return out.reset_index(drop=True)
+
+
+def status_counts(quality: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """How many checks ended in each status, worst first (statuses with no check left out, a
+    status `STATUS_ORDER` does not list first); `label` names the status in `lang`."""
+    counts = quality["status"].value_counts()
+    known = [s for s in STATUS_ORDER if s in counts.index]
+    order = [s for s in counts.index if s not in STATUS_ORDER] + known
+    return pd.DataFrame(
+        {
+            "status": pd.array(order, dtype="string"),
+            "label": pd.array([status_label(s, lang) for s in order], dtype="string"),
+            "checks": pd.array([int(counts[s]) for s in order], dtype="Int64"),
+        }
+    )
 
 
 def unmatched_names(quality: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -56,49 +80,13 @@ def unmatched_names(quality: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     table (named in `lang`), column and bulletin line, in table and line order."""
     rows = quality[quality["status"] == "unmatched"]
     out = rows[["entity", "table", "column", "source_line"]].copy()
-    out["table_label"] = out["table"].map(lambda t: labels.category(labels.TABLES, t, lang)).astype("string")
+    out["table_label"] = out["table"].map(lambda t: table_label(t, lang)).astype("string")
     return out.sort_values(["table", "source_line"], kind="stable").reset_index(drop=True)
-
-
-def unmatched_sentence(unmatched: pd.DataFrame, lang: str = "zh") -> str:
-    """How many printed names have no registry entry, and which; or that every name matched."""
-    if unmatched.empty:
-        if lang == "en":
-            return "Every hospital, area, channel and city name in the bulletin is in the registry."
-        return "月报中的医院、区、渠道和城市名称都已在登记表中找到对应。"
-    names = list(dict.fromkeys(unmatched["entity"]))
-    tables = list(dict.fromkeys(unmatched["table_label"]))
-    if lang == "en":
-        return (
-            f"{len(names)} printed names ({len(unmatched)} rows) are not in the registry: {', '.join(names)} "
-            f"(in {', '.join(tables)}). Their rows are kept, without an entity id, and are left out of the "
-            "hospital profile until the registry knows them."
-        )
-    return (
-        f"有 {len(names)} 个名称（{len(unmatched)} 行）不在登记表中：{'、'.join(names)}（见{'、'.join(tables)}）。"
-        "这些行仍保留在表中，但没有实体编号，在登记表补充之前不计入医院概况。"
-    )
-
-
-def status_counts(quality: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """How many checks ended in each status, worst first (statuses with no check left out);
-    `label` names the status in `lang`."""
-    counts = quality["status"].value_counts()
-    known = [s for s in STATUS_ORDER if s in counts.index]
-    order = [s for s in counts.index if s not in STATUS_ORDER] + known
-    return pd.DataFrame(
-        {
-            "status": pd.array(order, dtype="string"),
-            "status_zh": pd.array([STATUS_ZH.get(s, s) for s in order], dtype="string"),
-            "label": pd.array([labels.category(labels.STATUSES, s, lang) for s in order], dtype="string"),
-            "checks": pd.array([int(counts[s]) for s in order], dtype="Int64"),
-        }
-    )
 
 
 def missing_values(tables: dict[str, pd.DataFrame], lang: str = "zh") -> pd.DataFrame:
     """Every column of every bulletin table that has missing values: how many of how many rows,
-    with the column's Chinese label (in English: the column's name) and the schema's description
+    with the column's title in `lang` and the schema's description
     (which says why it may be empty); `table_label` names the table in `lang`."""
     rows = []
     for table, df in tables.items():
@@ -107,10 +95,10 @@ def missing_values(tables: dict[str, pd.DataFrame], lang: str = "zh") -> pd.Data
         for field in fields(table):
             n = int(df[field.name].isna().sum()) if field.name in df else len(df)
             if n:
-                label = field.label if lang == "zh" else field.name
+                label = field_label(field, lang)
                 rows.append((table, field.name, label, n, len(df), field.description))
     out = pd.DataFrame(rows, columns=["table", "column", "label", "missing", "rows", "description"])
-    out["table_label"] = [labels.category(labels.TABLES, t, lang) for t in out["table"]]
+    out["table_label"] = [table_label(t, lang) for t in out["table"]]
     return out.astype(
         {
             "table_label": "string",
@@ -124,95 +112,61 @@ def missing_values(tables: dict[str, pd.DataFrame], lang: str = "zh") -> pd.Data
     )
 
 
-# What turned printed text into a clean value, tested in this order on the printed text.
-_CHANGES = [
-    ("未反馈", "“未反馈/规定数”：申明数记为缺失（不是 0），只取规定数"),
-    ("/", "“申明/规定”单元格拆成两个数"),
-    ("亿", "以“亿”为单位的数换算成整数"),
-    ("：", "去掉数字前的文字（如“合计：”）"),
+# What turned printed text into a clean value: the kind of change, told by a marker in the
+# printed text, tested in this order. The notebook says what each kind means.
+CHANGE_MARKERS = [
+    ("not_reported", "未反馈"),  # "未反馈/129": declared is missing, not 0
+    ("split", "/"),  # "43/129": declared and required
+    ("hundred_million", "亿"),  # "101.78亿条" → 10178000000
+    ("prefix", "："),  # "合计：116458"
 ]
-_CHANGES_EN = {
-    "未反馈": "“未反馈/required” (not reported): the declared number is missing (not 0), only the required kept",
-    "/": "a “declared/required” cell split into two numbers",
-    "亿": "a number in 亿 (hundred millions) written out as a whole number",
-    "：": "words before the number dropped (e.g. “合计：”)",
-    "unit": "a unit after the number dropped",
-    "other": "other rewriting",
-}
+CHANGE_KINDS = [kind for kind, _ in CHANGE_MARKERS] + ["unit", "other"]
 
 
-def _change_kind(printed: str) -> str:
-    for marker, kind in _CHANGES:
+def change_kind(printed: str) -> str:
+    """The kind of change from the printed text to its value: a key of `CHANGE_KINDS`."""
+    for kind, marker in CHANGE_MARKERS:
         if marker in printed:
             return kind
-    return "去掉数字后的单位" if printed[-1:] and not printed[-1].isdigit() else "其他改写"
-
-
-def _change_en(kind: str) -> str:
-    for marker, zh in _CHANGES:
-        if kind == zh:
-            return _CHANGES_EN[marker]
-    return _CHANGES_EN["unit"] if kind == "去掉数字后的单位" else _CHANGES_EN["other"]
+    return "unit" if printed[-1:] and not printed[-1].isdigit() else "other"
 
 
 def cleaning_changes(facts: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The facts whose clean value differs from the printed text, grouped by what the cleaning
-    did: how many numbers, one example (printed → value, line), and the tables concerned
-    (change and tables described in `lang`)."""
+    """The facts whose clean value differs from the printed text (after trimming spaces),
+    grouped by `change` (a key of `CHANGE_KINDS`, in order of first appearance): how many
+    `numbers`, the first one as `example_printed` → `example_value` (<NA> when the value is
+    missing) at `example_line`, and `tables` (a list of the tables concerned, named in `lang`)."""
     printed = facts["printed"].fillna("").str.strip()
-    changed = facts[printed != facts["value"].fillna("")].copy()
-    changed["change"] = changed["printed"].fillna("").str.strip().map(_change_kind)
+    changed = facts[printed != facts["value"].fillna("")].assign(printed=printed)
+    changed["change"] = changed["printed"].map(change_kind)
     rows = []
-    missing, sep = ("（缺失）", "、") if lang == "zh" else ("(missing)", ", ")
     for change, group in changed.groupby("change", sort=False):
         first = group.iloc[0]
-        rows.append(
-            {
-                "change": change if lang == "zh" else _change_en(change),
-                "numbers": len(group),
-                "example": f"{first.printed.strip()} → {first.value if pd.notna(first.value) else missing}",
-                "example_line": first.source_line,
-                "tables": sep.join(dict.fromkeys(labels.category(labels.TABLES, t, lang) for t in group["table"])),
-            }
-        )
-    out = pd.DataFrame(rows, columns=["change", "numbers", "example", "example_line", "tables"])
+        tables = list(dict.fromkeys(table_label(t, lang) for t in group["table"]))
+        rows.append([change, len(group), first.printed, first.value, first.source_line, tables])
+    columns = ["change", "numbers", "example_printed", "example_value", "example_line", "tables"]
+    out = pd.DataFrame(rows, columns=columns)
     return out.astype(
-        {"change": "string", "numbers": "Int64", "example": "string", "example_line": "Int64", "tables": "string"}
+        {
+            "change": "string",
+            "numbers": "Int64",
+            "example_printed": "string",
+            "example_value": "string",
+            "example_line": "Int64",
+        }
     )
 
 
-def quality_sentence(counts: pd.DataFrame, lang: str = "zh") -> str:
-    """'共核对 58 项：一致 54 项，舍入差 1 项，部分列出 3 项，没有发现不一致。'"""
-    total = int(counts["checks"].sum())
-    mismatches = int(counts.loc[counts["status"] == "mismatch", "checks"].sum())
-    if lang == "en":
-        parts = ", ".join(
-            f"{fmt_count(r.checks)} {labels.category(labels.STATUSES, r.status, lang)}" for r in counts.itertuples()
-        )
-        verdict = f"{mismatches} do not agree: read the first rows below" if mismatches else "none disagrees"
-        what = "checks of the printed totals, subtotals and relations between tables"
-        return f"{fmt_count(total)} {what}: {parts}; {verdict}."
-    parts = "，".join(f"{r.status_zh} {fmt_count(r.checks)} 项" for r in counts.itertuples())
-    verdict = f"其中 {mismatches} 项不一致，请先看下表前几行" if mismatches else "没有发现不一致"
-    return f"对原文的合计、小计和表间关系共核对 {fmt_count(total)} 项：{parts}；{verdict}。"
-
-
-def missing_sentence(missing: pd.DataFrame, lang: str = "zh") -> str:
-    if missing.empty:
-        return "各表没有缺失值。" if lang == "zh" else "No table has a missing value."
-    top = missing.sort_values("missing", ascending=False, kind="stable").head(3)
-    if lang == "en":
-        parts = ", ".join(
-            f"{r.label} in {labels.category(labels.TABLES, r.table, lang)} ({r.missing} of {r.rows} rows)"
-            for r in top.itertuples()
-        )
-        return (
-            f"{len(missing)} columns in {missing['table'].nunique()} tables have missing values; most are missing "
-            f"from {parts}. Missing means the bulletin printed no number (or printed 未反馈, not reported); the "
-            "analysis never counts it as 0."
-        )
-    parts = "，".join(f"{TABLE_ZH.get(r.table, r.table)}的“{r.label}”{r.missing}/{r.rows} 行" for r in top.itertuples())
-    return (
-        f"{missing['table'].nunique()} 个表的 {len(missing)} 列有缺失值，缺得最多的是{parts}。"
-        "缺失表示原文没有印这个数（或印的是“未反馈”），分析中不当作 0。"
-    )
+def fmt_figure(text, signed: bool = False) -> str:
+    """A number as quality.csv writes it ('336807013.30', '-114') with thousands separators and
+    its decimals kept ('336,807,013.30'); `signed` puts + before a positive difference; '—'
+    when there is none (a missing table has no figures); text that is not a number (the line a
+    repair concerns) as it is."""
+    if pd.isna(text) or str(text).strip() == "":
+        return "—"
+    text = str(text).strip()
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+        return text
+    whole, _, fraction = text.lstrip("+-").partition(".")
+    sign = "-" if text.startswith("-") else ("+" if signed and text.strip("0.+-") else "")
+    return f"{sign}{int(whole):,}" + (f".{fraction}" if fraction else "")

@@ -35,8 +35,13 @@ class Total:
 
     @property
     def difference(self) -> int:
-        """rows − printed (0 when nothing is printed)."""
-        return 0 if self.printed is None else self.rows - self.printed
+        """printed − rows, as quality.csv reports a check (0 when nothing is printed)."""
+        return 0 if self.printed is None else self.printed - self.rows
+
+    @property
+    def line(self) -> int | str:
+        """The bulletin line where the printed total stands; "—" where it has none (a Word file)."""
+        return self.source_lines[0] if self.source_lines else "—"
 
     @property
     def agrees(self) -> bool:

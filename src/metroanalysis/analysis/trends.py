@@ -1,53 +1,98 @@
 """Month after month: each month's headline figures and how they changed from the month
-before. Pure functions over the stacked tables (`load_all_months()`), which carry a `month`
-column."""
+before. Pure functions over the stacked tables (`load_all_months()` or `notebook.history`),
+which carry a `month` column. No wording: names and units of the measures are vocabulary
+(`MEASURES`), sentences are written in the notebooks.
+
+A headline quotes the bulletin: where it prints a 合计, the figure is that printed total (and
+`difference`, printed minus the rows' sum as in quality.csv, says by how much the rows add up
+to something else); where nothing is printed,
+the figure is computed from the rows (`basis` says which). Money is added in whole fen.
+
+Month-over-month, in a report notebook:
+
+    headlines = trends.headline_figures(nb.history(m))
+    changes = trends.change_table(headlines, m.month, trends.REPORT_MEASURES["kiosks"])
+    if changes.empty:                                  # no earlier month in the data
+        nb.say(_("数据中还没有{month}之前的月份，暂时没有可以比较的上月数据。", month=when))
+    else:
+        before = nb.month_label(changes["previous_month"].iloc[0], lang)
+        shown = trends.change_rows(changes, lang)      # every figure as text, no headers
+        nb.table(shown, {"label": _("指标"), "unit": _("单位"), "previous": before, "value": when,
+                         "change": _("变化"), "change_pct": _("变化（%）")})
+        top = trends.largest_change(changes)           # a measure key, or None
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
 
 import pandas as pd
 
-from metroanalysis import labels
+from metroanalysis import i18n, labels
 
-from . import fmt_pct, ratio
+from . import ratio, to_fen
+from .totals import Total, column_total
 
-# measure → (Chinese label, unit, group shown together in the trends report)
-HEADLINES = {
-    "bookings_total": ("预约挂号总量", "次", "预约"),
-    "bookings_online_12320": ("12320在线预约", "次", "预约"),
-    "bookings_phone": ("电话预约", "次", "预约"),
-    "bookings_in_clinic": ("诊间预约", "次", "预约"),
-    "bookings_third_party": ("第三方预约", "次", "预约"),
-    "app_bookings_total": ("各途径（客户端、微信、网站）预约合计", "次", "途径"),
-    "hotline_calls": ("12320热线受理咨询电话", "个", "热线"),
-    "kiosk_money_yuan": ("自助机挂号与缴费金额合计", "元", "自助机"),
-    "kiosk_money_per_terminal_yuan": ("每台自助机金额", "元/台", "自助机"),
-    "kiosk_terminals": ("自助机投放台数", "台", "自助机"),
-    "areas_connected_mean": ("远程平台平均对接区数", "个区", "远程医疗"),
-    "upload_tables_share": ("各区已上传表占规定上传表比例", "%", "数据上传"),
-    "upload_days_mean": ("各区平均数据上传天数", "天", "数据上传"),
-    "checks_mismatch": ("核对不一致项数", "项", "数据质量"),
-    "names_unmatched": ("登记表中没有的名称数", "个", "数据质量"),
+
+@dataclass(frozen=True)
+class Measure:
+    """A headline measure, defined once: its name and unit in each language and the decimals
+    it is shown with. A share's change is in percentage points, not in its own unit."""
+
+    zh: str
+    en: str
+    unit_zh: str
+    unit_en: str
+    digits: int = 0
+    change_unit_zh: str | None = None
+    change_unit_en: str | None = None
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if labels.check_lang(lang) == "zh" else self.en
+
+    def unit(self, lang: str = "zh") -> str:
+        return self.unit_zh if labels.check_lang(lang) == "zh" else self.unit_en
+
+    def change_unit(self, lang: str = "zh") -> str:
+        zh, en = self.change_unit_zh or self.unit_zh, self.change_unit_en or self.unit_en
+        return zh if labels.check_lang(lang) == "zh" else en
+
+    @property
+    def money(self) -> bool:
+        """A sum of money (exact to the fen), as opposed to a ratio or a count."""
+        return self.unit_en == "yuan"
+
+
+def _share(zh: str, en: str) -> Measure:
+    return Measure(zh, en, "%", "%", 1, "个百分点", "percentage points")
+
+
+MEASURES: dict[str, Measure] = {
+    "bookings_total": Measure("预约挂号总量", "All bookings", "次", "bookings"),
+    "bookings_online_12320": Measure("12320在线预约", "12320 online bookings", "次", "bookings"),
+    "bookings_phone": Measure("电话预约", "Phone bookings", "次", "bookings"),
+    "bookings_in_clinic": Measure("诊间预约", "In-clinic bookings", "次", "bookings"),
+    "bookings_third_party": Measure("第三方预约", "Third-party bookings", "次", "bookings"),
+    "app_bookings_total": Measure(
+        "各途径（客户端、微信、网站）预约合计", "Bookings through apps, WeChat and websites", "次", "bookings"
+    ),
+    "hotline_calls": Measure("12320热线受理咨询电话", "Calls taken by the 12320 hotline", "个", "calls"),
+    "kiosk_money_yuan": Measure("自助机挂号与缴费金额合计", "Kiosk registration and payment money", "元", "yuan", 2),
+    "kiosk_money_per_terminal_yuan": Measure(
+        "每台自助机金额（按投放台数）", "Kiosk money per installed terminal", "元/台", "yuan per terminal", 2
+    ),
+    "kiosk_terminals": Measure("自助机投放台数", "Kiosk terminals installed", "台", "terminals"),
+    "areas_connected_mean": Measure(
+        "远程平台平均对接区数", "Areas connected per remote platform (mean)", "个区", "areas", 2
+    ),
+    "upload_tables_share": _share("各区已上传表占规定上传表比例", "Uploaded tables as a share of required (areas)"),
+    "upload_days_mean": Measure("各区平均数据上传天数", "Upload days per area (mean)", "天", "days", 2),
+    "checks_mismatch": Measure("核对不一致项数", "Checks that disagree", "项", "checks"),
+    "names_unmatched": Measure("登记表中没有的名称数", "Names not in the registry", "个", "names"),
 }
-# measure → (English label, unit)
-HEADLINES_EN = {
-    "bookings_total": ("All bookings", "bookings"),
-    "bookings_online_12320": ("12320 online bookings", "bookings"),
-    "bookings_phone": ("Phone bookings", "bookings"),
-    "bookings_in_clinic": ("In-clinic bookings", "bookings"),
-    "bookings_third_party": ("Third-party bookings", "bookings"),
-    "app_bookings_total": ("Bookings through apps, WeChat and websites", "bookings"),
-    "hotline_calls": ("Calls taken by the 12320 hotline", "calls"),
-    "kiosk_money_yuan": ("Kiosk registration and payment money", "yuan"),
-    "kiosk_money_per_terminal_yuan": ("Kiosk money per terminal", "yuan per terminal"),
-    "kiosk_terminals": ("Kiosk terminals", "terminals"),
-    "areas_connected_mean": ("Areas connected per remote platform (mean)", "areas"),
-    "upload_tables_share": ("Uploaded tables as a share of required (areas)", "%"),
-    "upload_days_mean": ("Upload days per area (mean)", "days"),
-    "checks_mismatch": ("Checks that disagree", "checks"),
-    "names_unmatched": ("Names not in the registry", "names"),
-}
+
+
 # The headline figures each report compares with the month before.
 REPORT_MEASURES = {
     "channels": [
@@ -71,60 +116,120 @@ REPORT_MEASURES = {
         "upload_tables_share",
     ],
 }
+# Where a headline total is printed: measure → (table, columns added up).
+PRINTED = {
+    "bookings_total": ("booking_by_hospital", ["subtotal"]),
+    "bookings_online_12320": ("booking_by_hospital", ["online_12320"]),
+    "bookings_phone": ("booking_by_hospital", ["phone"]),
+    "bookings_in_clinic": ("booking_by_hospital", ["in_clinic"]),
+    "bookings_third_party": ("booking_by_hospital", ["third_party"]),
+    "app_bookings_total": ("booking_by_channel", ["bookings"]),
+    "kiosk_money_yuan": ("kiosk_usage", ["registration_amount_yuan", "payment_amount_yuan"]),
+    "kiosk_terminals": ("kiosk_usage", ["terminals"]),
+}
+# Printed as a figure of its own (the hotline paragraph's 共受理), not as a 合计 of rows.
+QUOTED = {"hotline_calls"}
+COLUMNS = ["month", "measure", "value", "basis", "difference"]
 
 
-def _by_month(df: pd.DataFrame, column: str) -> pd.Series:
-    return df.groupby("month")[column].sum(min_count=1)
+def measure_label(measure: str, lang: str = "zh") -> str:
+    return MEASURES[measure].label(lang)
+
+
+def measure_unit(measure: str, lang: str = "zh") -> str:
+    return MEASURES[measure].unit(lang)
+
+
+def _months(tables: dict[str, pd.DataFrame]) -> list[str]:
+    return sorted(set().union(*(set(df["month"]) for df in tables.values() if "month" in df)))
+
+
+def _month_total(tables: dict[str, pd.DataFrame], month: str, table: str, columns: list[str]) -> Total | None:
+    """The month's total of `columns` of `table` (added together): printed where the bulletin
+    prints each, else the sum of the rows; None when the month has neither rows nor a print."""
+    rows = tables[table][tables[table]["month"] == month]
+    printed = tables.get("printed_totals", pd.DataFrame(columns=["month", "table", "column"]))
+    printed = printed[(printed["month"] == month) & (printed["table"] == table)]
+    if rows.empty and printed.empty:
+        return None
+    parts = [column_total(printed, rows, table, column) for column in columns]
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def _printed_rows(tables, months) -> list[list]:
+    rows = []
+    for measure, (table, columns) in PRINTED.items():
+        if table not in tables:
+            continue
+        for month in months:
+            total = _month_total(tables, month, table, columns)
+            if total is None:
+                continue
+            basis = "printed" if total.is_printed else "computed"
+            difference = total.shown(total.difference) if total.is_printed else pd.NA
+            rows.append([month, measure, total.shown(), basis, difference])
+    return rows
+
+
+def _computed(tables: dict[str, pd.DataFrame], months: list[str], printed: pd.DataFrame) -> dict[str, pd.Series]:
+    """The measures that are not a printed 合计: the hotline's own figure (`QUOTED`), ratios,
+    means and counts; month → value."""
+    out: dict[str, pd.Series] = {}
+    hotline = tables["hotline_calls"]
+    out["hotline_calls"] = hotline[hotline["category"] == "total"].groupby("month")["calls"].sum(min_count=1)
+    value = printed.pivot(index="month", columns="measure", values="value")
+    if {"kiosk_money_yuan", "kiosk_terminals"} <= set(value.columns):  # money (in fen) ÷ installed terminals
+        fen = to_fen(value["kiosk_money_yuan"])
+        out["kiosk_money_per_terminal_yuan"] = ratio(fen, value["kiosk_terminals"]) / 100
+    coverage = tables["remote_coverage"]
+    connected = coverage.assign(on=coverage["connected"].fillna(False).astype(int))
+    out["areas_connected_mean"] = connected.groupby(["month", "platform"])["on"].sum().groupby("month").mean()
+    district = tables["upload_by_district"].groupby("month")
+    uploaded, required = district["uploaded_tables"].sum(min_count=1), district["required_tables"].sum(min_count=1)
+    out["upload_tables_share"] = 100 * ratio(uploaded, required)
+    out["upload_days_mean"] = district["upload_days"].mean()
+    if "quality" in tables:  # counted for every month, so a month with none reads 0
+        status = tables["quality"].groupby("month")["status"]
+        for measure, kind in (("checks_mismatch", "mismatch"), ("names_unmatched", "unmatched")):
+            counts = status.apply(lambda s, k=kind: int((s == k).sum()))
+            out[measure] = counts.reindex(months, fill_value=0)
+    return out
 
 
 def headline_figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per month × headline measure: month, measure, label_zh, unit, group, value."""
-    booking, kiosk = tables["booking_by_hospital"], tables["kiosk_usage"]
-    money = _by_month(kiosk, "registration_amount_yuan") + _by_month(kiosk, "payment_amount_yuan")
-    coverage = tables["remote_coverage"]
-    per_platform = coverage.groupby(["month", "platform"])["connected"].sum()
-    district = tables["upload_by_district"]
-    series = {
-        "bookings_total": _by_month(booking, "subtotal"),
-        "bookings_online_12320": _by_month(booking, "online_12320"),
-        "bookings_phone": _by_month(booking, "phone"),
-        "bookings_in_clinic": _by_month(booking, "in_clinic"),
-        "bookings_third_party": _by_month(booking, "third_party"),
-        "app_bookings_total": _by_month(tables["booking_by_channel"], "bookings"),
-        "hotline_calls": tables["hotline_calls"].query("category == 'total'").groupby("month")["calls"].sum(),
-        "kiosk_money_yuan": money,
-        "kiosk_terminals": _by_month(kiosk, "terminals"),
-        "kiosk_money_per_terminal_yuan": money / _by_month(kiosk, "terminals"),
-        "areas_connected_mean": per_platform.groupby("month").mean(),
-        "upload_tables_share": 100 * _by_month(district, "uploaded_tables") / _by_month(district, "required_tables"),
-        "upload_days_mean": district.groupby("month")["upload_days"].mean(),
-    }
-    if "quality" in tables:  # counted for every month, so a month with none reads 0
-        months = sorted(booking["month"].unique())
-        status = tables["quality"].groupby("month")["status"]
-        for measure, value in (("checks_mismatch", "mismatch"), ("names_unmatched", "unmatched")):
-            counts = status.apply(lambda s, v=value: int((s == v).sum()))
-            series[measure] = counts.reindex(months, fill_value=0)
-    rows = []
-    for measure, values in series.items():
-        label, unit, group = HEADLINES[measure]
-        for month, value in values.items():
-            if pd.notna(value):
-                rows.append([month, measure, label, unit, group, float(value)])
-    out = pd.DataFrame(rows, columns=["month", "measure", "label_zh", "unit", "group", "value"])
-    return out.astype({"month": "string", "measure": "string", "label_zh": "string", "unit": "string"})
+    """One row per month × headline measure: month, measure, value (in the measure's unit:
+    yuan for money), basis (`printed`: the bulletin's own total; `computed`: from the rows, as
+    a sum where nothing is printed, a ratio, a mean or a count) and difference (the printed 合计
+    minus the rows' sum, as in quality.csv; <NA> where no 合计 of rows is printed)."""
+    months = _months({k: v for k, v in tables.items() if k not in ("entities", "aliases")})
+    printed = pd.DataFrame(_printed_rows(tables, months), columns=COLUMNS)
+    rows = printed.values.tolist()
+    for measure, values in _computed(tables, months, printed).items():
+        basis = "printed" if measure in QUOTED else "computed"
+        rows += [[month, measure, v, basis, pd.NA] for month, v in values.items() if pd.notna(v)]
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    order = {m: i for i, m in enumerate(MEASURES)}
+    out = out.sort_values(["month", "measure"], key=lambda s: s.map(order) if s.name == "measure" else s)
+    return out.reset_index(drop=True).astype(
+        {"month": "string", "measure": "string", "value": "Float64", "basis": "string", "difference": "Float64"}
+    )
 
 
 def month_over_month(headlines: pd.DataFrame) -> pd.DataFrame:
     """Each month's figure beside the previous month's (the month before it in the data):
-    change in absolute terms and in per cent; <NA> for the first month."""
+    `change` in the measure's unit (money in whole fen, then yuan) and `change_pct` in per
+    cent (<NA> for the first month, and where the previous figure is 0: 0 → 2 has no per cent)."""
     df = headlines.sort_values(["measure", "month"]).copy()
     df["previous_month"] = df.groupby("measure")["month"].shift(1)
-    df["previous"] = df.groupby("measure")["value"].shift(1)
-    df["change"] = df["value"] - df["previous"]
-    df["change_pct"] = 100 * df["change"] / df["previous"]
-    for col in ("previous", "change", "change_pct"):
-        df[col] = df[col].astype("Float64")
+    df["previous"] = df.groupby("measure")["value"].shift(1).astype("Float64")
+    money = df["measure"].map(lambda m: MEASURES[m].money if m in MEASURES else False).astype(bool)
+    change = df["value"] - df["previous"]
+    in_fen = (to_fen(df["value"]) - to_fen(df["previous"])).astype("Float64") / 100
+    df["change"] = in_fen.where(money, change).astype("Float64")
+    df["change_pct"] = (100 * ratio(df["change"], df["previous"])).astype("Float64")
     return df.reset_index(drop=True)
 
 
@@ -134,117 +239,121 @@ def latest_changes(headlines: pd.DataFrame, month: str) -> pd.DataFrame:
     return mom[(mom["month"] == month) & mom["previous"].notna()].reset_index(drop=True)
 
 
-# ---------------------------------------------------------------------------------------------
-# Month-over-month change in a report, in either language
-
-
-def measure_label(measure: str, lang: str = "zh") -> str:
-    return HEADLINES[measure][0] if labels.check_lang(lang) == "zh" else HEADLINES_EN[measure][0]
-
-
-def measure_unit(measure: str, lang: str = "zh") -> str:
-    return HEADLINES[measure][1] if labels.check_lang(lang) == "zh" else HEADLINES_EN[measure][1]
-
-
 def change_table(headlines: pd.DataFrame, month: str, measures: list[str]) -> pd.DataFrame:
     """The report's headline `measures` for `month` beside the latest earlier month in the
-    data: previous, value, change and change_pct (per cent; <NA> when the previous figure is
-    0), in the order of `measures`. Empty when no earlier month exists."""
+    data: measure, month, previous_month, previous, value, change, change_pct, basis,
+    difference, in the order of `measures`. Empty when no earlier month exists."""
     rows = latest_changes(headlines, month)
     rows = rows[rows["measure"].isin(measures)].set_index("measure")
     order = [m for m in measures if m in rows.index]
     out = rows.loc[order].reset_index()
-    out["change_pct"] = out["change_pct"].where(out["previous"] != 0)  # 0 → 1 has no per cent
+    columns = ["measure", "month", "previous_month", "previous", "value", "change", "change_pct", "basis"]
+    return out[[*columns, "difference"]]
+
+
+def fmt_value(measure: str, value) -> str:
+    """A headline figure as text with the measure's decimals: 352,429,428.50; '—' if missing."""
+    return "—" if pd.isna(value) else f"{float(value):,.{MEASURES[measure].digits}f}"
+
+
+def fmt_change(measure: str, change) -> str:
+    """A change with its sign and the measure's decimals: +1,000 / -0.25 / 0; '—' if missing."""
+    if pd.isna(change):
+        return "—"
+    digits = MEASURES[measure].digits
+    return f"{float(change):+,.{digits}f}" if round(float(change), digits) != 0 else f"{0:.{digits}f}"
+
+
+def fmt_change_pct(pct, sign_only: bool = False) -> str:
+    """A change in per cent: 2.34 → '+2.3%' ('+2.3' with `sign_only`, for a column headed
+    "(%)"); '—' when there is none (no earlier month, or the previous figure was 0)."""
+    if pd.isna(pct):
+        return "—"
+    return f"{float(pct):+.1f}" + ("" if sign_only else "%")
+
+
+def change_rows(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """`change_table` as text, for a table whose headers the notebook writes: measure, label
+    and unit (vocabulary in `lang`), previous, value, change, change_unit (a share's change is
+    in percentage points), change_pct (signed, one decimal, without %: the header says "(%)"),
+    basis (printed / computed) and direction (1 up, 0 unchanged, -1 down; the only column
+    that is not text)."""
+    m = list(changes["measure"])
+    out = pd.DataFrame(
+        {
+            "measure": m,
+            "label": [MEASURES[x].label(lang) for x in m],
+            "unit": [MEASURES[x].unit(lang) for x in m],
+            "previous": [fmt_value(x, v) for x, v in zip(m, changes["previous"], strict=True)],
+            "value": [fmt_value(x, v) for x, v in zip(m, changes["value"], strict=True)],
+            "change": [fmt_change(x, v) for x, v in zip(m, changes["change"], strict=True)],
+            "change_unit": [MEASURES[x].change_unit(lang) for x in m],
+            "change_pct": [fmt_change_pct(p, sign_only=True) for p in changes["change_pct"]],
+            "basis": list(changes["basis"]),
+        }
+    ).astype("string")
+    out["direction"] = pd.array(
+        [0 if pd.isna(c) else int(c > 0) - int(c < 0) for c in changes["change"]], dtype="Int64"
+    )
     return out
 
 
-def _value(measure: str, value, lang: str) -> str:
-    """A headline figure as text: money to the fen, means and per cent to one or two decimals."""
-    if pd.isna(value):
-        return "—"
-    unit = HEADLINES[measure][1]
-    if unit in ("元", "元/台"):
-        return f"{float(value):,.2f}"
-    if unit == "%":
-        return f"{float(value):.1f}"
-    if unit in ("个区", "天"):
-        return f"{float(value):,.2f}"
-    return f"{float(value):,.0f}"
+def largest_change(changes: pd.DataFrame) -> str | None:
+    """The measure that moved most in per cent (the first in report order on a tie); None
+    when no change has a per cent (no earlier month, or every previous figure was 0)."""
+    moved = changes.dropna(subset=["change_pct"])
+    if moved.empty:
+        return None
+    return str(moved.loc[moved["change_pct"].abs().idxmax(), "measure"])
 
 
-def _change(measure: str, change, lang: str) -> str:
-    if pd.isna(change):
-        return "—"
-    unit = HEADLINES[measure][1]
-    digits = 2 if unit in ("元", "元/台", "个区", "天") else (1 if unit == "%" else 0)
-    text = labels.fmt_signed(change, digits)
-    return text + (" pp" if unit == "%" and lang == "en" else (" 个百分点" if unit == "%" else ""))
+def first_to_last(headlines: pd.DataFrame, measures: list[str]) -> pd.DataFrame:
+    """Each of `measures` in the first and the last month of `headlines`: measure,
+    first_month, last_month, first, last, change and change_pct (as in `month_over_month`),
+    in the order of `measures`; a measure missing from either month is left out."""
+    months = sorted(headlines["month"].unique())
+    if len(months) < 2:
+        return pd.DataFrame(columns=["measure", "first_month", "last_month", "first", "last", "change", "change_pct"])
+    ends = headlines[headlines["month"].isin([months[0], months[-1]])]
+    pair = month_over_month(ends)
+    pair = pair[(pair["month"] == months[-1]) & pair["previous"].notna() & pair["measure"].isin(measures)]
+    pair = pair.set_index("measure").reindex([m for m in measures if m in set(pair["measure"])]).reset_index()
+    out = pair.rename(columns={"previous_month": "first_month", "month": "last_month", "previous": "first"})
+    out = out.rename(columns={"value": "last"})
+    return out[["measure", "first_month", "last_month", "first", "last", "change", "change_pct"]].reset_index(drop=True)
 
 
-def change_display(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """`change_table` as text for reviewers: measure, unit, previous month, this month, change
-    and change in per cent, headers in `lang`."""
-    t = labels.translator(lang)
-    previous = labels.month_title(changes["previous_month"].iloc[0], lang) if len(changes) else ""
-    current = labels.month_title(changes["month"].iloc[0], lang) if len(changes) else ""
+def headline_rows(headlines: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Every headline measure (rows, in the order of `MEASURES`) × month, as text for a table
+    whose headers the notebook writes: measure, label and unit (in `lang`), basis (of the
+    latest month: printed / computed), then one column per month ('2021-04', …) holding the
+    figure with the measure's decimals ('—' where the month has none)."""
+    months = sorted(headlines["month"].unique())
+    wide = headlines.pivot(index="measure", columns="month", values="value")
+    basis = headlines.sort_values("month").groupby("measure")["basis"].last()
+    measures = [m for m in MEASURES if m in wide.index]
     out = pd.DataFrame(
         {
-            t("h.measure"): [measure_label(m, lang) for m in changes["measure"]],
-            t("h.unit"): [measure_unit(m, lang) for m in changes["measure"]],
-            f"{previous}": [_value(m, v, lang) for m, v in zip(changes["measure"], changes["previous"], strict=True)],
-            f"{current}": [_value(m, v, lang) for m, v in zip(changes["measure"], changes["value"], strict=True)],
-            t("h.change"): [_change(m, v, lang) for m, v in zip(changes["measure"], changes["change"], strict=True)],
-            t("h.change_pct"): [labels.fmt_signed_pct(v) for v in changes["change_pct"]],
+            "measure": measures,
+            "label": [MEASURES[m].label(lang) for m in measures],
+            "unit": [MEASURES[m].unit(lang) for m in measures],
+            "basis": [basis[m] for m in measures],
         }
     )
-    return out.set_index(t("h.measure"))
+    for month in months:
+        out[month] = [fmt_value(m, wide.loc[m, month]) for m in measures]
+    return out.astype("string")
 
 
-def change_sentence(changes: pd.DataFrame, month: str, lang: str = "zh", first: int = 3) -> str:
-    """'与2021年4月相比，预约挂号总量增加 1,000 次（+0.2%），…；变化幅度最大的是…。' — the first
-    `first` measures and the one that moved most in per cent; or, with no earlier month, that
-    there is nothing to compare yet."""
-    if changes.empty:
-        return nothing_to_compare(month, lang)
-    previous = labels.month_title(changes["previous_month"].iloc[0], lang)
-    parts = [_change_phrase(r, lang) for r in changes.head(first).itertuples()]
-    moved = changes.dropna(subset=["change_pct"])
-    text = (
-        f"与{previous}相比，" + "，".join(parts) if lang == "zh" else f"Compared with {previous}: " + "; ".join(parts)
+def printed_differences(headlines: pd.DataFrame) -> pd.DataFrame:
+    """The headline figures that quote a printed 合计 from which the rows differ: month,
+    measure, value (the printed total) and difference (print minus rows, as quality.csv), in month order."""
+    differs = headlines[headlines["difference"].fillna(0) != 0]
+    return (
+        differs[["month", "measure", "value", "difference"]]
+        .sort_values(["month"], kind="stable")
+        .reset_index(drop=True)
     )
-    if not moved.empty:
-        top = moved.loc[moved["change_pct"].abs().idxmax()]
-        if lang == "zh":
-            text += f"；变化幅度最大的是{measure_label(top.measure, lang)}（{labels.fmt_signed_pct(top.change_pct)}）"
-        else:
-            label = measure_label(top.measure, lang)
-            pct = labels.fmt_signed_pct(top.change_pct)
-            text += f". The largest relative change is in {label[0].lower() + label[1:]} ({pct})"
-    return text + ("。" if lang == "zh" else ".")
-
-
-def _change_phrase(row, lang: str) -> str:
-    label, unit = measure_label(row.measure, lang), measure_unit(row.measure, lang)
-    amount = _change(row.measure, abs(row.change), lang).lstrip("+")
-    pct = labels.fmt_signed_pct(row.change_pct)
-    if lang == "zh":
-        unit = "" if unit == "%" else f" {unit}"
-        if row.change == 0:
-            return f"{label}持平（{_value(row.measure, row.value, lang)}{unit}）"
-        verb = "增加" if row.change > 0 else "减少"
-        return f"{label}{verb} {amount}{unit}（{pct}）"
-    unit = "" if unit == "%" else f" {unit}"
-    if row.change == 0:
-        return f"{label[0].lower() + label[1:]} unchanged at {_value(row.measure, row.value, lang)}{unit}"
-    verb = "up" if row.change > 0 else "down"
-    return f"{label[0].lower() + label[1:]} {verb} {amount}{unit} ({pct})"
-
-
-def nothing_to_compare(month: str, lang: str = "zh") -> str:
-    name = labels.month_title(month, lang)
-    if lang == "en":
-        return f"There is no month before {name} in the data yet, so there is nothing to compare yet."
-    return f"数据中还没有{name}之前的月份，暂时没有可以比较的上月数据。"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,11 +361,12 @@ def nothing_to_compare(month: str, lang: str = "zh") -> str:
 
 
 def series(headlines: pd.DataFrame, measures: list[str], lang: str = "zh") -> pd.DataFrame:
-    """Months (rows) × the `measures` (columns, labelled in `lang`), for a line chart."""
+    """Months (rows, labelled in `lang`) × the `measures` (columns, named in `lang`), for a
+    line chart."""
     wide = headlines[headlines["measure"].isin(measures)].pivot(index="month", columns="measure", values="value")
     wide = wide.reindex(columns=[m for m in measures if m in wide.columns])
     wide.columns = [measure_label(m, lang) for m in wide.columns]
-    wide.index = [labels.month_title(m, lang) for m in wide.index]
+    wide.index = [i18n.month_label(m, lang) for m in wide.index]
     return wide.astype(float)
 
 
@@ -272,7 +382,7 @@ def app_shares_by_month(booking_by_channel: pd.DataFrame) -> pd.DataFrame:
 
 
 def areas_connected_by_platform(remote_coverage: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Months × platforms (short names in `lang`, printed order): how many areas are connected."""
+    """Months × platforms (named in `lang`, printed order): how many areas are connected."""
     platforms = list(dict.fromkeys(remote_coverage["platform"]))
     connected = remote_coverage[remote_coverage["connected"].fillna(False).astype(bool)]
     wide = connected.groupby(["month", "platform"]).size().unstack(fill_value=0)
@@ -285,10 +395,10 @@ def areas_connected_by_platform(remote_coverage: pd.DataFrame, lang: str = "zh")
 def coverage_changes(
     remote_coverage: pd.DataFrame, lang: str = "zh", entities: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """For each month after the first, each platform's areas that joined (connected now, not
-    connected or not listed the month before) and that left (the reverse): month,
-    previous_month, platform, platform_label, joined, left (names joined with 、 or a comma,
-    areas by their registry names in `lang` when `entities` is given; empty text when none)."""
+    """For each month after the first and each platform, the areas that joined (connected now,
+    not connected or not listed the month before) and that left (the reverse): month,
+    previous_month, platform, platform_label (in `lang`), joined, left (lists of area names,
+    registry names in `lang` when `entities` is given; empty lists when none)."""
     names = {}
     if entities is not None and "entity_id" in remote_coverage:
         lookup = labels.entity_names(entities, lang)
@@ -296,7 +406,6 @@ def coverage_changes(
             a: labels.entity_label(e, a, lookup)
             for a, e in zip(remote_coverage["area"], remote_coverage["entity_id"], strict=True)
         }
-    sep = "、" if lang == "zh" else ", "
     on = remote_coverage[remote_coverage["connected"].fillna(False).astype(bool)]
     sets = on.groupby(["month", "platform"])["area"].agg(set)
     months = sorted(remote_coverage["month"].unique())
@@ -305,11 +414,12 @@ def coverage_changes(
     for previous, month in pairwise(months):
         for p in platforms:
             before, now = sets.get((previous, p), set()), sets.get((month, p), set())
-            joined = sep.join(names.get(a, a) for a in sorted(now - before))
-            left = sep.join(names.get(a, a) for a in sorted(before - now))
+            joined = [names.get(a, a) for a in sorted(now - before)]
+            left = [names.get(a, a) for a in sorted(before - now)]
             rows.append([month, previous, p, labels.category(labels.PLATFORMS, p, lang), joined, left])
     columns = ["month", "previous_month", "platform", "platform_label", "joined", "left"]
-    return pd.DataFrame(rows, columns=columns).astype("string")
+    out = pd.DataFrame(rows, columns=columns)
+    return out.astype({c: "string" for c in columns[:4]})
 
 
 def upload_share_by_area(
@@ -323,67 +433,5 @@ def upload_share_by_area(
         lookup = labels.entity_names(entities, lang)
         df["area"] = [labels.entity_label(e, a, lookup) for e, a in zip(df["entity_id"], df["area"], strict=True)]
     wide = df.pivot_table(index="area", columns="month", values="share", aggfunc="sum", sort=False)
-    wide.columns = [labels.month_title(m, lang) for m in wide.columns]
+    wide.columns = [i18n.month_label(m, lang) for m in wide.columns]
     return wide.astype(float)
-
-
-def trend_sentence(headlines: pd.DataFrame, lang: str = "zh") -> str:
-    """From the first month to the last: how the main headline figures moved."""
-    months = sorted(headlines["month"].unique())
-    if len(months) < 2:
-        return nothing_to_compare(months[0] if months else "", lang) if months else ""
-    first, last = months[0], months[-1]
-    wide = headlines.pivot(index="measure", columns="month", values="value")
-    parts = []
-    for m in REPORT_MEASURES["trends"]:
-        if m not in wide.index or pd.isna(wide.loc[m, first]) or pd.isna(wide.loc[m, last]):
-            continue
-        a, b = wide.loc[m, first], wide.loc[m, last]
-        pct = labels.fmt_signed_pct(100 * (b - a) / a) if a else "—"
-        unit = measure_unit(m, lang)
-        unit = "%" if unit == "%" else f" {unit}"
-        if lang == "zh":
-            parts.append(f"{measure_label(m, lang)}从 {_value(m, a, lang)} 到 {_value(m, b, lang)}{unit}（{pct}）")
-        else:
-            label = measure_label(m, lang)
-            parts.append(
-                f"{label[0].lower() + label[1:]} from {_value(m, a, lang)} to {_value(m, b, lang)}{unit} ({pct})"
-            )
-    a, b = labels.month_title(first, lang), labels.month_title(last, lang)
-    if lang == "zh":
-        return f"{a}至{b}（{len(months)} 个月），" + "；".join(parts) + "。"
-    return f"From {a} to {b} ({len(months)} months): " + "; ".join(parts) + "."
-
-
-def joined_sentence(changes: pd.DataFrame, lang: str = "zh") -> str:
-    """Which areas joined (or left) which platform in which month; or that none did."""
-    moved = changes[(changes["joined"] != "") | (changes["left"] != "")]
-    if moved.empty:
-        return labels.pick(
-            (
-                "各月之间没有区新接入或退出远程医疗平台。",
-                "No area joined or left a remote-medicine platform from one month to the next.",
-            ),
-            lang,
-        )
-    parts = []
-    for r in moved.itertuples():
-        month = labels.month_title(r.month, lang)
-        if lang == "zh":
-            bits = ([f"{r.joined}新接入"] if r.joined else []) + ([f"{r.left}不再对接"] if r.left else [])
-            parts.append(f"{month}{r.platform_label}：{'，'.join(bits)}")
-        else:
-            bits = ([f"{r.joined} joined"] if r.joined else []) + ([f"{r.left} left"] if r.left else [])
-            parts.append(f"{month}, {r.platform_label}: {' and '.join(bits)}")
-    return ("；".join(parts) + "。") if lang == "zh" else ("; ".join(parts) + ".")
-
-
-def app_share_sentence(shares: pd.DataFrame, lang: str = "zh") -> str:
-    """The largest app's share in the first and the last month."""
-    lead = shares.columns[0]
-    first, last = shares.index[0], shares.index[-1]
-    a, b = shares.loc[first, lead], shares.loc[last, lead]
-    fa, fb = labels.month_title(first, lang), labels.month_title(last, lang)
-    if lang == "zh":
-        return f"预约最多的{lead}占客户端、微信和网站预约的比例从{fa}的 {fmt_pct(a)} 变为{fb}的 {fmt_pct(b)}。"
-    return f"{lead}, the largest, took {fmt_pct(a)} of app and web bookings in {fa} and {fmt_pct(b)} in {fb}."
