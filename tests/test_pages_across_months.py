@@ -305,3 +305,16 @@ def test_a_run_links_every_report_to_its_data_and_the_links_survive_a_copy(proje
     copy = shutil.copytree(root / "reports", tmp_path / "elsewhere")
     count, broken = broken_links(copy)
     assert count > 1000 and broken == []
+
+
+def test_pages_built_in_chinese_alone_link_no_english_page(project, tmp_path):
+    reports = shutil.copytree(project / "reports", tmp_path / "reports")
+    shutil.rmtree(reports / "entities")
+    shutil.rmtree(reports / "quality")
+    processed = project / "data" / "processed" / "all"
+    assert write_entity_pages(processed, reports, ("zh",)) and write_quality_page(processed, reports, ("zh",))
+    assert not (reports / "entities" / "en").exists() and 'href="en/' not in (
+        reports / "entities" / "H001.html"
+    ).read_text(encoding="utf-8")
+    count, broken = broken_links(reports)
+    assert count > 500 and broken == []

@@ -163,14 +163,13 @@ def write_entity_pages(processed_all: Path, out_root: Path, langs=(i18n.SOURCE,)
         entities = collect(tables, out_root, lang, charts)
         names = {e.entity_id for e in entities}
         for e in entities:
-            page = site.render("entity.html.j2", lang, e=e, **links(lang, e.entity_id), generated=build.now())
+            page = site.render("entity.html.j2", lang, e=e, **links(lang, langs, e.entity_id), generated=build.now())
             build.write_atomic(out / f"{e.entity_id}.html", page)
         for stale in out.glob("*.html"):  # an entity no longer in any table
             if stale.stem not in names and stale.name != "index.html":
                 stale.unlink()
-        index = site.render(
-            "entities.html.j2", lang, **index_values(entities, tables, lang), **links(lang), generated=build.now()
-        )
+        values = index_values(entities, tables, lang)
+        index = site.render("entities.html.j2", lang, **values, **links(lang, langs), generated=build.now())
         build.write_atomic(out / "index.html", index)
     build.write_atomic(folder / RECORD, f'{{"key": "{key}"}}\n')
     return True
@@ -204,13 +203,12 @@ def month_pages(out_root: Path) -> list[str]:
     )
 
 
-def links(lang: str, entity_id: str | None = None) -> dict[str, str]:
-    """Where a page in reports/entities/ (or reports/entities/LANG/) finds the rest."""
+def links(lang: str, langs, entity_id: str | None = None) -> dict[str, str | None]:
+    """Where a page in reports/entities/ (or reports/entities/LANG/) finds the rest; the same
+    page in the other language only when that is built too."""
     up = "../" if lang == i18n.SOURCE else "../../"
-    if lang == i18n.SOURCE:
-        other = f"en/{entity_id}.html" if entity_id else "en/index.html"
-    else:
-        other = f"../{entity_id}.html" if entity_id else "../index.html"
+    page = f"{entity_id}.html" if entity_id else "index.html"
+    other = (f"en/{page}" if "en" in langs else None) if lang == i18n.SOURCE else f"../{page}"
     return {"root": f"{up}index.html", "up": up, "other_lang": other, "quality": f"{up}quality/index.html"}
 
 

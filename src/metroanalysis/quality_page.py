@@ -89,7 +89,7 @@ def write_quality_page(processed_all: Path, out_root: Path, langs=(i18n.SOURCE,)
             counts=status_counts(checks, lang),
             root=f"{up}index.html",
             entities=f"{up}entities/{'' if lang == i18n.SOURCE else lang + '/'}index.html",
-            other_lang="en/index.html" if lang == i18n.SOURCE else "../index.html",
+            other_lang=("en/index.html" if "en" in langs else None) if lang == i18n.SOURCE else "../index.html",
             generated=build.now(),
         )
         build.write_atomic(out / "index.html", page)
