@@ -15,7 +15,7 @@ UV     := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 CHECK_LOCK := $(UV) lock --check --offline --quiet >/dev/null 2>&1 \
 	|| { echo "uv.lock does not match pyproject.toml: run 'make lock', then commit uv.lock" >&2; exit 1; }
 
-.PHONY: setup clean-data report test lint format lab bench clean lock lock-upgrade check-lock
+.PHONY: setup clean-data report verify test lint format lab bench clean lock lock-upgrade check-lock
 .DEFAULT_GOAL := report
 
 # uv from PyPI, into .venv, with pip: a bare machine needs nothing but Python, pip and make.
@@ -56,6 +56,10 @@ clean-data: $(STAMP)
 ## the main job: clean and report every month under data/raw/
 report: $(STAMP)
 	$(MA) run --all
+
+## check every output against its record (CSV sizes and hashes, bulletins, report inputs); exit 1 on any difference
+verify: $(STAMP)
+	$(MA) verify --all
 
 ## lint, format check, notebooks output-free, the whole test suite
 test: $(STAMP)

@@ -790,7 +790,9 @@ def apply(ops, end, ctrl_z) -> Doc:
 def test_combined_repairable_damage_cleans_to_the_same_tables(tmp_path_factory, undamaged, damage):
     doc = apply(*damage)
     got = assert_repaired(doc, tmp_path_factory.mktemp("combined"), undamaged)
-    assert got.repairs or doc.bytes() == RAW_BULLETIN.read_bytes()
+    # No repair recorded only where nothing was damaged: the same bytes, perhaps with CRLF line
+    # ends (any line end is read as it is, never "repaired") and the tables in their own order.
+    assert got.repairs or doc.bytes().replace(b"\r\n", b"\n") == RAW_BULLETIN.read_bytes()
     TRIED["combined at random"] += 1
 
 

@@ -21,8 +21,9 @@ from metroanalysis import load_all_months, load_month
 from metroanalysis.cli import main
 from metroanalysis.entity_pages import write_entity_pages
 from metroanalysis.notebook import source_line
-from metroanalysis.publish import publish_month_data
+from metroanalysis.publish import publish_workbook
 from metroanalysis.quality_page import write_quality_page
+from metroanalysis.runner import publish_data
 from metroanalysis.site import write_month_index, write_root_index
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +45,8 @@ def project(tmp_path_factory):
     assert main(["clean", "--all", "--root", str(root)]) == 0
     reports = root / "reports"
     for month in MONTHS:
-        assert publish_month_data(root / "data" / "processed" / month, reports) is True
+        publish_data(root / "data" / "processed" / month, reports / month / "data")
+        assert publish_workbook(root / "data" / "processed" / month, reports) is True
         write_month_index(reports / month, month, [], "zh")
         write_month_index(reports / month / "en", month, [], "en")
     assert write_entity_pages(root / "data" / "processed" / "all", reports, LANGS) is True
@@ -194,7 +196,10 @@ def test_each_month_publishes_its_csvs_data_package_and_workbook(project):
 def test_pages_are_rebuilt_only_when_their_data_changed(project):
     reports = project / "reports"
     processed = project / "data" / "processed"
-    assert publish_month_data(processed / "2021-04", reports) is False
+    assert publish_workbook(processed / "2021-04", reports) is False
+    publish_data(processed / "2021-04", reports / "2021-04" / "data")  # the CSVs again: the workbook stays
+    assert (reports / "2021-04" / "data" / "bulletin-2021-04.xlsx").is_file()
+    assert publish_workbook(processed / "2021-04", reports) is False
     assert write_entity_pages(processed / "all", reports, LANGS) is False
     assert write_quality_page(processed / "all", reports, LANGS) is False
     assert write_entity_pages(processed / "all", reports, ("zh",)) is False  # English kept, not dropped

@@ -27,7 +27,7 @@ import json
 import os
 import re
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -40,7 +40,8 @@ EXPORT_ENTRY = f"{PACKAGE}.export"  # the HTML export step, part of every report
 # The export step's files (the page frame, its CSS and words); the index pages' templates are not
 # here: they are rewritten on every run and never make a report stale.
 REPORT_TEMPLATES = tuple(
-    f"templates/{name}" for name in ("report.html.j2", "report.css", "base.css", "csp.html.j2", "en.yml")
+    f"templates/{name}"
+    for name in ("report.html.j2", "provenance.html.j2", "report.css", "base.css", "csp.html.j2", "en.yml")
 )
 # Packages whose versions shape the clean tables; those and the rest shape a report.
 CLEAN_PACKAGES = ("pandas", "numpy", "charset-normalizer", "lxml", "python-docx")
@@ -333,8 +334,8 @@ def record_built(out_dir: Path, name: str, key: str, title: str, finding: str | 
         "title": title,
         "finding": finding,
         "built": now(),
-        "seconds": round(seconds, 3),
-        "timings": {k: round(v, 3) for k, v in timings.items()},
+        **durations(seconds, timings),
+        "outputs": output_digests(out_dir, name),
     }
     write_atomic(record_path(out_dir, name), json.dumps(record, ensure_ascii=False, indent=1))
 
@@ -375,5 +376,46 @@ def write_atomic(path: Path, text: str) -> None:
             tmp.unlink()
 
 
+def output_digests(out_dir: Path, name: str) -> dict[str, str]:
+    """The SHA-256 of the report's files as written, so `metroanalysis verify` can tell a page
+    edited (or damaged) after it was built."""
+    files = (Path(out_dir) / f"{name}{suffix}" for suffix in (".html", ".ipynb"))
+    return {p.name: file_digest(p) for p in files if p.is_file()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Time: every "built at" stamp comes from here. With SOURCE_DATE_EPOCH set (the
+# reproducible-builds convention, https://reproducible-builds.org/specs/source-date-epoch/) it is
+# that moment, in UTC, and no duration is recorded, so two builds of the same inputs are
+# byte-identical; without it, the wall clock.
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH as whole seconds, None when unset or empty; a value that is not a
+    whole number is a usage error, never silently the wall clock."""
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        from .errors import UsageError
+
+        raise UsageError(f"SOURCE_DATE_EPOCH={text!r}: expected whole seconds since 1970-01-01 UTC")
+    return int(text)
+
+
+def build_time() -> datetime:
+    """When this build happened: SOURCE_DATE_EPOCH in UTC if set, else now (local, with offset)."""
+    epoch = source_date_epoch()
+    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now().astimezone()
+
+
 def now() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M")
+    return build_time().strftime("%Y-%m-%d %H:%M")
+
+
+def durations(seconds: float, timings: dict[str, float]) -> dict:
+    """How long a report took, for a record; nothing measured when the build must be reproducible
+    (a duration is never the same twice)."""
+    if source_date_epoch() is not None:
+        return {"seconds": None, "timings": {}}
+    return {"seconds": round(seconds, 3), "timings": {k: round(v, 3) for k, v in timings.items()}}

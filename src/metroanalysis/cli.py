@@ -1,7 +1,8 @@
 """The `metroanalysis` command: arguments, exit codes, messages. Nothing else lives here.
 
-Exit codes: 0 done; 1 done but something failed a check under --strict, or a report failed;
-2 bad input or a bad request (one line on stderr naming file, line, table and text).
+Exit codes: 0 done; 1 done but something failed a check under --strict, or a report failed, or
+`verify` found an output that differs from its record; 2 bad input or a bad request (one line
+on stderr naming file, line, table and text).
 """
 
 from __future__ import annotations
@@ -93,10 +94,38 @@ def build_parser() -> argparse.ArgumentParser:
     add_shared(p, before=False)
     p.add_argument("--format", choices=["xlsx"], default="xlsx", help="xlsx (the only format so far)")
     p.add_argument("--output", help="folder for the workbooks (default: ROOT/reports/MONTH/data/)")
+    add_verify_parser(sub)
     from .synth import add_synth_parser
 
     add_synth_parser(sub)
     return parser
+
+
+def add_verify_parser(sub) -> None:
+    help_text = "check the outputs against their records: CSV sizes and hashes, bulletins, reports"
+    p = sub.add_parser("verify", help=help_text, description=help_text)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--month", help="YYYY-MM, a folder under data/raw/")
+    which.add_argument("--all", action="store_true", help="every month under data/raw/")
+    p.add_argument("--root", help=SHARED[0][1]["help"])
+    p.add_argument("--notebooks", help="folder of NN-name.ipynb notebooks (default: ROOT/notebooks)")
+    p.add_argument("--output", help="reports folder (default: ROOT/reports)")
+
+
+def do_verify(project: Project, months: list[str], args) -> int:
+    """One line per problem (exit 1), or one line saying what was checked (exit 0)."""
+    from .verify import verify
+
+    output = Path(args.output).expanduser().resolve() if args.output else None
+    notebooks = Path(args.notebooks).expanduser().resolve() if args.notebooks else None
+    found = verify(project, months, output, notebooks)
+    for problem in found.problems:
+        print(problem)
+    if found.problems:
+        print(f"metroanalysis verify: {len(found.problems)} problem(s); {found.summary(months)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{found.summary(months)}: everything matches")
+    return EXIT_OK
 
 
 def parse(argv: list[str] | None):
@@ -239,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             return args.handler(args)
         project = find_project(args.root)
         months = months_for(project, args)
+        if args.command == "verify":
+            return do_verify(project, months, args)
         code = EXIT_OK
         if args.command == "export":
             return do_export(project, months, args)

@@ -12,17 +12,19 @@ Where to change what:
   `templates/base.css`); what a page may load: `templates/csp.html.j2`;
 - the frame's words: Chinese in the template, English in `templates/en.yml`;
 - which cell tags hide a cell, its code or its output: `REMOVE_CELL`, `REMOVE_INPUT`,
-  `REMOVE_OUTPUT`.
+  `REMOVE_OUTPUT`;
+- what the page and the executed notebook say they were made from: `provenance` (the footer and
+  <meta> tags: `templates/provenance.html.j2`); `stamp_notebook` writes it into the `.ipynb`
+  and, with SOURCE_DATE_EPOCH set, replaces Papermill's and nbclient's run times by that moment.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from datetime import datetime
 from pathlib import Path
 
-from . import build, i18n
+from . import build, i18n, provenance
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -70,13 +72,59 @@ def exporter(lang: str):
 
 def write_report(nb, path: Path, task) -> tuple[str, str | None]:
     """Export `nb` (executed) as the report at `path` for `task` (its month, language and
-    whether the month is synthetic), written atomically; returns the title and the finding."""
+    whether the month is synthetic), written atomically; returns the title and the finding. A
+    task of a run (with its parameters and notebook) also stamps its provenance on the page and
+    into the executed notebook beside it (NN-name.ipynb), if that is there."""
     shown = shown_cells(nb.cells, task.lang)
     title = notebook_title(nb, shown, Path(path).stem)
     finding = notebook_finding(nb)
-    html = export_html(nb, shown, task.month, title, finding, task.lang, task.synthetic)
+    made_from = report_provenance(task)
+    html = export_html(nb, shown, task.month, title, finding, task.lang, task.synthetic, made_from)
+    executed = Path(path).with_suffix(".ipynb")
+    if made_from is not None and executed.is_file():
+        stamp_notebook(nb, executed, made_from)
     build.write_atomic(path, html)
     return title, finding
+
+
+def report_provenance(task) -> provenance.Provenance | None:
+    """None for an export outside a run (a task without parameters: no bulletin to name)."""
+    parameters, notebook = getattr(task, "parameters", None), getattr(task, "notebook", None)
+    if not parameters or not notebook or "root" not in parameters:
+        return None
+    return provenance.for_report(parameters, Path(notebook))
+
+
+# Papermill's and nbclient's records of when a notebook and each of its cells ran.
+RUN_TIMES = ("start_time", "end_time")
+
+
+def stamp_notebook(nb, path: Path, made_from: provenance.Provenance) -> None:
+    """Rewrite the executed notebook at `path` (atomically) with `metadata.metroanalysis.provenance`
+    Papermill's output path as the file's own (not the temporary name it was run into) and a fixed
+    id for the parameters cell it injected. With
+    SOURCE_DATE_EPOCH set, every run time is that moment and no duration is kept: nbclient's
+    per-cell `execution` times are dropped, Papermill's start and end times are the build time and
+    its durations null, so two builds of the same inputs write the same bytes."""
+    import nbformat
+
+    nb = copy.deepcopy(nb)
+    nb.metadata.setdefault("metroanalysis", {})["provenance"] = made_from.as_dict()
+    for cell in nb.cells:  # Papermill gives the cell it injects a random id
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    run = nb.metadata.get("papermill")
+    if isinstance(run, dict):
+        run["output_path"] = str(path)
+    if build.source_date_epoch() is not None:
+        for record in [run, *(cell.metadata.get("papermill") for cell in nb.cells)]:
+            if isinstance(record, dict):
+                record.update({k: made_from.built for k in RUN_TIMES if k in record})
+                if "duration" in record:
+                    record["duration"] = None
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+    build.write_atomic(path, nbformat.writes(nb) + "\n")
 
 
 def shown_cells(cells: list, lang: str) -> list:
@@ -84,7 +132,16 @@ def shown_cells(cells: list, lang: str) -> list:
     return [c for c in i18n.cells_for(cells, lang) if not REMOVE_CELL & set(c.get("metadata", {}).get("tags", []))]
 
 
-def export_html(nb, cells: list, month: str, title: str, finding: str | None, lang: str, synthetic: bool) -> str:
+def export_html(
+    nb,
+    cells: list,
+    month: str,
+    title: str,
+    finding: str | None,
+    lang: str,
+    synthetic: bool,
+    made_from: provenance.Provenance | None = None,
+) -> str:
     nb = copy.deepcopy(nb)
     nb.cells = copy.deepcopy(cells)
     nb.metadata["title"] = title
@@ -98,7 +155,8 @@ def export_html(nb, cells: list, month: str, title: str, finding: str | None, la
             "month_label": i18n.month_label(month, lang),
             "finding": finding or "",
             "synthetic": synthetic,
-            "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "generated": build.now(),
+            "provenance": made_from,
             # the month's numbers, published beside the reports (as publish.data_href and
             # workbook.workbook_name say; not imported, so editing them re-executes no report)
             "data_href": "data/" if lang == i18n.SOURCE else "../data/",

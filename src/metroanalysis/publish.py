@@ -1,31 +1,25 @@
-"""The month's numbers published beside its reports: reports/MONTH/data/.
+"""The month's workbook beside its data, and what the pages say about that folder.
 
-A reviewer who reads a report and wants the numbers behind it gets them from the same folder, so
-every link still works after `reports/` is copied to a shared drive: the month's data package
-(datapackage.json), every clean table as CSV, exactly the files of data/processed/MONTH/, and the
-month's Excel workbook `bulletin-YYYY-MM.xlsx` (`workbook.write_workbook`).
+`runner.publish_data` copies the month's data package and CSVs into reports/MONTH/data/ (so
+every link still works after `reports/` is copied to a shared drive) and keeps any other file
+there; this module adds the month's Excel workbook `bulletin-YYYY-MM.xlsx`
+(`workbook.write_workbook`), written again only when the month's clean tables (or the workbook's
+code) changed: a record `.workbook.json` beside it holds the digest it was built from.
 
-Published again only when the month's clean tables (or this code, or the workbook's) changed: a
-record `.published.json` in the folder holds the digest it was built from. The folder is written
-beside the old one and swapped in whole, so a reader never sees half of each.
-
-Where to change what: which files are published: `published_files`; the workbook itself:
-`workbook.py`; how the pages link here: `data_href`.
+Where to change what: the workbook itself: `workbook.py`; how the pages link the folder:
+`data_href`; what a month's index lists for download: `downloads`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from . import build
 from .workbook import workbook_name, write_workbook
 
-DATA = "data"  # reports/MONTH/DATA/
-RECORD = ".published.json"
+DATA = "data"  # reports/MONTH/DATA/ (provenance.DATA_FOLDER)
+RECORD = ".workbook.json"
 PACKAGE = "datapackage.json"
 CODE = [Path(__file__).resolve(), Path(__file__).resolve().with_name("workbook.py")]
 
@@ -45,50 +39,19 @@ def publish_key(processed_month: Path) -> str:
     )
 
 
-def published_files(processed_month: Path) -> list[str]:
-    """The data package and every file it names (the clean tables as CSV)."""
-    package = json.loads((processed_month / PACKAGE).read_text(encoding="utf-8"))
-    return [PACKAGE, *(r["path"] for r in package["resources"])]
-
-
-def publish_month_data(processed_month: Path, out_root: Path, force: bool = False) -> bool:
-    """Copy the month's data package and CSVs into reports/MONTH/data/ and write its workbook
-    there, unless they are already those of the current clean tables; True if (re)published.
-    The caller holds the month's lock."""
+def publish_workbook(processed_month: Path, out_root: Path, force: bool = False) -> bool:
+    """Write the month's workbook into reports/MONTH/data/ unless it is already that of the
+    current clean tables; True if (re)written. The caller holds the month's lock."""
     processed_month = Path(processed_month)
-    month = processed_month.name
-    target = data_dir(out_root, month)
+    target = data_dir(out_root, processed_month.name)
+    book = target / workbook_name(processed_month.name)
     key = publish_key(processed_month)
-    if not force and build.read_json(target / RECORD).get("key") == key and is_complete(target, processed_month):
+    if not force and book.is_file() and build.read_json(target / RECORD).get("key") == key:
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{DATA}.tmp-", dir=target.parent))
-    try:
-        for name in published_files(processed_month):
-            shutil.copyfile(processed_month / name, tmp / name)
-        write_workbook(processed_month, tmp / workbook_name(month))
-        (tmp / RECORD).write_text(json.dumps({"key": key, "built": build.now()}) + "\n", encoding="utf-8")
-        swap_in(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    target.mkdir(parents=True, exist_ok=True)
+    write_workbook(processed_month, book)  # atomic: written beside, then moved into place
+    build.write_atomic(target / RECORD, json.dumps({"key": key}) + "\n")
     return True
-
-
-def is_complete(target: Path, processed_month: Path) -> bool:
-    names = [*published_files(processed_month), workbook_name(processed_month.name)]
-    return all((target / name).is_file() for name in names)
-
-
-def swap_in(new: Path, folder: Path) -> None:
-    """`new` takes the place of `folder`; a leftover of a killed swap is cleared first."""
-    for stale in folder.parent.glob(f".{folder.name}.old-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-    if folder.exists():
-        os.replace(folder, old)
-    os.replace(new, folder)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # Tables made from the bulletin's (and the registry) carry no printed title; their names here.

@@ -3,14 +3,15 @@
 `report_months` takes each month's lock (one run per month at a time), cleans a month never
 cleaned, decides for every notebook × language whether its report is up to date (`build`), hands
 the stale ones to `execute`, prints one line per report as it finishes, then writes each month's
-`run.json` and has `site` rewrite the index pages. Chinese reports go to reports/MONTH/, those in
-another language to reports/MONTH/LANG/.
+`run.json`, publishes a copy of the month's data package beside its reports (`publish_data`:
+reports/MONTH/data/) and has `site` rewrite the index pages. Chinese reports go to
+reports/MONTH/, those in another language to reports/MONTH/LANG/.
 
 Where to change what:
 - what makes a report stale: `build.report_key` (and `build.month_inputs` for the month's part);
 - which files count as report notebooks: `NOTEBOOK`;
 - the parameters a notebook receives: `parameters`;
-- what run.json says: `write_run_record`.
+- what run.json says: `write_run_record` (its times: `build.build_time`, SOURCE_DATE_EPOCH-aware).
 """
 
 from __future__ import annotations
@@ -18,18 +19,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 from contextlib import ExitStack
-from datetime import datetime
 from pathlib import Path
 
-from . import build, i18n, site
+from . import build, i18n, provenance, site
 from .entity_pages import write_entity_pages
 from .execute import KERNEL, Outcome, Task, last_line, run_tasks
 from .locking import month_lock
 from .paths import Project, check_month
-from .publish import publish_month_data
+from .publish import publish_workbook
 from .quality_page import write_quality_page
 
 NOTEBOOK = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9_-]+)\.ipynb$")
@@ -123,17 +125,19 @@ def report_locked(
     outcomes = run_with_progress(tasks, jobs)
 
     for month in sorted({t.month for t in tasks} | {o.month for o in unchanged}):
-        # the month's CSVs, data package and workbook beside its reports (only if they changed)
-        ok &= side_step(f"{month}: publishing its data", publish_month_data, project.processed_month(month), out_root)
+        publish_data(project.processed_month(month), out_root / month / provenance.DATA_FOLDER)
+        # the month's workbook beside its CSVs (only when its clean tables changed)
+        ok &= side_step(f"{month}: the workbook", publish_workbook, project.processed_month(month), out_root)
         for lang in langs:
             done = [o for o in [*unchanged, *outcomes] if o.lang == lang]
-            site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang)
+            values = parameters(project, out_root, month, lang)
+            site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang, values)
             write_run_record(month_dir(out_root, month, lang), month, started_at, done)
         site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
     # the pages across months (each hospital and area; quality), rebuilt only when all/ changed
     ok &= side_step("the hospital and area pages", write_entity_pages, project.processed / "all", out_root, langs)
     ok &= side_step("the quality page", write_quality_page, project.processed / "all", out_root, langs)
-    site.write_root_index(out_root)
+    site.write_root_index(out_root, project.root)
 
     failures = [o for o in outcomes if not o.ok]
     for o in sorted(failures, key=lambda o: (o.month, o.name)):
@@ -210,6 +214,36 @@ def sweep_leftovers(out_dir: Path) -> None:
                     p.unlink(missing_ok=True)
 
 
+def publish_data(processed_month: Path, dest: Path) -> None:
+    """reports/MONTH/data/: a copy of the month's datapackage.json and every CSV it lists, so the
+    reports link their data (and downloads are served) from beside them. Copied into a folder
+    beside `dest`, then swapped in, and only when the month's data package differs from the
+    copy's (its hash and bytes change with every CSV) or a file of the copy is missing. Other
+    files in the folder (downloads made from the data by another step) are carried over."""
+    package = processed_month / "datapackage.json"
+    if not package.is_file():
+        return
+    listed = [r["path"] for r in build.read_json(package).get("resources", []) if isinstance(r.get("path"), str)]
+    copy = dest / "datapackage.json"
+    if copy.is_file() and copy.read_bytes() == package.read_bytes() and all((dest / p).is_file() for p in listed):
+        return
+    from .store import recover, swap_in
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    recover(dest)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        for name in ["datapackage.json", *listed]:
+            shutil.copyfile(processed_month / name, tmp / name)
+        for other in dest.iterdir() if dest.is_dir() else []:  # what other steps put there stays
+            if other.name != "datapackage.json" and other.suffix != ".csv":
+                (shutil.copytree if other.is_dir() else shutil.copy2)(other, tmp / other.name)
+        swap_in(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_run_record(out_dir: Path, month: str, started_at: str, outcomes: list[Outcome]) -> None:
     """reports/MONTH/run.json: what this run did for the month, what failed and why, with
     timings, so a reviewer can see that a report is stale or missing and why."""
@@ -220,12 +254,11 @@ def write_run_record(out_dir: Path, month: str, started_at: str, outcomes: list[
             {
                 "notebook": o.name,
                 "status": status,
-                "seconds": round(o.seconds, 2),
+                **build.durations(o.seconds, o.timings),
                 "attempts": o.attempts,
                 "error": o.error,
                 "finding": o.finding,
                 "html": f"{o.name}.html" if (out_dir / f"{o.name}.html").is_file() else None,
-                "timings": {k: round(v, 3) for k, v in o.timings.items()},
             }
         )
     record = {
@@ -240,4 +273,4 @@ def write_run_record(out_dir: Path, month: str, started_at: str, outcomes: list[
 
 
 def now_iso() -> str:
-    return datetime.now().isoformat(timespec="seconds")
+    return build.build_time().isoformat(timespec="seconds")

@@ -10,7 +10,10 @@ Where to change what:
 - a page's layout or words: `templates/month.html.j2`, `templates/months.html.j2` (both extend
   `templates/page.html.j2`); words are written in Chinese there, their English is in
   `templates/en.yml`; the look: `templates/site.css` (shared fonts and colours: `base.css`);
-- which headline figures the months index shows: `HEADLINES` (measures of `analysis.trends`).
+- which headline figures the months index shows: `HEADLINES` (measures of `analysis.trends`);
+- what every page says it was made from (its footer and <meta> tags): `provenance` and the
+  partial `templates/provenance.html.j2`, which `page.html.j2` includes; a page is given its
+  `provenance=` when rendered.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from . import build, i18n, publish
+from . import build, i18n, provenance, publish
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -74,10 +77,14 @@ def render(template: str, lang: str, **values) -> str:
 # A month's index
 
 
-def write_month_index(out_dir: Path, month: str, names: list[str], lang: str) -> None:
+def write_month_index(
+    out_dir: Path, month: str, names: list[str], lang: str, parameters: dict[str, str] | None = None
+) -> None:
     """Every current notebook with a record or a report, in notebook order, and the month's
-    numbers for download (reports/MONTH/data/)."""
+    numbers for download (reports/MONTH/data/). `parameters` (those of the month's reports, with
+    the project's `root`) give the page its provenance."""
     month_root = out_dir.parent if lang == i18n.SOURCE else out_dir.parent.parent
+    made_from = provenance.for_index(Path(parameters["root"]), [month], parameters, month, lang) if parameters else None
     page = render(
         "month.html.j2",
         lang,
@@ -87,6 +94,7 @@ def write_month_index(out_dir: Path, month: str, names: list[str], lang: str) ->
         generated=build.now(),
         downloads=publish.downloads(publish.data_dir(month_root, month)),
         href=publish.data_href(lang == i18n.SOURCE),
+        provenance=made_from,
     )
     build.write_atomic(out_dir / "index.html", page)
 
@@ -115,14 +123,22 @@ def month_entries(out_dir: Path, names: list[str]) -> list[ReportEntry]:
 # The months index
 
 
-def write_root_index(out_root: Path) -> None:
+def write_root_index(out_root: Path, root: Path | None = None) -> None:
+    """Every month with an index page, newest first; `root` (the project) gives the page its
+    provenance: the bulletin of every month listed."""
     months = [month_entry(f) for f in sorted(out_root.iterdir()) if is_month_folder(f)] if out_root.is_dir() else []
     months.sort(key=lambda m: m.month, reverse=True)
+    made_from = None
+    if root is not None:
+        parameters = {"root": str(root), "reports_dir": str(out_root), "lang": i18n.SOURCE}
+        made_from = provenance.for_index(Path(root), sorted(m.month for m in months), parameters)
     across = {  # the pages across months, linked once they exist
         "entities": (out_root / "entities" / "index.html").is_file(),
         "quality": (out_root / "quality" / "index.html").is_file(),
     }
-    page = render("months.html.j2", i18n.SOURCE, months=months, across=across, generated=build.now())
+    page = render(
+        "months.html.j2", i18n.SOURCE, months=months, across=across, generated=build.now(), provenance=made_from
+    )
     build.write_atomic(out_root / "index.html", page)
 
 

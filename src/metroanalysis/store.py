@@ -2,11 +2,14 @@
 
 CSV files are UTF-8 with a BOM so that Excel on Chinese Windows opens them; money is
 written as two-decimal text, so the file holds the printed amount exactly. A month's
-folder is written beside the old one and swapped in only when complete.
+folder is written beside the old one and swapped in only when complete. The data package gives
+every CSV file's `bytes` and `hash` ("sha256:…", Frictionless' form) so that a reader, or
+`metroanalysis verify`, can tell that a file is exactly the one described.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -63,9 +66,21 @@ def read_table(folder: Path, table: str, stacked: bool = False) -> pd.DataFrame:
 MONTH_FIELD = schema.field("month")
 
 
-def datapackage(month: str, frames: dict[str, pd.DataFrame], sources: list[dict], stacked: bool = False) -> dict:
+def file_facts(data: bytes) -> dict:
+    """A resource's size and SHA-256, as Frictionless writes them."""
+    return {"bytes": len(data), "hash": f"sha256:{hashlib.sha256(data).hexdigest()}"}
+
+
+def datapackage(
+    month: str,
+    frames: dict[str, pd.DataFrame],
+    sources: list[dict],
+    stacked: bool = False,
+    files: dict[str, bytes] | None = None,
+) -> dict:
     """A Frictionless data package describing every table and field of the month (or, stacked,
-    of every month, each row with its month)."""
+    of every month, each row with its month); `files` (table → the CSV's bytes) adds each file's
+    bytes and hash."""
     resources = []
     for table in OUTPUT_TABLES:
         fields = schema.fields(table)
@@ -93,6 +108,7 @@ def datapackage(month: str, frames: dict[str, pd.DataFrame], sources: list[dict]
                     "missingValues": [""],
                 },
                 "rows": len(frames[table]),
+                **(file_facts(files[table]) if files and table in files else {}),
             }
         )
     return {
@@ -118,10 +134,10 @@ def write_month(
     recover(folder)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
-        for table in OUTPUT_TABLES:
-            text = to_csv_text(frames[table], table, stacked)
-            (tmp / f"{table}.csv").write_text(text, encoding=ENCODING)
-        package = datapackage(month, frames, sources, stacked)
+        files = {table: to_csv_text(frames[table], table, stacked).encode(ENCODING) for table in OUTPUT_TABLES}
+        for table, data in files.items():
+            (tmp / f"{table}.csv").write_bytes(data)
+        package = datapackage(month, frames, sources, stacked, files)
         (tmp / "datapackage.json").write_text(
             json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
