@@ -49,8 +49,8 @@ def project(tmp_path_factory):
         assert publish_workbook(root / "data" / "processed" / month, reports) is True
         write_month_index(reports / month, month, [], "zh")
         write_month_index(reports / month / "en", month, [], "en")
-    assert write_entity_pages(root / "data" / "processed" / "all", reports, LANGS) is True
-    assert write_quality_page(root / "data" / "processed" / "all", reports, LANGS) is True
+    assert write_entity_pages(root / "data" / "processed" / "all", reports, LANGS, root=root) is True
+    assert write_quality_page(root / "data" / "processed" / "all", reports, LANGS, root=root) is True
     write_root_index(reports)
     return root
 
@@ -323,3 +323,9 @@ def test_pages_built_in_chinese_alone_link_no_english_page(project, tmp_path):
     ).read_text(encoding="utf-8")
     count, broken = broken_links(reports)
     assert count > 500 and broken == []
+
+
+def test_pages_across_months_say_what_they_were_made_from(project):
+    sha = load_month("2021-04", root=project).package["sources"][0]["sha256"]
+    for html in ("entities/H001.html", "entities/en/index.html", "quality/index.html"):
+        assert f"bulletin.txt sha256:{sha[:12]}" in (project / "reports" / html).read_text(encoding="utf-8"), html

@@ -143,7 +143,9 @@ class Entity:
 # Building
 
 
-def write_entity_pages(processed_all: Path, out_root: Path, langs=(i18n.SOURCE,), force: bool = False) -> bool:
+def write_entity_pages(
+    processed_all: Path, out_root: Path, langs=(i18n.SOURCE,), force: bool = False, root: Path | None = None
+) -> bool:
     """reports/entities/ from data/processed/all/, unless it was built from the same data, code
     and report months already; True if (re)built."""
     processed_all, out_root = Path(processed_all), Path(out_root)
@@ -158,21 +160,45 @@ def write_entity_pages(processed_all: Path, out_root: Path, langs=(i18n.SOURCE,)
 
     tables = read_month_folder("all", processed_all, stacked=True).tables
     charts = ChartCache()
+    made_from = made_from_all(root, tables)
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
         entities = collect(tables, out_root, lang, charts)
         names = {e.entity_id for e in entities}
         for e in entities:
-            page = site.render("entity.html.j2", lang, e=e, **links(lang, langs, e.entity_id), generated=build.now())
+            page = site.render(
+                "entity.html.j2",
+                lang,
+                e=e,
+                **links(lang, langs, e.entity_id),
+                generated=build.now(),
+                provenance=made_from,
+            )
             build.write_atomic(out / f"{e.entity_id}.html", page)
         for stale in out.glob("*.html"):  # an entity no longer in any table
             if stale.stem not in names and stale.name != "index.html":
                 stale.unlink()
         values = index_values(entities, tables, lang)
-        index = site.render("entities.html.j2", lang, **values, **links(lang, langs), generated=build.now())
+        index = site.render(
+            "entities.html.j2", lang, **values, **links(lang, langs), generated=build.now(), provenance=made_from
+        )
         build.write_atomic(out / "index.html", index)
     build.write_atomic(folder / RECORD, f'{{"key": "{key}"}}\n')
     return True
+
+
+def made_from_all(root: Path | None, tables) -> object | None:
+    """What a page across months was made from (the bulletins of every month, the code; for
+    the footer, templates/provenance.html.j2), without the month pages' own links; None when
+    the project is not known."""
+    if root is None:
+        return None
+    import dataclasses
+
+    from . import provenance
+
+    months = sorted(set(tables["quality"]["month"].dropna()))
+    return dataclasses.replace(provenance.for_index(Path(root), months, {"root": str(root)}), links=())
 
 
 def built_languages(folder: Path, langs) -> tuple[str, ...]:

@@ -49,7 +49,9 @@ class Finding:
     month_href: str | None
 
 
-def write_quality_page(processed_all: Path, out_root: Path, langs=(i18n.SOURCE,), force: bool = False) -> bool:
+def write_quality_page(
+    processed_all: Path, out_root: Path, langs=(i18n.SOURCE,), force: bool = False, root: Path | None = None
+) -> bool:
     """reports/quality/ from data/processed/all/, unless built from the same already; True if built."""
     processed_all, out_root = Path(processed_all), Path(out_root)
     if not (processed_all / "datapackage.json").is_file():
@@ -73,6 +75,9 @@ def write_quality_page(processed_all: Path, out_root: Path, langs=(i18n.SOURCE,)
     from .pipeline import read_month_folder
 
     data = read_month_folder("all", processed_all, stacked=True)
+    from .entity_pages import made_from_all
+
+    made_from = made_from_all(root, data.tables)
     bulletins = bulletin_paths(data.package)
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
@@ -91,6 +96,7 @@ def write_quality_page(processed_all: Path, out_root: Path, langs=(i18n.SOURCE,)
             entities=f"{up}entities/{'' if lang == i18n.SOURCE else lang + '/'}index.html",
             other_lang=("en/index.html" if "en" in langs else None) if lang == i18n.SOURCE else "../index.html",
             generated=build.now(),
+            provenance=made_from,
         )
         build.write_atomic(out / "index.html", page)
     build.write_atomic(folder / RECORD, f'{{"key": "{key}"}}\n')

@@ -135,8 +135,18 @@ def report_locked(
             write_run_record(month_dir(out_root, month, lang), month, started_at, done)
         site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
     # the pages across months (each hospital and area; quality), rebuilt only when all/ changed
-    ok &= side_step("the hospital and area pages", write_entity_pages, project.processed / "all", out_root, langs)
-    ok &= side_step("the quality page", write_quality_page, project.processed / "all", out_root, langs)
+    ok &= side_step(
+        "the hospital and area pages",
+        write_entity_pages,
+        project.processed / "all",
+        out_root,
+        langs,
+        False,
+        project.root,
+    )
+    ok &= side_step(
+        "the quality page", write_quality_page, project.processed / "all", out_root, langs, False, project.root
+    )
     site.write_root_index(out_root, project.root)
 
     failures = [o for o in outcomes if not o.ok]
