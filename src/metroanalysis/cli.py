@@ -93,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="ADDRESS",
                 help="with --executor dask: tcp://host:8786 (default: a LocalCluster of -j workers)",
             )
+    p = sub.add_parser(
+        "export",
+        help="the month's clean tables as an Excel workbook, into reports/MONTH/data/",
+        description="the month's clean tables as an Excel workbook bulletin-MONTH.xlsx, into reports/MONTH/data/ "
+        "(cleaning the month first if needed)",
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--month", help="YYYY-MM, a folder under data/raw/")
+    which.add_argument("--all", action="store_true", help="every month under data/raw/")
+    add_shared(p, before=False)
+    p.add_argument("--format", choices=["xlsx"], default="xlsx", help="xlsx (the only format so far)")
+    p.add_argument("--output", help="folder for the workbooks (default: ROOT/reports/MONTH/data/)")
     add_verify_parser(sub)
     from .synth import add_synth_parser
 
@@ -258,6 +270,22 @@ def do_report(project: Project, months: list[str], args) -> int:
     return EXIT_OK if good else EXIT_FAILED
 
 
+def do_export(project: Project, months: list[str], args) -> int:
+    """Write each month's workbook (cleaning a month never cleaned), one line per file."""
+    from .publish import data_dir
+    from .runner import ensure_processed
+    from .workbook import workbook_name, write_workbook
+
+    for month in months:
+        folder = Path(args.output).expanduser().resolve() if args.output else data_dir(project.reports, month)
+        folder.mkdir(parents=True, exist_ok=True)
+        with month_lock(project.processed, month):
+            ensure_processed(project, month)
+            out = write_workbook(project.processed_month(month), folder / workbook_name(month))
+        print(f"{month}: workbook written to {out}")
+    return EXIT_OK
+
+
 def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -274,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("report", "run"):
             check_executor(args)
         code = EXIT_OK
+        if args.command == "export":
+            return do_export(project, months, args)
         if args.command in ("clean", "run"):
             code, months = do_clean(project, months, args.strict, args.force)
         if args.command in ("report", "run") and months:

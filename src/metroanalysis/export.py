@@ -157,6 +157,10 @@ def export_html(
             "synthetic": synthetic,
             "generated": build.now(),
             "provenance": made_from,
+            # the month's numbers, published beside the reports (as publish.data_href and
+            # workbook.workbook_name say; not imported, so editing them re-executes no report)
+            "data_href": "data/" if lang == i18n.SOURCE else "../data/",
+            "workbook": f"bulletin-{month}.xlsx",
         }
     }
     body, _ = exporter(lang).from_notebook_node(nb, resources=resources)

@@ -18,11 +18,12 @@ reads the first such output of each executed notebook. `chart` attaches
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Image, Markdown, display
+from IPython.display import HTML, Image, Markdown, display
 
 from . import i18n, plotting
 from .analysis import display_table
@@ -59,7 +60,9 @@ def resolve(month=None, root=None, processed_dir=None, reports_dir=None, lang="z
 
 def setup(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh") -> MonthData:
     """Resolve the parameters, set up charts and tables for reviewers, and load the month."""
+    global _data_href
     params = resolve(month, root, processed_dir, reports_dir, lang)
+    _data_href = "data/" if lang == i18n.SOURCE else "../data/"
     plotting.setup()
     pd.set_option("display.max_rows", 200)
     pd.set_option("display.max_columns", 30)
@@ -134,12 +137,34 @@ def note(text: str) -> None:
     display(Markdown("> " + escaped(text)))
 
 
-def table(df: pd.DataFrame, columns: dict) -> None:
+def table(df: pd.DataFrame, columns: dict, source: str | None = None) -> None:
     """Show the columns of `df` a reviewer reads, under the headers given: `{column: header}`
     or `{column: (header, kind)}` (kinds in `analysis.display_table`; without one, a column's
-    dtype decides: whole numbers as counts, text as text, other numbers to one decimal)."""
+    dtype decides: whole numbers as counts, text as text, other numbers to one decimal).
+
+    `source`, for a table shown straight from a clean table, names its file and columns,
+    "booking_by_hospital.csv: hospital, subtotal": shown in one small line under the table, the
+    file a link into the month's published data (reports/MONTH/data/, see `publish`)."""
     spec = {col: h if isinstance(h, tuple) else (h, _kind(df[col])) for col, h in columns.items()}
     display(display_table(df, spec))
+    if source:
+        display(source_line(source))
+
+
+# Where the month's published data is, seen from the report being made: reports/MONTH/ for the
+# source language, reports/MONTH/LANG/ otherwise (set by `setup`).
+_data_href = "data/"
+
+
+def source_line(source: str, data_href: str | None = None) -> HTML:
+    """`"file.csv: col, col"` as a line of HTML: the file linked into the data folder."""
+    file, sep, columns = source.partition(":")
+    file = file.strip()
+    if not file.endswith(".csv") or "/" in file or "\\" in file:
+        raise ValueError(f"source={source!r}: expected 'table.csv: column, column'")
+    href = html.escape((data_href or _data_href) + file, quote=True)
+    rest = f": {html.escape(columns.strip())}" if sep and columns.strip() else ""
+    return HTML(f'<p class="ma-source"><a href="{href}">{html.escape(file)}</a>{rest}</p>')
 
 
 def _kind(column: pd.Series) -> str:

@@ -27,9 +27,12 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from . import build, i18n, provenance, site
+from .entity_pages import write_entity_pages
 from .execute import KERNEL, Outcome, Task, last_line, run_tasks
 from .locking import month_lock
 from .paths import Project, check_month
+from .publish import publish_workbook
+from .quality_page import write_quality_page
 
 NOTEBOOK = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9_-]+)\.ipynb$")
 
@@ -133,12 +136,27 @@ def report_locked(
 
     for month in sorted({t.month for t in tasks} | {o.month for o in unchanged}):
         publish_data(project.processed_month(month), out_root / month / provenance.DATA_FOLDER)
+        # the month's workbook beside its CSVs (only when its clean tables changed)
+        ok &= side_step(f"{month}: the workbook", publish_workbook, project.processed_month(month), out_root)
         for lang in langs:
             done = [o for o in [*unchanged, *outcomes] if o.lang == lang]
             values = parameters(project, out_root, month, lang)
             site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang, values)
             write_run_record(month_dir(out_root, month, lang), month, started_at, done)
         site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
+    # the pages across months (each hospital and area; quality), rebuilt only when all/ changed
+    ok &= side_step(
+        "the hospital and area pages",
+        write_entity_pages,
+        project.processed / "all",
+        out_root,
+        langs,
+        False,
+        project.root,
+    )
+    ok &= side_step(
+        "the quality page", write_quality_page, project.processed / "all", out_root, langs, False, project.root
+    )
     site.write_root_index(out_root, project.root)
 
     failures = [o for o in outcomes if not o.ok]
@@ -146,6 +164,17 @@ def report_locked(
         where = month_dir(out_root, o.month, o.lang) / o.name
         fail_line(f"report failed: {o.month} {o.name}: {o.error} (see {where}.ipynb)")
     return ok and not failures
+
+
+def side_step(what: str, step, *args) -> bool:
+    """Run a step beside the reports (publishing data, the pages across months); a failure is
+    one line and fails the run, but leaves the reports and the index pages written."""
+    try:
+        step(*args)
+        return True
+    except Exception as err:
+        fail_line(f"cannot write {what}: {last_line(err)}")
+        return False
 
 
 def run_with_progress(

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from . import build, i18n, provenance
+from . import build, i18n, provenance, publish
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -80,8 +80,10 @@ def render(template: str, lang: str, **values) -> str:
 def write_month_index(
     out_dir: Path, month: str, names: list[str], lang: str, parameters: dict[str, str] | None = None
 ) -> None:
-    """Every current notebook with a record or a report, in notebook order. `parameters` (those
-    of the month's reports, with the project's `root`) give the page its provenance."""
+    """Every current notebook with a record or a report, in notebook order, and the month's
+    numbers for download (reports/MONTH/data/). `parameters` (those of the month's reports, with
+    the project's `root`) give the page its provenance."""
+    month_root = out_dir.parent if lang == i18n.SOURCE else out_dir.parent.parent
     made_from = provenance.for_index(Path(parameters["root"]), [month], parameters, month, lang) if parameters else None
     page = render(
         "month.html.j2",
@@ -90,6 +92,8 @@ def write_month_index(
         entries=month_entries(out_dir, names),
         up="../index.html" if lang == i18n.SOURCE else "../../index.html",
         generated=build.now(),
+        downloads=publish.downloads(publish.data_dir(month_root, month)),
+        href=publish.data_href(lang == i18n.SOURCE),
         provenance=made_from,
     )
     build.write_atomic(out_dir / "index.html", page)
@@ -128,7 +132,13 @@ def write_root_index(out_root: Path, root: Path | None = None) -> None:
     if root is not None:
         parameters = {"root": str(root), "reports_dir": str(out_root), "lang": i18n.SOURCE}
         made_from = provenance.for_index(Path(root), sorted(m.month for m in months), parameters)
-    page = render("months.html.j2", i18n.SOURCE, months=months, generated=build.now(), provenance=made_from)
+    across = {  # the pages across months, linked once they exist
+        "entities": (out_root / "entities" / "index.html").is_file(),
+        "quality": (out_root / "quality" / "index.html").is_file(),
+    }
+    page = render(
+        "months.html.j2", i18n.SOURCE, months=months, across=across, generated=build.now(), provenance=made_from
+    )
     build.write_atomic(out_root / "index.html", page)
 
 
