@@ -233,7 +233,8 @@ def report_quality(month: str, folder: Path) -> bool:
         elif r["status"] == "mismatch":
             warn(
                 f"{month}: {r['table']}.{r['column']} ({r['entity']}) printed {r['printed']}, "
-                f"computed {r['computed']}, difference {r['difference']} (line {r['source_line']}, {r['rule']})"
+                f"computed {r['computed']}, difference {r['difference']} "
+                f"({'line ' + r['source_line'] + ', ' if r['source_line'] else ''}{r['rule']})"
             )
     repaired = sum(r["status"] == "repaired" for r in rows)
     if repaired:
