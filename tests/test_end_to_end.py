@@ -93,7 +93,8 @@ def test_a_rerun_with_nothing_changed_executes_nothing(project, capsys):
 
 def test_nbval_reruns_the_executed_notebooks_with_the_same_outputs(project):
     executed = [str(project / "reports" / MONTH / f"{name}.ipynb") for name in NOTEBOOKS]
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", *executed]
+    # -n 0: nbval runs a notebook's cells in order in one kernel, never spread over xdist workers
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "--nbval", *executed]
     cmd += ["--nbval-sanitize-with", str(REPO / "tests" / "nbval_sanitize.cfg"), "--nbval-cell-timeout", "300"]
     proc = subprocess.run(cmd, cwd=project / "notebooks", capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-4000:]

@@ -330,7 +330,8 @@ def coverage_section(rows: pd.DataFrame, fields, title: str, out_root: Path, lan
             )
             for p in platforms
         ]
-        shown.append(row(month, cells, int(part["source_line"].min()), "remote_coverage", out_root, lang))
+        # a Word bulletin has no lines: the row then names no line (row() takes <NA>)
+        shown.append(row(month, cells, part["source_line"].min(), "remote_coverage", out_root, lang))
     headers = [category(PLATFORMS, p, lang) for p in platforms]
     return Section("remote_coverage", title, "remote_coverage.csv", headers, ["platform", "connected"], shown)
 

@@ -21,6 +21,8 @@ import os
 import unicodedata
 from pathlib import Path
 
+from .build import build_time
+
 SUMMARY = "说明"
 MAX_WIDTH = 60
 FORMATS = {"count": "#,##0", "yuan": "#,##0.00", "number": "0.00"}
@@ -48,13 +50,37 @@ def write_workbook(folder: Path, out: Path | None = None) -> Path:
         rows = _write_table(sheet, folder / resource["path"], resource["schema"]["fields"])
         sheets.append((sheet.title, resource, rows))
     _write_summary(summary, package, month, sheets)
+    when = build_time().replace(tzinfo=None, microsecond=0)  # SOURCE_DATE_EPOCH when it is set
+    book.properties.created = book.properties.modified = when
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         book.save(tmp)
+        _fix_zip_times(tmp, when)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
     return out
+
+
+def _fix_zip_times(path: Path, when) -> None:
+    """An .xlsx is a zip whose entries carry the moment they were written, and openpyxl stamps
+    its `modified` property at save: both given `when` instead, the same tables and the same
+    SOURCE_DATE_EPOCH give the same bytes."""
+    import re
+    import zipfile
+
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info, zin.read(info)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                modified = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                stamped = rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)"
+                data = re.sub(stamped, rb"\g<1>" + modified + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            zout.writestr(fixed, data)
 
 
 def _sheet_name(resource: dict) -> str:
