@@ -77,13 +77,22 @@ def test_month_over_month_equals_the_generators_numbers(batch):
     assert round(change["change_pct"], 6) == round(100 * (bookings["june"] - bookings["may"]) / bookings["may"], 6)
 
 
-@pytest.mark.slow
-def test_trends_report_for_the_newest_month_charts_all_24(batch):
+@pytest.fixture(scope="module")
+def trends_report(batch):
+    """The trends report for the newest month of the batch, run once (tests may run in any order,
+    on any worker): the notebook's stem and the run's exit code."""
     root, _ = batch
     (root / "notebooks").mkdir(exist_ok=True)
     trends = next((REPO / "notebooks").glob("[0-9][0-9]-trends.ipynb"))
     shutil.copy(trends, root / "notebooks")
-    assert main(["report", "--month", "2023-03", "--root", str(root)]) == 0
+    return trends, main(["report", "--month", "2023-03", "--root", str(root)])
+
+
+@pytest.mark.slow
+def test_trends_report_for_the_newest_month_charts_all_24(batch, trends_report):
+    root, _ = batch
+    trends, code = trends_report
+    assert code == 0
     executed = json.loads((root / "reports" / "2023-03" / f"{trends.stem}.ipynb").read_text(encoding="utf-8"))
     pngs = [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert pngs, "the trends report drew no chart"
@@ -92,13 +101,13 @@ def test_trends_report_for_the_newest_month_charts_all_24(batch):
 
 
 @pytest.mark.slow
-def test_generated_months_never_pass_for_real_ones(batch):
+def test_generated_months_never_pass_for_real_ones(batch, trends_report):
     from metroanalysis import load_month
 
     root, _ = batch
     assert load_month("2021-04", root=root).synthetic is False
     assert load_month("2021-05", root=root).synthetic is True
-    index = (root / "reports" / "index.html").read_text(encoding="utf-8")  # written by the trends test
+    index = (root / "reports" / "index.html").read_text(encoding="utf-8")  # written by the trends report
     assert index.count("合成测试数据，非真实公报") == 1  # only 2023-03 has reports in this batch
     page = (root / "reports" / "2023-03" / "05-trends.html").read_text(encoding="utf-8")
     assert "不是真实公报" in page
