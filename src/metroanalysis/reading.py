@@ -218,13 +218,18 @@ def decode_mixed(body: bytes, path: str) -> tuple[str, str, list[Repair]] | None
     return text, "utf-8+gb18030", repairs
 
 
+def read_bytes(path: Path) -> bytes:
+    """The raw file's bytes, read-only; a file that cannot be read is one BulletinError line."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BulletinError(f"cannot read file ({exc.strerror})", path=str(path)) from None
+
+
 def read_bulletin(path: str | Path) -> RawBulletin:
     """Numbered lines of a raw bulletin, opened read-only and never changed."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BulletinError(f"cannot read file ({exc.strerror})", path=str(path)) from None
+    data = read_bytes(path)
     text, encoding, repairs = decode_repaired(data, str(path))
     lines = split_lines(text, repairs)
     return RawBulletin(

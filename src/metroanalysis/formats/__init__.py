@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..bulletin import ParsedBulletin, parse_bulletin
 from ..errors import BulletinError
-from ..reading import RawBulletin, read_bulletin, split_lines
+from ..reading import RawBulletin, read_bulletin, read_bytes, split_lines
 from .document import Document, Place, render
 
 # Files people receive that cannot be read without guessing at their layout (paths.EXPLAINED_KINDS):
@@ -75,10 +75,7 @@ def kind_of(path: Path, data: bytes) -> str:
 def read_source(path: str | Path) -> RawBulletin:
     """The bulletin as the numbered lines every parser reads, whatever its format."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BulletinError(f"cannot read file ({exc.strerror})", path=str(path)) from None
+    data = read_bytes(path)
     kind = kind_of(path, data)
     if kind == "text":
         return read_bulletin(path)
