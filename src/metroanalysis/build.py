@@ -137,7 +137,13 @@ _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|
 
 
 def import_statements(source: str) -> ast.Module:
-    """The import statements of `source`, parsed with ast."""
+    """The import statements of `source`, parsed with ast (all at once; one by one only when
+    one of them does not parse, e.g. a match inside a string)."""
+    statements = [m.group(0).strip() for m in _IMPORT.finditer(source)]
+    try:
+        return ast.parse("\n".join(statements))
+    except SyntaxError:
+        pass
     body: list[ast.stmt] = []
     for m in _IMPORT.finditer(source):
         try:

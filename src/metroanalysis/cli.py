@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["xlsx"], default="xlsx", help="xlsx (the only format so far)")
     p.add_argument("--output", help="folder for the workbooks (default: ROOT/reports/MONTH/data/)")
     add_verify_parser(sub)
-    from .synth import add_synth_parser
+    from .synth_args import add_synth_parser
 
     add_synth_parser(sub)
     return parser
@@ -305,6 +305,11 @@ def main(argv: list[str] | None = None) -> int:
         code = EXIT_OK
         if args.command == "export":
             return do_export(project, months, args)
+        if args.command == "run" and args.force and args.executor == "local" and args.jobs != 1:
+            # every report will run: the workers' fork server imports while the months clean
+            from .execute import start_fork_server
+
+            start_fork_server()
         if args.command in ("clean", "run"):
             code, months = do_clean(project, months, args.strict, args.force)
         if args.command in ("report", "run") and months:

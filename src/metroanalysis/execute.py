@@ -93,23 +93,62 @@ def run_tasks(tasks: list[Task], jobs: int, executor: str = "local", scheduler: 
         finally:
             stop_warm_kernel()
         return
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     for task in tasks:
         task.progress = False  # several progress bars on one terminal are unreadable
-    # forkserver/spawn: a worker must not inherit a half-initialised zmq context or kernel
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
     workers = min(jobs, len(tasks))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker) as pool:
-        futures = {pool.submit(run_task, task): task for task in tasks}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(), initializer=start_worker) as pool:
+        futures = {pool.submit(run_task, task): task for task in longest_first(tasks)}
         for future in as_completed(futures):
             task = futures[future]
             try:
                 yield future.result()
             except Exception as err:  # the worker itself died
                 yield Outcome(task.month, Path(task.notebook).stem, False, error=last_line(err), lang=task.lang)
+
+
+def worker_context():
+    """How pool workers start: from a fork server that has imported Papermill and nbconvert once
+    (each worker is a fork of it, not a new interpreter importing them again), or spawned where
+    there is no fork server. Never a fork of this process: a worker must not inherit a
+    half-initialised zmq context or kernel, and the fork server has neither."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["metroanalysis.worker_preload"])
+    return context
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, so its imports overlap what this process does before the
+    first task (cleaning the month); a no-op where workers are spawned."""
+    context = worker_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def longest_first(tasks: list[Task]) -> list[Task]:
+    """The tasks, longest expected first (each notebook's last recorded time for that month, or
+    for any month; unknown first, then by name): with two workers the short reports fill in at
+    the end instead of one long report running alone."""
+    known: dict[str, float] = {}
+    for folder in {Path(task.out_dir) for task in tasks}:
+        for record in (folder / ".build").glob("*.json") if (folder / ".build").is_dir() else ():
+            seconds = build.read_json(record).get("seconds")
+            if isinstance(seconds, (int, float)):
+                known[record.stem] = max(known.get(record.stem, 0.0), float(seconds))
+
+    def expected(task: Task) -> float:
+        name = Path(task.notebook).stem
+        own = build.read_record(Path(task.out_dir), name).get("seconds")
+        return float(own) if isinstance(own, (int, float)) else known.get(name, float("inf"))
+
+    return sorted(tasks, key=lambda t: (-expected(t), Path(t.notebook).stem, t.month, t.lang))
 
 
 def run_task(task: Task) -> Outcome:
@@ -146,7 +185,17 @@ def execute_and_export(task: Task, outcome: Outcome) -> None:
     t0 = time.perf_counter()
     kernel = prepared_warm_kernel(nb_path.parent) if warm_enabled() else None
     if kernel is not None:
-        how = {"engine_name": WARM_ENGINE, "warm_kernel": kernel}
+        # Papermill writes the whole notebook (JSON, nbformat validation, every chart) at each
+        # cell's start and end so a long run can be watched: about 1 s per report of ours, more
+        # than some reports' own code. Here it is written once at the end, and the warm engine
+        # writes it where it stopped if the run breaks (a time-out, a dead kernel); a cell's
+        # error is written by Papermill itself before it raises.
+        how = {
+            "engine_name": WARM_ENGINE,
+            "warm_kernel": kernel,
+            "request_save_on_cell_execute": False,
+            "keep_on_error": str(running),  # written as it is: not a Papermill path template
+        }
     else:
         how = {"kernel_manager_class": local_kernel_manager()}
     t1 = time.perf_counter()
@@ -248,7 +297,9 @@ class WarmKernel:
             if self.kc is not None:
                 self.kc.stop_channels()
             if self.km.has_kernel:
-                run_sync(self.km.shutdown_kernel)()
+                # now=True: a warm kernel between notebooks holds nothing to save, and a polite
+                # shutdown waits about a second for it to exit, at the end of every run
+                run_sync(self.km.shutdown_kernel)(now=True)
         finally:
             run_sync(self.km.cleanup_resources)()
 
@@ -335,6 +386,7 @@ def warm_engine():
             **kwargs,
         ):
             kernel: WarmKernel = kwargs.pop("warm_kernel")
+            keep_on_error = kwargs.pop("keep_on_error", None)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             client = PapermillNotebookClient(
                 nb_man,
@@ -349,7 +401,14 @@ def warm_engine():
                 **kwargs,
             )
             client.kc = kernel.kc  # nbclient would open a new client (and never close it) per notebook
-            return client.execute()
+            try:
+                return client.execute()
+            except BaseException:
+                if keep_on_error:  # the notebook as far as it ran, with the cell that broke
+                    from papermill.iorw import write_ipynb
+
+                    write_ipynb(nb_man.nb, keep_on_error)
+                raise
 
     return WarmEngine
 

@@ -134,14 +134,16 @@ def report_locked(
         print("nothing changed: every report is up to date")
     outcomes = run_with_progress(tasks, jobs, *where)
 
-    for month in sorted({t.month for t in tasks} | {o.month for o in unchanged}):
+    ran = {t.month for t in tasks}
+    for month in sorted(ran | {o.month for o in unchanged}):
         publish_data(project.processed_month(month), out_root / month / provenance.DATA_FOLDER)
         # the month's workbook beside its CSVs (only when its clean tables changed)
         ok &= side_step(f"{month}: the workbook", publish_workbook, project.processed_month(month), out_root)
         for lang in langs:
             done = [o for o in [*unchanged, *outcomes] if o.lang == lang]
             values = parameters(project, out_root, month, lang)
-            site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang, values)
+            if month in ran or not site.month_index_is_current(month_dir(out_root, month, lang), month, lang):
+                site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang, values)
             write_run_record(month_dir(out_root, month, lang), month, started_at, done)
         site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
     # the pages across months (each hospital and area; quality), rebuilt only when all/ changed
@@ -157,7 +159,8 @@ def report_locked(
     ok &= side_step(
         "the quality page", write_quality_page, project.processed / "all", out_root, langs, False, project.root
     )
-    site.write_root_index(out_root, project.root)
+    if ran or not site.root_index_is_current(out_root):
+        site.write_root_index(out_root, project.root)
 
     failures = [o for o in outcomes if not o.ok]
     for o in sorted(failures, key=lambda o: (o.month, o.name)):

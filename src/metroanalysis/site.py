@@ -99,6 +99,34 @@ def write_month_index(
     build.write_atomic(out_dir / "index.html", page)
 
 
+def is_newer_than_its_sources(page: Path, *folders: Path, own: tuple[str, ...] = ()) -> bool:
+    """`page` exists and was written after every file in `folders` (not recursive; the names in
+    `own` left out): an index that a run with nothing new would write again the same. A run that
+    ran nothing skips it, so a nothing-changed rerun renders no page."""
+    if not page.is_file():
+        return False
+    written = page.stat().st_mtime_ns
+    for folder in folders:
+        for f in folder.iterdir() if folder.is_dir() else ():
+            if f.name not in own and f != page and f.is_file() and f.stat().st_mtime_ns > written:
+                return False
+    return True
+
+
+def month_index_is_current(out_dir: Path, month: str, lang: str) -> bool:
+    """The month's index is newer than its reports, their records and its downloads."""
+    month_root = out_dir.parent if lang == i18n.SOURCE else out_dir.parent.parent
+    data = publish.data_dir(month_root, month)
+    return is_newer_than_its_sources(out_dir / "index.html", out_dir, out_dir / ".build", data, own=("run.json",))
+
+
+def root_index_is_current(out_root: Path) -> bool:
+    """The months index is newer than every month's index and the pages across months."""
+    folders = [f for f in sorted(out_root.iterdir()) if is_month_folder(f)] if out_root.is_dir() else []
+    across = [out_root / "entities", out_root / "quality"]
+    return is_newer_than_its_sources(out_root / "index.html", *folders, *across, own=("run.json",))
+
+
 def month_entries(out_dir: Path, names: list[str]) -> list[ReportEntry]:
     entries = []
     for name in sorted(names):  # a report whose notebook was deleted is no longer listed
