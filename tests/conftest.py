@@ -19,18 +19,6 @@ MONTH = "2021-04"
 RAW_BULLETIN = PROJECT_ROOT / "data" / "raw" / MONTH / "bulletin.txt"
 
 
-SHARED_BUILD = ("built_project", "report_text")
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (--dist loadgroup), every test that reads the built scratch project runs
-    on the same worker, so the project (a full month of reports in two languages) is built once
-    per run, not once per worker."""
-    for item in items:
-        if any(name in getattr(item, "fixturenames", ()) for name in SHARED_BUILD):
-            item.add_marker(pytest.mark.xdist_group("built_project"))
-
-
 @pytest.fixture(scope="session")
 def raw_bytes() -> bytes:
     """The committed raw bulletin, byte for byte (never written to)."""
@@ -74,16 +62,30 @@ def project_copy(tmp_path, raw_bytes) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_project(tmp_path_factory) -> Path:
+def built_project(tmp_path_factory, worker_id) -> Path:
     """One scratch project with the shipped month cleaned and every report built in Chinese
-    and English (`metroanalysis run`), shared by every test that only reads what it made."""
+    and English (`metroanalysis run`), shared by every test that only reads what it made.
+
+    Built once per run, not once per pytest-xdist worker: the first worker to need it builds it
+    in the run's shared temporary folder while holding a lock, the others wait and reuse it (the
+    pattern pytest-xdist documents; its `xdist_group` marks no longer group tests with pytest 9,
+    which derives test ids without the group suffix xdist adds)."""
+    from filelock import FileLock
+
     from metroanalysis.cli import main
 
-    root = tmp_path_factory.mktemp("built")
-    shutil.copytree(PROJECT_ROOT / "data" / "raw" / MONTH, root / "data" / "raw" / MONTH)
-    shutil.copytree(PROJECT_ROOT / "data" / "reference", root / "data" / "reference")
-    shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")
-    assert main(["run", "--month", MONTH, "--root", str(root), "--lang", "zh,en"]) == 0
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
+    root = shared / "built-project"
+    with FileLock(str(shared / "built-project.lock")):
+        if not (root / ".built").is_file():
+            if root.exists():
+                shutil.rmtree(root)  # a build that stopped half-way
+            shutil.copytree(PROJECT_ROOT / "data" / "raw" / MONTH, root / "data" / "raw" / MONTH)
+            shutil.copytree(PROJECT_ROOT / "data" / "reference", root / "data" / "reference")
+            shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")
+            assert main(["run", "--month", MONTH, "--root", str(root), "--lang", "zh,en"]) == 0
+            (root / ".built").write_text("ok\n", encoding="utf-8")
     return root
 
 

@@ -22,8 +22,9 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from . import build, i18n, provenance, site
@@ -132,7 +133,9 @@ def report_locked(
         print(f"{len(unchanged)} report(s) unchanged, not re-executed")
     if not tasks and unchanged:
         print("nothing changed: every report is up to date")
-    outcomes = run_with_progress(tasks, jobs, *where)
+    with pages_across_months(project, out_root, langs, tasks, found) as across:
+        outcomes = run_with_progress(tasks, jobs, *where)
+    ok &= across.ok
 
     ran = {t.month for t in tasks}
     for month in sorted(ran | {o.month for o in unchanged}):
@@ -146,19 +149,6 @@ def report_locked(
                 site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang, values)
             write_run_record(month_dir(out_root, month, lang), month, started_at, done)
         site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
-    # the pages across months (each hospital and area; quality), rebuilt only when all/ changed
-    ok &= side_step(
-        "the hospital and area pages",
-        write_entity_pages,
-        project.processed / "all",
-        out_root,
-        langs,
-        False,
-        project.root,
-    )
-    ok &= side_step(
-        "the quality page", write_quality_page, project.processed / "all", out_root, langs, False, project.root
-    )
     if ran or not site.root_index_is_current(out_root):
         site.write_root_index(out_root, project.root)
 
@@ -167,6 +157,35 @@ def report_locked(
         where = month_dir(out_root, o.month, o.lang) / o.name
         fail_line(f"report failed: {o.month} {o.name}: {o.error} (see {where}.ipynb)")
     return ok and not failures
+
+
+class _Across:
+    ok = True
+
+
+@contextmanager
+def pages_across_months(project: Project, out_root: Path, langs, tasks, found):
+    """The pages across months (each hospital and area; the quality page), rebuilt only when
+    data/processed/all changed, written in a thread of this process while the notebooks run in
+    the workers (drawing a few hundred small charts takes as long as a report or two). They link
+    back to the month indexes, so a month about to get its first reports gets its index first."""
+    for month in sorted({t.month for t in tasks}):
+        for lang in langs:
+            out_dir = month_dir(out_root, month, lang)
+            if not (out_dir / "index.html").is_file():
+                values = parameters(project, out_root, month, lang)
+                site.write_month_index(out_dir, month, [nb.stem for nb in found], lang, values)
+    result = _Across()
+
+    def write() -> None:
+        args = (project.processed / "all", out_root, langs, False, project.root)
+        result.ok &= side_step("the hospital and area pages", write_entity_pages, *args)
+        result.ok &= side_step("the quality page", write_quality_page, *args)
+
+    thread = threading.Thread(target=write, name="pages-across-months", daemon=True)
+    thread.start()
+    yield result  # an interrupted run does not wait: pages half-done are redone by the next run
+    thread.join()
 
 
 def side_step(what: str, step, *args) -> bool:
