@@ -81,3 +81,18 @@ def test_shared_options_go_before_or_after_the_subcommand(argv, project_copy, ca
 def test_a_shared_option_the_subcommand_does_not_take_is_one_line(project_copy, capsys):
     code, _out, err = run(capsys, "--strict", "synth", "--from", MONTH, "--month", "2021-05", "--seed", "1")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "--strict" in err and "synth" in err
+
+
+def test_the_command_line_is_built_without_pandas():
+    """A nothing-changed rerun must start in well under half a second: building the parser
+    (every subcommand, `synth` among them) imports neither pandas nor the table parsers."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from metroanalysis.cli import build_parser; build_parser(); "
+        "heavy = ('pandas', 'numpy', 'metroanalysis.tables', 'metroanalysis.synth'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -88,3 +88,44 @@ def test_chinese_renders_without_missing_glyphs(name):
     assert glyph_problems == []
     assert ax.get_title(loc="left") == "南京市远程医疗覆盖（2021年4月）"
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("金额（元）", "医院或区")
+
+
+def test_a_chart_becomes_a_small_palette_png_whose_white_stays_white():
+    import io
+
+    from PIL import Image
+
+    fig = Figure(figsize=(5, 3))
+    ax = fig.add_subplot()
+    ax.bar(["挂号", "缴费"], [3, 5], color="#66c2a5")
+    ax.set_title("自助终端")
+    png, width = plotting.to_png(fig)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P" and len(image.getcolors()) <= plotting.COLOURS
+    # drawn at DRAW_DPI, shown at 96 CSS pixels an inch: 5 in → 480 px on the page, 640 drawn
+    assert image.size == (640, 384) and width == 480
+    # the quantizer would average the background with the grid lines to 254: snapped to page white
+    assert image.convert("RGB").getpixel((1, 1)) == (255, 255, 255)
+
+
+def test_a_figure_drawn_once_gives_the_pixels_savefig_writes():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    def figure():
+        fig = Figure(figsize=(4, 3), layout="constrained")
+        ax = fig.add_subplot()
+        ax.plot([1, 2, 3], [2, 1, 3])
+        ax.set_title("各区上传天数")
+        return fig
+
+    saved = io.BytesIO()
+    figure().savefig(saved, format="png", dpi=plotting.DRAW_DPI)
+    fig = figure()
+    fig.set_dpi(plotting.DRAW_DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    drawn = np.asarray(Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB"))
+    assert (np.asarray(Image.open(saved).convert("RGB")) == drawn).all()

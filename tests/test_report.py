@@ -209,6 +209,24 @@ def small(tmp_path):
     )
 
 
+def test_a_nothing_changed_rerun_leaves_the_indexes_alone_unless_a_record_is_newer(small):
+    """A rerun with nothing to do renders no page (well under half a second); an index older than
+    a report's record (a run stopped between the report and its index) is written again."""
+    ok, out, _ = run(small)
+    assert ok, out
+    month_index, root_index = small.reports / MONTH / "index.html", small.reports / "index.html"
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (month_index, root_index)}
+    ok, out, _ = run(small)
+    assert ok and "nothing changed" in out
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in before} == before
+    record = small.reports / MONTH / ".build" / "01-first.json"
+    later = before[month_index][1] + 5_000_000_000
+    os.utime(record, ns=(later, later))
+    ok, out, _ = run(small)
+    assert ok and month_index.stat().st_mtime_ns != before[month_index][1]
+    assert root_index.stat().st_mtime_ns != before[root_index][1]  # newer than its month's index
+
+
 def test_reruns_rebuild_only_what_changed_and_never_lose_a_good_report(small):
     folder = small.reports / MONTH
     ok, out, _ = run(small)

@@ -182,3 +182,48 @@ def test_a_warm_kernel_that_died_between_notebooks_is_replaced(tmp_path):
     again = execute.run_task(task(nbs / "01-one.ipynb", out, "2021-05"))
     execute.stop_warm_kernel()
     assert again.ok and again.attempts == 1, again.error
+
+
+def test_a_kernel_that_dies_mid_notebook_leaves_the_notebook_as_far_as_it_ran(tmp_path):
+    """Papermill writes a warm notebook once, at the end, not at every cell; when the run breaks
+    (here the kernel is killed by the notebook's third cell) the engine writes it where it stopped."""
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    dies = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+    notebook(nbs / "01-dies.ipynb", "print('OBSERVED {\"step\": 1}')", dies)
+    out = tmp_path / "out"
+    outcome = execute.run_task(task(nbs / "01-dies.ipynb", out, "2021-04"))
+    execute.stop_warm_kernel()
+    assert not outcome.ok
+    assert observed(out, "01-dies") == {"step": 1}  # the executed notebook is kept, with what ran
+    assert not list(out.glob(".*.running.ipynb"))
+
+
+def test_the_longest_reports_are_sent_first(tmp_path):
+    """With two workers, a long report started last runs alone at the end: tasks go out longest
+    first, by each notebook's last recorded time (for that month, or any month), unknown first."""
+    import json as json_
+
+    def recorded(month: str, name: str, seconds: float) -> None:
+        folder = tmp_path / month / ".build"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.json").write_text(json_.dumps({"status": "ok", "seconds": seconds}), encoding="utf-8")
+
+    recorded("2021-04", "01-short", 1.0)
+    recorded("2021-04", "02-long", 5.0)
+    recorded("2021-04", "03-middle", 3.0)
+    recorded("2021-05", "02-long", 6.0)
+    names = ["01-short", "02-long", "03-middle", "04-new"]
+    months = ("2021-04", "2021-05")
+    tasks = [Task(m, str(tmp_path / f"{n}.ipynb"), str(tmp_path / m), {}, key="k") for m in months for n in names]
+    order = [(t.month, Path(t.notebook).stem) for t in execute.longest_first(tasks)]
+    assert order == [
+        ("2021-04", "04-new"),
+        ("2021-05", "04-new"),
+        ("2021-05", "02-long"),
+        ("2021-04", "02-long"),
+        ("2021-04", "03-middle"),
+        ("2021-05", "03-middle"),
+        ("2021-04", "01-short"),
+        ("2021-05", "01-short"),
+    ]

@@ -117,7 +117,8 @@ def month_index_is_current(out_dir: Path, month: str, lang: str) -> bool:
     """The month's index is newer than its reports, their records and its downloads."""
     month_root = out_dir.parent if lang == i18n.SOURCE else out_dir.parent.parent
     data = publish.data_dir(month_root, month)
-    return is_newer_than_its_sources(out_dir / "index.html", out_dir, out_dir / ".build", data, own=("run.json",))
+    own = ("run.json", "headlines.json")  # written after the index, and not shown on it
+    return is_newer_than_its_sources(out_dir / "index.html", out_dir, out_dir / ".build", data, own=own)
 
 
 def root_index_is_current(out_root: Path) -> bool:
