@@ -136,17 +136,19 @@ def longest_first(tasks: list[Task]) -> list[Task]:
     """The tasks, longest expected first (each notebook's last recorded time for that month, or
     for any month; unknown first, then by name): with two workers the short reports fill in at
     the end instead of one long report running alone."""
-    known: dict[str, float] = {}
+    recorded: dict[tuple[Path, str], float] = {}  # (report folder, notebook) → seconds
     for folder in {Path(task.out_dir) for task in tasks}:
         for record in (folder / ".build").glob("*.json") if (folder / ".build").is_dir() else ():
             seconds = build.read_json(record).get("seconds")
             if isinstance(seconds, (int, float)):
-                known[record.stem] = max(known.get(record.stem, 0.0), float(seconds))
+                recorded[folder, record.stem] = float(seconds)
+    known: dict[str, float] = {}  # notebook → its longest time in any month
+    for (_, name), seconds in recorded.items():
+        known[name] = max(known.get(name, 0.0), seconds)
 
     def expected(task: Task) -> float:
         name = Path(task.notebook).stem
-        own = build.read_record(Path(task.out_dir), name).get("seconds")
-        return float(own) if isinstance(own, (int, float)) else known.get(name, float("inf"))
+        return recorded.get((Path(task.out_dir), name), known.get(name, float("inf")))
 
     return sorted(tasks, key=lambda t: (-expected(t), Path(t.notebook).stem, t.month, t.lang))
 

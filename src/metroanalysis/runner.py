@@ -144,9 +144,8 @@ def report_locked(
         ok &= side_step(f"{month}: the workbook", publish_workbook, project.processed_month(month), out_root)
         for lang in langs:
             done = [o for o in [*unchanged, *outcomes] if o.lang == lang]
-            values = parameters(project, out_root, month, lang)
             if month in ran or not site.month_index_is_current(month_dir(out_root, month, lang), month, lang):
-                site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang, values)
+                write_month_index(project, out_root, month, lang, found)
             write_run_record(month_dir(out_root, month, lang), month, started_at, done)
         site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
     if ran or not site.root_index_is_current(out_root):
@@ -157,6 +156,11 @@ def report_locked(
         where = month_dir(out_root, o.month, o.lang) / o.name
         fail_line(f"report failed: {o.month} {o.name}: {o.error} (see {where}.ipynb)")
     return ok and not failures
+
+
+def write_month_index(project: Project, out_root: Path, month: str, lang: str, found: list[Path]) -> None:
+    values = parameters(project, out_root, month, lang)
+    site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang, values)
 
 
 class _Across:
@@ -171,10 +175,8 @@ def pages_across_months(project: Project, out_root: Path, langs, tasks, found):
     back to the month indexes, so a month about to get its first reports gets its index first."""
     for month in sorted({t.month for t in tasks}):
         for lang in langs:
-            out_dir = month_dir(out_root, month, lang)
-            if not (out_dir / "index.html").is_file():
-                values = parameters(project, out_root, month, lang)
-                site.write_month_index(out_dir, month, [nb.stem for nb in found], lang, values)
+            if not (month_dir(out_root, month, lang) / "index.html").is_file():
+                write_month_index(project, out_root, month, lang, found)
     result = _Across()
 
     def write() -> None:
