@@ -12,6 +12,8 @@ UV_STAMP := $(VENV)/.uv-$(UV_VERSION)-stamp
 # Never fetch a Python interpreter (only PyPI is reached); always use .venv's.
 UV     := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 # A lock that agrees with pyproject.toml is recognised offline, without resolving; anything else fails.
+# Our own modules' bytecode, brought up to date (a stat per file when nothing changed).
+COMPILE_SRC := $(BIN)/python -m compileall -q src/metroanalysis
 CHECK_LOCK := $(UV) lock --check --offline --quiet >/dev/null 2>&1 \
 	|| { echo "uv.lock does not match pyproject.toml: run 'make lock', then commit uv.lock" >&2; exit 1; }
 
@@ -31,10 +33,14 @@ check-lock: $(UV_STAMP)
 
 # Re-installs whenever uv.lock or pyproject.toml changes. --frozen: exactly the locked versions,
 # the project itself editable, the main dependencies and the dev extra (not the cluster extra);
-# anything else installed in .venv is removed.
+# anything else installed in .venv is removed. --compile-bytecode (and compileall for our own
+# src/): every module is compiled once here, not again by every process that imports it where
+# Python may not write its cache (PYTHONDONTWRITEBYTECODE, a read-only checkout): each kernel
+# would compile pandas and matplotlib anew, and a nothing-changed run our own modules.
 $(STAMP): pyproject.toml uv.lock $(UV_STAMP)
 	@$(CHECK_LOCK)
-	$(UV) sync --frozen --extra dev --quiet
+	$(UV) sync --frozen --extra dev --compile-bytecode --quiet
+	$(COMPILE_SRC)
 	touch $(STAMP)
 
 ## bring .venv to exactly uv.lock now, whatever was installed into it by hand since
@@ -55,6 +61,7 @@ clean-data: $(STAMP)
 
 ## the main job: clean and report every month under data/raw/
 report: $(STAMP)
+	@$(COMPILE_SRC)
 	$(MA) run --all
 
 ## check every output against its record (CSV sizes and hashes, bulletins, report inputs); exit 1 on any difference
@@ -63,6 +70,7 @@ verify: $(STAMP)
 
 ## lint, format check, notebooks output-free, the whole test suite
 test: $(STAMP)
+	@$(COMPILE_SRC)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -76,6 +84,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. --ip=127.0.0.1 $$(test "$$(id -u)" = 0 && echo --allow-root --no-browser)
 
 bench: $(STAMP)
+	@$(COMPILE_SRC)
 	PYTHON=$(PYTHON) $(BIN)/python benchmarks/run.py
 
 clean:

@@ -154,3 +154,45 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
     assert (tmp_path / ".locks" / "2021-04.pid").read_text().strip() == str(holder.pid)  # the stale name is there
     with month_lock(tmp_path, "2021-04", wait=5) as path:
         assert path.read_text().strip() == str(os.getpid())
+
+
+def test_many_months_are_cleaned_at_once_and_reported_in_month_order(project, capsys, monkeypatch):
+    """Three months or more are shared between this process and a pool: the tables are the ones a
+    one-by-one clean writes, the lines come in month order, and a month whose bulletin cannot be
+    read is one error line that does not stop the others."""
+    from metroanalysis import cli
+
+    months = ["2021-05", "2021-06", "2021-07"]
+    for seed, month in enumerate(months, start=1):
+        synth = ["synth", "--from", "2021-04", "--month", month, "--seed", str(seed), "--into-raw"]
+        assert main([*synth, "--root", str(project)]) == 0
+    broken = project / "data" / "raw" / "2021-08" / "bulletin.txt"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("这不是一份月报\n", encoding="utf-8")
+    capsys.readouterr()
+    import concurrent.futures
+
+    pools = []
+
+    class Pool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
+
+    assert main(["clean", "--all", "--root", str(project)]) == cli.EXIT_BAD_INPUT
+    assert len(pools) == 1, "the months were shared with a pool"
+    out, err = capsys.readouterr()
+    cleaned = [line.split(":")[0] for line in out.splitlines() if "cleaned into" in line]
+    assert cleaned == ["2021-04", *months]
+    errors = [line for line in err.splitlines() if line.startswith("metroanalysis: error:")]
+    assert len(errors) == 1 and "2021-08" in errors[0] and "bulletin.txt" in errors[0]
+    at_once = {m: (project / "data/processed" / m / "facts.csv").read_bytes() for m in ["2021-04", *months]}
+    assert (project / "data/processed/all/datapackage.json").is_file()
+
+    monkeypatch.setattr(cli, "PARALLEL_CLEAN", 99)  # one after another, in this process
+    assert main(["clean", "--all", "--force", "--root", str(project)]) == cli.EXIT_BAD_INPUT
+    assert len(pools) == 1
+    one_by_one = {m: (project / "data/processed" / m / "facts.csv").read_bytes() for m in at_once}
+    assert one_by_one == at_once

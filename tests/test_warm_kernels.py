@@ -227,3 +227,65 @@ def test_the_longest_reports_are_sent_first(tmp_path):
         ("2021-04", "01-short"),
         ("2021-05", "01-short"),
     ]
+
+
+# What a kernel is given at start, beyond what OBSERVE looks at.
+START = """
+import json, os, sys
+import matplotlib
+print("OBSERVED " + json.dumps({
+    "backend": matplotlib.get_backend(),
+    "cwd": os.getcwd(),
+    "path0": sys.path[0],
+    "parent_watched": os.environ.get("JPY_PARENT_PID") == str(os.getppid()),
+    "main": sys.modules["__main__"].__name__,
+    "forked": "papermill" in sys.modules,  # imported by the worker, never by a kernel itself
+}, sort_keys=True))
+"""
+
+
+def test_a_kernel_forked_from_a_pool_worker_starts_as_a_fresh_kernel(folder, tmp_path, monkeypatch):
+    notebook(folder / "03-start.ipynb", START)
+    forked_out = tmp_path / "forked"
+    tasks = [task(folder / n, forked_out, "2021-04") for n in ("02-observe.ipynb", "03-start.ipynb")]
+    assert all(o.ok for o in run_tasks(tasks, jobs=2))
+
+    monkeypatch.setenv("METROANALYSIS_WARM", "0")
+    fresh_out = tmp_path / "fresh"
+    tasks = [task(folder / n, fresh_out, "2021-04") for n in ("02-observe.ipynb", "03-start.ipynb")]
+    assert all(o.ok for o in run_tasks(tasks, jobs=1))
+
+    forked, fresh = observed(forked_out, "03-start"), observed(fresh_out, "03-start")
+    assert forked.pop("forked") and not fresh.pop("forked"), "the pool's kernel was forked, the other not"
+    assert forked == fresh
+    assert fresh["backend"] == "module://matplotlib_inline.backend_inline" and fresh["parent_watched"]
+    assert observed(forked_out, "02-observe") == observed(fresh_out, "02-observe")
+
+
+def test_a_forked_kernel_dies_with_the_worker_that_forked_it():
+    import subprocess
+    import sys
+    import time
+
+    fork_and_wait = (
+        "from metroanalysis import kernelfork; import time\n"
+        "print(kernelfork.KernelFork().pid, flush=True); time.sleep(120)"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", fork_and_wait], stdout=subprocess.PIPE, text=True)
+    kernel = int(worker.stdout.readline())
+    assert is_running(kernel)
+    worker.kill()
+    worker.wait()
+    deadline = time.monotonic() + 10
+    while is_running(kernel) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not is_running(kernel)
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie (a container's init may never reap an orphan)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in ("Z", "X")

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import sys
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
@@ -71,11 +72,42 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def files_digest(paths: list[Path], base: Path) -> str:
+def files_digest(paths: list[Path], base: Path, read=lambda path: Path(path).read_bytes()) -> str:
     h = hashlib.sha256()
     for path in sorted(paths):
-        h.update(str(Path(path).relative_to(base).as_posix()).encode() + b"\0" + Path(path).read_bytes() + b"\0")
+        h.update(str(Path(path).relative_to(base).as_posix()).encode() + b"\0" + read(path) + b"\0")
     return h.hexdigest()
+
+
+# Within `sources_held_still()`, each library file is read once and each library digest worked
+# out once: planning a run computes a key per notebook, month and language (60 for a year), each of
+# which reads and hashes the same few dozen modules. Outside it nothing is kept, so a file changed
+# between two calls is always seen.
+_HELD: dict | None = None
+
+
+@contextmanager
+def sources_held_still():
+    """The library's files do not change while a run plans its work."""
+    global _HELD
+    outer = _HELD
+    _HELD = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _HELD = outer
+
+
+def _held(key, compute):
+    if _HELD is None:
+        return compute()
+    if key not in _HELD:
+        _HELD[key] = compute()
+    return _HELD[key]
+
+
+def read_library_file(path: Path) -> bytes:
+    return _held(("bytes", str(path)), Path(path).read_bytes)
 
 
 def digest(obj) -> str:
@@ -87,28 +119,26 @@ def versions(packages: tuple[str, ...]) -> dict[str, str]:
     found = {"python": sys.version.split()[0]}
     for name in packages:
         try:
-            found[name] = metadata.version(name)
+            found[name] = installed_version(name)
         except metadata.PackageNotFoundError:
             found[name] = "absent"
     return found
 
 
+_VERSION = re.compile(r"^Version:[ \t]*(\S+)[ \t]*$", re.M)
+
+
+def installed_version(name: str) -> str:
+    """What `metadata.version(name)` says, read off the METADATA file's Version line: the email
+    parser `metadata.version` goes through costs a tenth of a nothing-changed run for our 23."""
+    dist = metadata.distribution(name)
+    found = _VERSION.search(dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "")
+    return found.group(1) if found else dist.version
+
+
 # ---------------------------------------------------------------------------------------------
 # Which library modules a step uses: imports followed statically (ast), transitively, including
 # imports inside functions, so a lazily imported module counts as much as a top-level one.
-
-
-def module_path(name: str, package_dir: Path | None = None) -> Path | None:
-    """metroanalysis.analysis.kiosks → PACKAGE_DIR/analysis/kiosks.py (or …/__init__.py)."""
-    base = package_dir or PACKAGE_DIR
-    parts = name.split(".")
-    if parts[0] != PACKAGE:
-        return None
-    folder = base.joinpath(*parts[1:])
-    for candidate in (folder.with_suffix(".py") if len(parts) > 1 else None, folder / "__init__.py"):
-        if candidate is not None and candidate.is_file():
-            return candidate
-    return None
 
 
 def imported_names(tree: ast.AST, module: str, is_package: bool) -> set[str]:
@@ -174,6 +204,7 @@ def closure(entries: set[str], package_dir: Path | None = None) -> set[Path]:
     """The files of every package module reachable from the modules `entries` by import, plus
     the data files (CSV, JSON) of every package reached (e.g. reference/*.csv)."""
     base = package_dir or PACKAGE_DIR
+    listing = package_listing(base)
     seen: set[str] = set()
     todo = [n for e in entries for n in with_parents(e)]
     files: set[Path] = set()
@@ -182,22 +213,54 @@ def closure(entries: set[str], package_dir: Path | None = None) -> set[Path]:
         if name in seen:
             continue
         seen.add(name)
-        path = module_path(name, base)
+        path = module_path(name, base, listing)
         if path is None:
             continue  # not a module of the package (a name inside one, or another package)
         files.add(path)
         if path.name == "__init__.py":
-            files.update(p for p in path.parent.iterdir() if p.suffix in (".csv", ".json") and p.is_file())
+            folder = path.parent.relative_to(base).as_posix()
+            here = "" if folder == "." else folder
+            files.update(base / f for f in listing if f.rpartition("/")[0] == here and f.endswith((".csv", ".json")))
         todo.extend(n for imported in module_imports(path, name) for n in with_parents(imported) if n not in seen)
     return files
+
+
+def package_listing(base: Path) -> frozenset[str]:
+    """Every file of the package, as paths relative to it (one walk, not a look-up per name)."""
+
+    def walk() -> frozenset[str]:
+        found = set()
+        for folder, dirs, names in os.walk(base):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            rel = os.path.relpath(folder, base).replace(os.sep, "/")
+            found.update(name if rel == "." else f"{rel}/{name}" for name in names)
+        return frozenset(found)
+
+    return _held(("listing", str(base)), walk)
+
+
+def module_path(name: str, base: Path, listing: frozenset[str]) -> Path | None:
+    """metroanalysis.analysis.kiosks → BASE/analysis/kiosks.py (or …/__init__.py), if listed."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    rel = "/".join(parts[1:])
+    for candidate in (f"{rel}.py" if rel else None, f"{rel}/__init__.py" if rel else "__init__.py"):
+        if candidate is not None and candidate in listing:
+            return base / candidate
+    return None
 
 
 def library_digest(entries: set[str], extra: tuple[str, ...] = (), package_dir: Path | None = None) -> str:
     """The source of every package module reachable from `entries`, and the package files
     `extra` (paths relative to the package): what a step runs of this library."""
     base = package_dir or PACKAGE_DIR
-    paths = closure(entries, base) | {base / p for p in extra if (base / p).is_file()}
-    return files_digest(sorted(paths), base)
+
+    def compute() -> str:
+        paths = closure(entries, base) | {base / p for p in extra if (base / p).is_file()}
+        return files_digest(sorted(paths), base, read_library_file)
+
+    return _held(("library", frozenset(entries), extra, str(base)), compute)
 
 
 def notebook_imports(code_cells: list[str]) -> set[str]:

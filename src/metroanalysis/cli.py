@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -165,11 +166,13 @@ def months_for(project: Project, args) -> list[str]:
     return [check_month(project, args.month)]
 
 
-def do_clean(project: Project, months: list[str], strict: bool, force: bool = False) -> tuple[int, list[str]]:
+def do_clean(
+    project: Project, months: list[str], strict: bool, force: bool = False, jobs: int | None = None
+) -> tuple[int, list[str]]:
     """Clean each month that changed (all with --force); a month that cannot be cleaned is
     reported and skipped, not fatal to the others. Returns the exit code and the months whose
-    clean tables are in place."""
-    failed, bad, done, rebuilt = False, False, [], False
+    clean tables are in place. Several months are cleaned at once (`clean_stale`)."""
+    bad, stale, fresh = False, [], set()
     for month in months:
         with month_lock(project.processed, month):
             folder = project.processed_month(month)
@@ -181,23 +184,71 @@ def do_clean(project: Project, months: list[str], strict: bool, force: bool = Fa
                 continue
             warn_if_raw_changed(project, month, folder, inputs)
             if not force and build.is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"]):
-                print(f"{month}: clean tables up to date, nothing to do")
+                fresh.add(month)
             else:
-                try:
-                    clean_one(project, month, inputs)
-                except BulletinError as err:
-                    print(f"metroanalysis: error: {err}", file=sys.stderr)
-                    bad = True
-                    continue
-                rebuilt = True
+                stale.append((month, inputs))
+    errors = clean_stale(project, stale, jobs)
+    failed, done = False, []
+    for month in months:
+        if month in errors:
+            print(f"metroanalysis: error: {errors[month]}", file=sys.stderr)
+            bad = True
+            continue
+        if month not in fresh and month not in dict(stale):
+            continue  # its bulletin could not be read (reported above)
+        if month in fresh:
+            print(f"{month}: clean tables up to date, nothing to do")
+        else:
+            print(f"{month}: cleaned into {project.processed_month(month)}")
         done.append(month)
-        failed |= report_quality(month, folder) and strict
+        failed |= report_quality(month, project.processed_month(month)) and strict
+    rebuilt = any(month not in errors for month, _ in stale)
     if rebuilt or (done and not (project.processed / "all" / "datapackage.json").is_file()):
         from .pipeline import stack_months
 
         with month_lock(project.processed, "all"):
             stack_months(project)
     return (EXIT_BAD_INPUT if bad else EXIT_FAILED if failed else EXIT_OK), done
+
+
+PARALLEL_CLEAN = 3  # months: fewer are cleaned one after another (a worker takes a while to start)
+
+
+def clean_stale(project: Project, stale: list[tuple[str, dict]], jobs: int | None) -> dict[str, str]:
+    """Clean the months (each under its lock); returns {month: error} for bulletins that could
+    not be cleaned. Three months or more are shared between this process and a pool of workers
+    (forked from the fork server the report workers come from): the pool takes months from the
+    front, this process from the back, so the months are cleaned on every core while the
+    workers are still starting."""
+    jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
+    if len(stale) < PARALLEL_CLEAN or jobs == 1:
+        return {m: e for m, inputs in stale if (e := clean_locked(project, m, inputs))}
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .execute import worker_context
+
+    errors: dict[str, str] = {}
+    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=worker_context()) as pool:
+        futures = {m: pool.submit(clean_locked, project, m, inputs) for m, inputs in stale}
+        for month, inputs in reversed(stale):
+            if futures[month].cancel() and (error := clean_locked(project, month, inputs)):
+                errors[month] = error
+        for month, future in futures.items():
+            if not future.cancelled() and (error := future.result()):
+                errors[month] = error
+    return errors
+
+
+def clean_locked(project: Project, month: str, inputs: dict) -> str | None:
+    """Clean one month under its lock; the one-line error if its bulletin cannot be cleaned."""
+    from .pipeline import clean_month
+
+    with month_lock(project.processed, month):
+        try:
+            clean_month(project, month, record=inputs)
+        except BulletinError as err:
+            return str(err)
+    return None
 
 
 def warn_if_raw_changed(project: Project, month: str, folder: Path, inputs: dict) -> None:
@@ -214,13 +265,6 @@ def warn_if_raw_changed(project: Project, month: str, folder: Path, inputs: dict
             f"(sha256 {before[:12]}… → {now[:12]}…); raw bulletins are never edited — fixes belong in "
             "code or data/reference/; cleaning it again"
         )
-
-
-def clean_one(project: Project, month: str, inputs: dict) -> None:
-    from .pipeline import clean_month
-
-    result = clean_month(project, month, record=inputs)
-    print(f"{month}: cleaned into {result.folder}")
 
 
 def report_quality(month: str, folder: Path) -> bool:
@@ -311,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
 
             start_fork_server()
         if args.command in ("clean", "run"):
-            code, months = do_clean(project, months, args.strict, args.force)
+            code, months = do_clean(project, months, args.strict, args.force, getattr(args, "jobs", None))
         if args.command in ("report", "run") and months:
             code = max(code, do_report(project, months, args))
         return code

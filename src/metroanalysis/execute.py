@@ -243,8 +243,9 @@ class WarmKernel:
     """One kernel of this process, started with the heavy imports done, reused notebook after
     notebook; `prepare(folder)` puts it back in a fresh kernel's state before each one."""
 
-    def __init__(self) -> None:
+    def __init__(self, fork=None) -> None:
         self.km = local_kernel_manager()(kernel_name=KERNEL)
+        self.km.kernel_fork = fork  # a kernelfork.KernelFork to become this kernel, or None
         self.kc = None
 
     def start(self) -> None:
@@ -315,19 +316,23 @@ def current_warm_kernel() -> WarmKernel | None:
     return _WARM.get(threading.get_ident())
 
 
-def prepared_warm_kernel(folder: Path) -> WarmKernel:
-    """This thread's warm kernel (started now if there is none), reset for a notebook in `folder`."""
+def prepared_warm_kernel(folder: Path, fork=None) -> WarmKernel:
+    """This thread's warm kernel (started now if there is none, from `fork` if given), reset for
+    a notebook in `folder`."""
     kernel = current_warm_kernel()
     if kernel is not None and not kernel.is_alive():  # died after its last notebook: a new one
         stop_warm_kernel()
         kernel = None
     if kernel is None:
-        kernel = WarmKernel()
+        kernel = WarmKernel(fork)
         try:
             kernel.start()
         except BaseException:
             kernel.stop()
             raise
+        finally:
+            if kernel.km.kernel_fork is not None:  # never used (another kernel command)
+                kernel.km.kernel_fork.discard()
         _WARM[threading.get_ident()] = kernel
     try:
         kernel.prepare(folder)
@@ -356,14 +361,21 @@ def stop_warm_kernels() -> None:
 def start_worker() -> None:
     """A pool worker, as the pool starts: Papermill and nbconvert imported and a warm kernel
     started ahead of the first task (a failure here is left for that task to meet and report),
-    shut down when the worker exits."""
+    shut down when the worker exits. The kernel is forked from this worker (`kernelfork`), which
+    has the kernel's imports from the fork server, when the worker is still one clean thread."""
     from multiprocessing import util
 
+    from . import kernelfork
+
     lean_imports()
+    fork = None
+    if warm_enabled() and kernelfork.enabled() and kernelfork.can_fork_here():
+        with contextlib.suppress(OSError):
+            fork = kernelfork.KernelFork()
     util.Finalize(None, stop_warm_kernels, exitpriority=10)
     if warm_enabled():
         with contextlib.suppress(Exception):
-            prepared_warm_kernel(Path.cwd())
+            prepared_warm_kernel(Path.cwd(), fork)
 
 
 def warm_engine():
@@ -424,10 +436,28 @@ def local_kernel_manager():
         """Kernels talk over local IPC sockets, not TCP: no port to clash between parallel
         kernels, and no "running over TCP without encryption" warning on every start."""
 
+        kernel_fork = None  # a kernelfork.KernelFork to launch the kernel from, used once
+
         def __init__(self, **kwargs):
             kwargs.setdefault("transport", "ipc")
             kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"metroanalysis-kernel-{uuid.uuid4().hex}"))
             super().__init__(**kwargs)
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
+            from . import kernelfork
+
+            fork, self.kernel_fork = self.kernel_fork, None
+            if fork is None or not kernelfork.is_this_interpreters_ipykernel(kernel_cmd):
+                self.kernel_fork = fork  # left for the caller to discard
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+                return
+            # what LocalProvisioner.launch_kernel records of a Popen, for the forked kernel (it
+            # leads its own process group, as a kernel launched the usual way does)
+            provisioner = self.provisioner
+            provisioner.process = fork.launch(kernel_cmd, kw.get("env"), kw.get("cwd"))
+            provisioner.pid = provisioner.pgid = provisioner.process.pid
+            provisioner.cwd = kw.get("cwd")
+            self._reconcile_connection_info(provisioner.connection_info)
 
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client's shutdown_kernel sends SIGINT before asking the kernel to shut

@@ -49,6 +49,12 @@ _SNAPSHOT: dict | None = None
 
 def warm_up() -> None:
     """Import the heavy modules, read the CJK font once, and remember the state to restore."""
+    import_heavy()
+    _snapshot()
+    _read_font_once()
+
+
+def import_heavy() -> None:
     import importlib
     import pkgutil
 
@@ -58,8 +64,27 @@ def warm_up() -> None:
 
     for info in pkgutil.iter_modules(analysis.__path__):
         importlib.import_module(f"{analysis.__name__}.{info.name}")
-    _snapshot()
-    _read_font_once()
+
+
+INLINE = "module://matplotlib_inline.backend_inline"
+
+
+def preload() -> None:
+    """In the fork server (not in a kernel): import what a kernel imports (ipykernel and the heavy
+    modules), so kernels forked from its workers (`kernelfork`) start with them in place. Nothing
+    is drawn and no state is changed: matplotlib takes the inline backend as its setting, as it
+    does when imported inside a kernel (ipykernel sets MPLBACKEND), but loads it only on the
+    first figure, inside the kernel, where it hooks into IPython."""
+    import ipykernel.ipkernel
+    import ipykernel.kernelapp  # noqa: F401
+
+    had = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = had or INLINE
+    try:
+        import_heavy()
+    finally:
+        if had is None:
+            del os.environ["MPLBACKEND"]
 
 
 def _read_font_once() -> None:

@@ -127,7 +127,8 @@ def report_locked(
     where: tuple[str, str | None] = ("local", None),
 ) -> bool:
     started_at = now_iso()
-    tasks, unchanged, ok = plan(project, months, out_root, found, force, langs)
+    with build.sources_held_still():
+        tasks, unchanged, ok = plan(project, months, out_root, found, force, langs)
     jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
     if unchanged:
         print(f"{len(unchanged)} report(s) unchanged, not re-executed")

@@ -1,6 +1,13 @@
 """Imported once by the fork server report workers are forked from (see `execute.worker_context`):
-Papermill and nbconvert, the way `execute.lean_imports` imports them, so no worker pays for them."""
+Papermill and nbconvert, the way `execute.lean_imports` imports them, so no worker pays for them;
+and, when workers run warm kernels forked from themselves (`kernelfork`), what those kernels
+import (`kernelstate.preload`), so no kernel pays for that either."""
 
-from .execute import lean_imports
+from . import kernelfork
+from .execute import lean_imports, warm_enabled
 
 lean_imports()
+if warm_enabled() and kernelfork.enabled():
+    from .kernelstate import preload
+
+    preload()
