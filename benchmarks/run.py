@@ -7,6 +7,7 @@ for the 12-month batch), then times, as whole commands the way an analyst runs t
   naive            papermill NB OUT -p …, then jupyter nbconvert --to html --no-input OUT, per notebook
   full             metroanalysis run --month M --force                 (warm kernels, the default)
   full-cold        the same with METROANALYSIS_WARM=0: a fresh kernel per notebook (before issue 15)
+  full-unforked    the same with METROANALYSIS_FORK_KERNELS=0: warm kernels, each a new interpreter
   rerun            metroanalysis run --month M            (nothing changed)
   touch            metroanalysis run --all -j 2           (one notebook edited: 12 reports re-executed)
   batch-j2         metroanalysis run --all --force -j 2   (12 months, warm kernels)
@@ -70,6 +71,7 @@ def timed(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None
 
 FAILED_REPORTS: set[str] = set()
 COLD = {"METROANALYSIS_WARM": "0"}
+UNFORKED = {"METROANALYSIS_FORK_KERNELS": "0"}
 
 
 def ma_env(**extra: str) -> dict:
@@ -197,7 +199,7 @@ def measure(repeat: int, months: int, with_j1: bool, save) -> dict:
     root = scratch_project(months)
     first = "2021-04"
     to_edit = leave_out_failing(root)
-    keys = ["clean", "naive", "full", "full-cold", "rerun", "touch", "batch-j2", "batch-j2-cold"]
+    keys = ["clean", "naive", "full", "full-cold", "full-unforked", "rerun", "touch", "batch-j2", "batch-j2-cold"]
     results: dict[str, list[float]] = {k: [] for k in keys + (["batch-j1"] if with_j1 else [])}
     notes: dict[str, str] = {}
     raw = {"samples": results, "notes": notes}
@@ -208,6 +210,7 @@ def measure(repeat: int, months: int, with_j1: bool, save) -> dict:
         results["naive"].append(naive_month(root, first))
         results["full-cold"].append(timed([*run, "--month", first, "--force"], root, False, ma_env(**COLD))[0])
         results["full"].append(timed([*run, "--month", first, "--force"], root, False)[0])
+        results["full-unforked"].append(timed([*run, "--month", first, "--force"], root, False, ma_env(**UNFORKED))[0])
         save(raw)
     notes["pages"] = page_sizes(root / "reports" / first)
     for _ in range(repeat):
@@ -265,6 +268,8 @@ def summarise(raw: dict, months: int) -> dict:
             targets[name] = med[key] < goal
     if "full-cold" in med:
         ratios["full_cold_over_full"] = med["full-cold"] / med["full"]
+    if "full-unforked" in med:
+        ratios["full_unforked_over_full"] = med["full-unforked"] / med["full"]
     if "setup-pip" in med:
         ratios["setup_pip_over_uv"] = med["setup-pip"] / med["setup-uv"]
         targets["fresh set-up from uv.lock ≥ 2× faster than pip (warm caches)"] = ratios["setup_pip_over_uv"] >= 2
@@ -292,6 +297,7 @@ def summarise(raw: dict, months: int) -> dict:
 COMPARED = {
     "full": "naive",
     "full-cold": "naive",
+    "full-unforked": "naive",
     "batch-j2": "batch-j2-cold",
     "batch-j1": "batch-j2-cold",
     "setup-uv": "setup-pip",
