@@ -167,11 +167,18 @@ def months_for(project: Project, args) -> list[str]:
 
 
 def do_clean(
-    project: Project, months: list[str], strict: bool, force: bool = False, jobs: int | None = None
+    project: Project,
+    months: list[str],
+    strict: bool,
+    force: bool = False,
+    jobs: int | None = None,
+    reports_follow: bool = False,
 ) -> tuple[int, list[str]]:
     """Clean each month that changed (all with --force); a month that cannot be cleaned is
     reported and skipped, not fatal to the others. Returns the exit code and the months whose
-    clean tables are in place. Several months are cleaned at once (`clean_stale`)."""
+    clean tables are in place. Several months are cleaned at once (`clean_stale`).
+    `reports_follow`: a month to clean means reports to run, so the report workers' fork server
+    is started first, to import while the months clean."""
     bad, stale, fresh = False, [], set()
     for month in months:
         with month_lock(project.processed, month):
@@ -187,6 +194,10 @@ def do_clean(
                 fresh.add(month)
             else:
                 stale.append((month, inputs))
+    if stale and reports_follow:
+        from .execute import start_fork_server
+
+        start_fork_server()
     errors = clean_stale(project, stale, jobs)
     failed, done = False, []
     for month in months:
@@ -349,13 +360,16 @@ def main(argv: list[str] | None = None) -> int:
         code = EXIT_OK
         if args.command == "export":
             return do_export(project, months, args)
-        if args.command == "run" and args.force and args.executor == "local" and args.jobs != 1:
-            # every report will run: the workers' fork server imports while the months clean
+        # Reports will run when every report is forced or a month's tables are new: the workers'
+        # fork server then imports (a few seconds) while the months clean.
+        early = args.command == "run" and args.executor == "local" and args.jobs != 1
+        if early and args.force:
             from .execute import start_fork_server
 
             start_fork_server()
         if args.command in ("clean", "run"):
-            code, months = do_clean(project, months, args.strict, args.force, getattr(args, "jobs", None))
+            ahead = early and not args.force
+            code, months = do_clean(project, months, args.strict, args.force, getattr(args, "jobs", None), ahead)
         if args.command in ("report", "run") and months:
             code = max(code, do_report(project, months, args))
         return code

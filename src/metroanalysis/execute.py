@@ -17,13 +17,16 @@ warning filters, environment, working directory), so a notebook still sees only 
 parameters and leaves nothing for the next. A kernel that died, timed out or could not be reset
 is shut down and the next notebook gets a new one; a notebook that raised keeps the kernel.
 `METROANALYSIS_WARM=0` runs every notebook in a fresh kernel instead (the old way; `make bench`
-uses it to compare).
+uses it to compare). A pool worker's first kernel is forked from the worker itself, which has
+the kernel's imports from the fork server (`kernelfork`): about 4.7 s less CPU for a month run
+on two workers (23.6 s against 28.3 s, medians of 3 side by side).
 
 Where to change what:
 - how long a kernel may take to start or a cell to run: `START_TIMEOUT`, `CELL_TIMEOUT`;
 - which kernel runs the notebooks: `KERNEL` (also part of each report's key);
 - what counts as a kernel that failed to start (retried once): `is_startup_race`;
-- what a warm kernel imports ahead and what it restores between notebooks: `kernelstate`.
+- what a warm kernel imports ahead and what it restores between notebooks: `kernelstate`;
+- how a kernel is forked from its worker, and when it is not: `kernelfork`.
 """
 
 from __future__ import annotations
