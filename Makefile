@@ -12,8 +12,9 @@ UV_STAMP := $(VENV)/.uv-$(UV_VERSION)-stamp
 # Never fetch a Python interpreter (only PyPI is reached); always use .venv's.
 UV     := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 # A lock that agrees with pyproject.toml is recognised offline, without resolving; anything else fails.
-# Our own modules' bytecode, brought up to date (a stat per file when nothing changed).
-COMPILE_SRC := $(BIN)/python -m compileall -q src/metroanalysis
+# Our own modules' bytecode, brought up to date (a stat per file when nothing changed; a
+# checkout that cannot be written to is left to compile in memory, as before).
+COMPILE_SRC := $(BIN)/python -m compileall -q src/metroanalysis >/dev/null 2>&1 || true
 CHECK_LOCK := $(UV) lock --check --offline --quiet >/dev/null 2>&1 \
 	|| { echo "uv.lock does not match pyproject.toml: run 'make lock', then commit uv.lock" >&2; exit 1; }
 

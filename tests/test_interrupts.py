@@ -3,6 +3,7 @@ readable, and the next run completes the work. The test prints how many interrup
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -54,3 +55,35 @@ def test_interrupted_cleans_lose_nothing(tmp_path, capsys):
             assert leftovers == [], leftovers
     with capsys.disabled():
         print(f"\n  interruptions tried: {tried}, all held")
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_many_months_cleaning_at_once(tmp_path):
+    """Ctrl-C reaches the whole process group (this process and its cleaning workers): the run
+    stops in one line, without a traceback and without cleaning the months it had not started;
+    what it wrote is whole, and the next run completes the work."""
+    (tmp_path / "data" / "raw" / "2021-04").mkdir(parents=True)
+    shutil.copy(RAW, tmp_path / "data" / "raw" / "2021-04" / "bulletin.txt")
+    shutil.copytree(REPO / "data" / "reference", tmp_path / "data" / "reference")
+    for seed in range(1, 8):
+        month = f"2021-{4 + seed:02d}"
+        synth = [sys.executable, "-m", "metroanalysis.cli", "synth", "--from", "2021-04", "--month", month]
+        synth += ["--seed", str(seed), "--into-raw", "--root", str(tmp_path)]
+        subprocess.run(synth, check=True, capture_output=True)
+    cmd = [sys.executable, "-m", "metroanalysis.cli", "clean", "--all", "--force", "--root", str(tmp_path)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    processed = tmp_path / "data" / "processed"
+    deadline = time.monotonic() + 60
+    while len(list(processed.glob("20*/datapackage.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until the run is well into the months
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to every process of the group
+    sent = time.monotonic()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - sent < 10, "the months not yet started were not cleaned"
+    assert "Traceback" not in err and "interrupted" in err
+    for folder in processed.glob("20*"):
+        assert (folder / "datapackage.json").is_file(), folder  # a month is there whole, or not at all
+    again = [sys.executable, "-m", "metroanalysis.cli", "clean", "--all", "--root", str(tmp_path)]
+    assert subprocess.run(again, capture_output=True).returncode == 0
+    assert len(list(processed.glob("20*/datapackage.json"))) == 8

@@ -289,3 +289,28 @@ def is_running(pid: int) -> bool:
     except (FileNotFoundError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+def test_a_fork_server_whose_preload_fails_still_serves():
+    """A library module that does not import (mid-edit) must not take the fork server down."""
+    import subprocess
+    import sys
+
+    code = (
+        "import metroanalysis.kernelstate as k\n"
+        "def broken(): raise NameError('an analysis module mid-edit')\n"
+        "k.preload = broken\n"
+        "import metroanalysis.worker_preload\n"
+        "print('serving')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "serving", done.stderr
+
+
+def test_a_kernel_refuses_library_code_changed_since_its_fork_server_loaded_it(monkeypatch):
+    from metroanalysis import kernelstate
+
+    kernelstate.check_library_is_current()  # nothing recorded: nothing to refuse
+    monkeypatch.setitem(kernelstate._LOADED, "metroanalysis.build", (0, 0))  # as loaded long ago
+    with pytest.raises(RuntimeError, match=r"build\.py changed"):
+        kernelstate.check_library_is_current()

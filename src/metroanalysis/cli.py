@@ -239,7 +239,11 @@ def clean_stale(project: Project, stale: list[tuple[str, dict]], jobs: int | Non
     from .execute import worker_context
 
     errors: dict[str, str] = {}
-    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=worker_context()) as pool:
+    # Workers ignore Ctrl-C (they share the terminal's process group): on an interrupt this
+    # process stops the months not yet started and waits for the ones being cleaned, each of
+    # which is swapped in whole, so "finished months are kept, the rest is not written" holds.
+    pool = ProcessPoolExecutor(max_workers=jobs - 1, mp_context=worker_context(), initializer=ignore_interrupts)
+    try:
         futures = {m: pool.submit(clean_locked, project, m, inputs) for m, inputs in stale}
         for month, inputs in reversed(stale):
             if futures[month].cancel() and (error := clean_locked(project, month, inputs)):
@@ -247,7 +251,17 @@ def clean_stale(project: Project, stale: list[tuple[str, dict]], jobs: int | Non
         for month, future in futures.items():
             if not future.cancelled() and (error := future.result()):
                 errors[month] = error
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return errors
+
+
+def ignore_interrupts() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def clean_locked(project: Project, month: str, inputs: dict) -> str | None:

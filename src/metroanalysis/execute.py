@@ -327,7 +327,12 @@ def prepared_warm_kernel(folder: Path, fork=None) -> WarmKernel:
         stop_warm_kernel()
         kernel = None
     if kernel is None:
-        kernel = WarmKernel(fork)
+        try:
+            kernel = WarmKernel(fork)
+        except BaseException:
+            if fork is not None:
+                fork.discard()
+            raise
         try:
             kernel.start()
         except BaseException:

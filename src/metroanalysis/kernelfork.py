@@ -27,7 +27,6 @@ import pickle
 import signal
 import sys
 import threading
-from pathlib import Path
 
 
 def enabled() -> bool:
@@ -52,7 +51,8 @@ def is_this_interpreters_ipykernel(cmd: list[str]) -> bool:
     interpreter's ipykernel, so any other kernel command is started the usual way)."""
     return (
         len(cmd) >= 5
-        and Path(cmd[0]).resolve() == Path(sys.executable).resolve()
+        # the same path, not the same file: every venv made from one Python links to it
+        and os.path.abspath(cmd[0]) == os.path.abspath(sys.executable)
         and cmd[1:3] == ["-m", "ipykernel_launcher"]
         and cmd[3] == "-f"
     )
@@ -65,12 +65,15 @@ class KernelFork:
     def __init__(self) -> None:
         parent = os.getpid()
         read_end, self._write_end = os.pipe()
+        # no Ctrl-C between the fork and the child's own session (it would raise in worker code)
+        interrupts = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         self.pid = os.fork()
         if self.pid == 0:  # the child: never returns into the worker's code
             code = 1
             try:
                 os.close(self._write_end)
                 os.setsid()  # its own session, as launch_kernel starts kernels: a Ctrl-C is the runner's
+                signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)
                 die_with_parent(parent)
                 with os.fdopen(read_end, "rb") as pipe:
                     order = pipe.read()
@@ -81,6 +84,7 @@ class KernelFork:
                 traceback.print_exc()
             finally:
                 os._exit(code)
+        signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)
         os.close(read_end)
 
     def launch(self, cmd: list[str], env: dict[str, str] | None, cwd: str | None) -> ForkedProcess:
@@ -88,8 +92,12 @@ class KernelFork:
         env = dict(env if env is not None else os.environ)
         env["JPY_PARENT_PID"] = str(os.getpid())  # as launch_kernel: ipykernel watches its parent
         order = pickle.dumps((args, env, str(cwd or os.getcwd())))
-        with os.fdopen(self._write_end, "wb") as pipe:
-            pipe.write(order)
+        try:
+            with os.fdopen(self._write_end, "wb") as pipe:
+                pipe.write(order)
+        except OSError:  # the child is gone: reap it, and the kernel fails to start
+            ForkedProcess(self.pid).wait()
+            raise
         return ForkedProcess(self.pid)
 
     def discard(self) -> None:

@@ -49,6 +49,7 @@ _SNAPSHOT: dict | None = None
 
 def warm_up() -> None:
     """Import the heavy modules, read the CJK font once, and remember the state to restore."""
+    check_library_is_current()
     import_heavy()
     _snapshot()
     _read_font_once()
@@ -64,6 +65,34 @@ def _freeze_what_is_loaded() -> None:
 
     gc.collect()
     gc.freeze()
+
+
+def check_library_is_current() -> None:
+    """A kernel forked from a fork server that outlived an edit of the library (a long-lived
+    process that runs reports twice) would run the library as it was: refuse, so the kernel is
+    started afresh instead (`execute.prepared_warm_kernel`)."""
+    for name, module in list(sys.modules.items()):
+        where = getattr(module, "__file__", None) or ""
+        if name in _LOADED and where and _LOADED[name] != _stamp(where):
+            raise RuntimeError(f"{where} changed since this process imported it")
+
+
+_LOADED: dict[str, tuple[int, int] | None] = {}
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _remember_library_files() -> None:
+    for name, module in list(sys.modules.items()):
+        where = getattr(module, "__file__", None)
+        if name.split(".")[0] == "metroanalysis" and where:
+            _LOADED[name] = _stamp(where)
 
 
 def import_heavy() -> None:
@@ -97,6 +126,7 @@ def preload() -> None:
     finally:
         if had is None:
             del os.environ["MPLBACKEND"]
+    _remember_library_files()
     # and a process forked from here does not copy the pages of these objects when it collects
     _freeze_what_is_loaded()
 

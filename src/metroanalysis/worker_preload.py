@@ -3,6 +3,8 @@ Papermill and nbconvert, the way `execute.lean_imports` imports them, so no work
 and, when workers run warm kernels forked from themselves (`kernelfork`), what those kernels
 import (`kernelstate.preload`), so no kernel pays for that either."""
 
+import contextlib
+
 from . import kernelfork
 from .execute import lean_imports, warm_enabled
 
@@ -10,4 +12,8 @@ lean_imports()
 if warm_enabled() and kernelfork.enabled():
     from .kernelstate import preload
 
-    preload()
+    # A module that does not import (an analysis module mid-edit) must not take the fork server
+    # down with it (every worker and the cleaning pool come from it): kernels then import for
+    # themselves, and the notebook that needs the module reports the error.
+    with contextlib.suppress(Exception):
+        preload()
