@@ -199,13 +199,13 @@ def do_clean(
 
         start_fork_server()
     errors = clean_stale(project, stale, jobs)
-    failed, done = False, []
+    failed, done, cleaning = False, [], {month for month, _ in stale}
     for month in months:
         if month in errors:
             print(f"metroanalysis: error: {errors[month]}", file=sys.stderr)
             bad = True
             continue
-        if month not in fresh and month not in dict(stale):
+        if month not in fresh and month not in cleaning:
             continue  # its bulletin could not be read (reported above)
         if month in fresh:
             print(f"{month}: clean tables up to date, nothing to do")
@@ -213,7 +213,7 @@ def do_clean(
             print(f"{month}: cleaned into {project.processed_month(month)}")
         done.append(month)
         failed |= report_quality(month, project.processed_month(month)) and strict
-    rebuilt = any(month not in errors for month, _ in stale)
+    rebuilt = any(month not in errors for month in cleaning)
     if rebuilt or (done and not (project.processed / "all" / "datapackage.json").is_file()):
         from .pipeline import stack_months
 
@@ -374,16 +374,10 @@ def main(argv: list[str] | None = None) -> int:
         code = EXIT_OK
         if args.command == "export":
             return do_export(project, months, args)
-        # Reports will run when every report is forced or a month's tables are new: the workers'
-        # fork server then imports (a few seconds) while the months clean.
-        early = args.command == "run" and args.executor == "local" and args.jobs != 1
-        if early and args.force:
-            from .execute import start_fork_server
-
-            start_fork_server()
         if args.command in ("clean", "run"):
-            ahead = early and not args.force
-            code, months = do_clean(project, months, args.strict, args.force, getattr(args, "jobs", None), ahead)
+            # with a month to clean, reports follow: their workers' fork server imports meanwhile
+            follow = args.command == "run" and args.executor == "local" and args.jobs != 1
+            code, months = do_clean(project, months, args.strict, args.force, getattr(args, "jobs", None), follow)
         if args.command in ("report", "run") and months:
             code = max(code, do_report(project, months, args))
         return code
