@@ -254,6 +254,7 @@ def to_docx(document: Document, style: WordStyle = WordStyle()) -> bytes:
     import docx
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.table import _Cell
 
     out = docx.Document()
     out.core_properties.author = "metroanalysis"
@@ -264,10 +265,14 @@ def to_docx(document: Document, style: WordStyle = WordStyle()) -> bytes:
         width = max(sum(c.colspan for c in row) for row in block.rows)
         grid = out.add_table(rows=len(block.rows), cols=width)
         grid.style = "Table Grid"
+        # Each grid position's cell, taken once while the grid is whole: `grid.cell(r, c)` lays out
+        # the whole table on every call (a 300-row table took seconds). Merging removes only cells
+        # inside the merged area, which is never a target or a corner again.
+        at = [[_Cell(tc, grid) for tc in tr.tc_lst] for tr in grid._tbl.tr_lst]
         for r, c, cell in placed(block):
-            target = grid.cell(r, c)
+            target = at[r][c]
             if cell.rowspan > 1 or cell.colspan > 1:
-                target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+                target = target.merge(at[r + cell.rowspan - 1][c + cell.colspan - 1])
             word_cell(target, cell, style, r, c, OxmlElement, qn)
     buffer = io.BytesIO()
     out.save(buffer)
