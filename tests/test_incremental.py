@@ -98,6 +98,24 @@ def test_a_crash_while_writing_keeps_the_previous_month(project, monkeypatch):
     assert not [p for p in folder.parent.iterdir() if ".tmp-" in p.name]
 
 
+def test_an_up_to_date_month_is_still_rid_of_what_a_killed_clean_left(project, capsys):
+    """A clean killed while writing leaves a temporary folder; one killed between the swap's two
+    renames leaves no month folder but the previous one set aside. The next clean finds the
+    month up to date and still drops the first and puts the second back."""
+    assert clean(project) == 0
+    folder = project / "data/processed/2021-04"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    half = folder.parent / ".2021-04.tmp-killed"
+    half.mkdir()
+    (half / "facts.csv").write_text("half", encoding="utf-8")
+    os.replace(folder, folder.parent / ".2021-04.old-12345")
+    capsys.readouterr()
+    assert clean(project) == 0
+    assert "2021-04: clean tables up to date, nothing to do" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(".2021-04.")) == []
+
+
 def test_processed_all_stacks_every_month_with_its_month(project):
     second = project / "data/raw/2021-05"
     second.mkdir()

@@ -227,6 +227,24 @@ def test_a_nothing_changed_rerun_leaves_the_indexes_alone_unless_a_record_is_new
     assert root_index.stat().st_mtime_ns != before[root_index][1]  # newer than its month's index
 
 
+def test_a_nothing_changed_rerun_still_undoes_a_killed_copy_of_the_months_data(small):
+    """reports/MONTH/data/ is swapped in whole: a run killed while copying leaves a temporary
+    folder, one killed between the two renames leaves the copy set aside. A rerun with nothing
+    to do drops the first and puts the second back."""
+    ok, out, _ = run(small)
+    assert ok, out
+    data = small.reports / MONTH / "data"
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    for kill in ("copying", "swapping"):
+        (small.reports / MONTH / ".data.tmp-killed").mkdir()
+        if kill == "swapping":
+            os.replace(data, small.reports / MONTH / ".data.old-12345")
+        ok, out, _ = run(small)
+        assert ok and "nothing changed" in out
+        assert {p.name: p.read_bytes() for p in data.iterdir()} == before, kill
+        assert [p.name for p in (small.reports / MONTH).iterdir() if p.name.startswith(".data.")] == [], kill
+
+
 def test_reruns_rebuild_only_what_changed_and_never_lose_a_good_report(small):
     folder = small.reports / MONTH
     ok, out, _ = run(small)

@@ -19,6 +19,7 @@ from . import build, i18n
 from .errors import BulletinError, UsageError
 from .locking import month_lock
 from .paths import Project, check_month, find_project
+from .swap import recover
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -183,6 +184,7 @@ def do_clean(
     for month in months:
         with month_lock(project.processed, month):
             folder = project.processed_month(month)
+            recover(folder)  # what a killed clean left, even when the month turns out up to date
             try:
                 inputs = build.clean_inputs(project.root, project.bulletin(month))
             except BulletinError as err:  # two bulletins in the month folder: the others still clean

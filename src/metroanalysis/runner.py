@@ -246,7 +246,10 @@ def list_notebooks(folder: Path) -> list[Path]:
 def ensure_processed(project: Project, month: str) -> bool:
     """Clean the month's bulletin if it was never cleaned (the caller holds the month's lock),
     with its build record as `metroanalysis clean` writes it; True if it was cleaned now."""
+    from .swap import recover
+
     folder = project.processed_month(month)
+    recover(folder)  # what a killed clean left: a half-written folder, a swap cut in two
     if (folder / "datapackage.json").is_file():
         return False
     from .pipeline import clean_month
@@ -274,14 +277,14 @@ def publish_data(processed_month: Path, dest: Path) -> None:
     package = processed_month / "datapackage.json"
     if not package.is_file():
         return
+    from .swap import recover, swap_in
+
+    recover(dest)  # what a killed run left, even when the copy is up to date
     listed = [r["path"] for r in build.read_json(package).get("resources", []) if isinstance(r.get("path"), str)]
     copy = dest / "datapackage.json"
     if copy.is_file() and copy.read_bytes() == package.read_bytes() and all((dest / p).is_file() for p in listed):
         return
-    from .store import recover, swap_in
-
     dest.parent.mkdir(parents=True, exist_ok=True)
-    recover(dest)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
     try:
         for name in ["datapackage.json", *listed]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema
+from .swap import recover, swap_in
 
 ENCODING = "utf-8-sig"
 FRICTIONLESS_TYPES = {"Int64": "integer", "string": "string", "boolean": "boolean", "Float64": "number"}
@@ -147,26 +147,3 @@ def write_month(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def recover(folder: Path) -> None:
-    """Undo what a killed run left behind (the caller holds the month's lock): a half-written
-    temporary folder is dropped; a swap cut between its two renames is rolled back, so the
-    previous complete month comes back."""
-    for tmp in folder.parent.glob(f".{folder.name}.tmp-*"):
-        shutil.rmtree(tmp, ignore_errors=True)
-    olds = sorted(folder.parent.glob(f".{folder.name}.old-*"))
-    if olds and not folder.exists():
-        os.replace(olds.pop(), folder)
-    for old in olds:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def swap_in(new: Path, folder: Path) -> None:
-    old = None
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-        os.replace(folder, old)
-    os.replace(new, folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
