@@ -55,6 +55,18 @@ def test_clean_all_with_one_bad_month_cleans_the_others(project_copy, raw_bytes,
     assert len(errors) == 1 and "2021-05" in errors[0] and "bulletin.txt:38" in errors[0]
 
 
+def test_an_output_folder_that_cannot_be_made_is_one_line_naming_it(project_copy, capsys):
+    processed = project_copy / "data" / "processed"
+    if processed.exists():
+        import shutil
+
+        shutil.rmtree(processed)
+    processed.write_text("a file where the clean tables' folder belongs\n", encoding="utf-8")
+    code, _out, err = run(capsys, "clean", "--all", "--root", str(project_copy))
+    assert code == 1
+    assert err.strip().splitlines() == [f"metroanalysis: error: Not a directory: {processed / '.locks'}"]
+
+
 def test_all_with_no_months(tmp_path, capsys):
     (tmp_path / "data" / "raw").mkdir(parents=True)
     code, _out, err = run(capsys, "clean", "--all", "--root", str(tmp_path))

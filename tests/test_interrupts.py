@@ -57,25 +57,47 @@ def test_interrupted_cleans_lose_nothing(tmp_path, capsys):
         print(f"\n  interruptions tried: {tried}, all held")
 
 
+MONTHS = [f"{2021 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(14)]  # 2021-04 … 2022-05
+
+
+@pytest.fixture(scope="module")
+def raw_months(tmp_path_factory):
+    """The shipped month and 13 generated ones, as raw bulletins (made once, copied per test)."""
+    from metroanalysis.synth import generate
+
+    root = tmp_path_factory.mktemp("raw-months")
+    source = RAW.read_text(encoding="utf-8")
+    (root / "data" / "raw" / "2021-04").mkdir(parents=True)
+    shutil.copy(RAW, root / "data" / "raw" / "2021-04" / "bulletin.txt")
+    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
+    for seed, month in enumerate(MONTHS[1:], start=1):
+        (root / "data" / "raw" / month).mkdir()
+        text, _ = generate(source, "2021-04", month, seed)
+        (root / "data" / "raw" / month / "bulletin.txt").write_text(text, encoding="utf-8")
+    return root
+
+
+def many_months(raw_months: Path, tmp_path: Path) -> Path:
+    shutil.copytree(raw_months / "data", tmp_path / "data")
+    return tmp_path
+
+
+def clean_all(root: Path, *extra: str) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "metroanalysis.cli", "clean", "--all", "--root", str(root), *extra]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
 @pytest.mark.slow
-def test_ctrl_c_stops_many_months_cleaning_at_once(tmp_path):
+def test_ctrl_c_stops_many_months_cleaning_at_once(raw_months, tmp_path):
     """Ctrl-C reaches the whole process group (this process and its cleaning workers): the run
     stops in one line, without a traceback and without cleaning the months it had not started;
     what it wrote is whole, and the next run completes the work."""
-    (tmp_path / "data" / "raw" / "2021-04").mkdir(parents=True)
-    shutil.copy(RAW, tmp_path / "data" / "raw" / "2021-04" / "bulletin.txt")
-    shutil.copytree(REPO / "data" / "reference", tmp_path / "data" / "reference")
-    months = [f"{2021 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(14)]  # 2021-04 … 2022-05
-    for seed, month in enumerate(months[1:], start=1):
-        synth = [sys.executable, "-m", "metroanalysis.cli", "synth", "--from", "2021-04", "--month", month]
-        synth += ["--seed", str(seed), "--into-raw", "--root", str(tmp_path)]
-        subprocess.run(synth, check=True, capture_output=True)
-    cmd = [sys.executable, "-m", "metroanalysis.cli", "clean", "--all", "--force", "--root", str(tmp_path)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    processed = tmp_path / "data" / "processed"
+    root = many_months(raw_months, tmp_path)
+    proc = clean_all(root, "--force")
+    processed = root / "data" / "processed"
     deadline = time.monotonic() + 60
     # the pool takes months from the front: its second month done means it is busy with more
-    while not (processed / months[1] / "datapackage.json").is_file() and time.monotonic() < deadline:
+    while not (processed / MONTHS[1] / "datapackage.json").is_file() and time.monotonic() < deadline:
         time.sleep(0.05)
     at_signal = len(list(processed.glob("20*/datapackage.json")))
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to every process of the group
@@ -89,6 +111,61 @@ def test_ctrl_c_stops_many_months_cleaning_at_once(tmp_path):
     assert len(cleaned) <= at_signal + 3, "the months not yet started were not cleaned"
     for folder in processed.glob("20*"):
         assert (folder / "datapackage.json").is_file(), folder  # a month is there whole, or not at all
-    again = [sys.executable, "-m", "metroanalysis.cli", "clean", "--all", "--root", str(tmp_path)]
-    assert subprocess.run(again, capture_output=True).returncode == 0
-    assert len(list(processed.glob("20*/datapackage.json"))) == len(months)
+    again = clean_all(root)
+    assert again.wait(timeout=120) == 0
+    assert len(list(processed.glob("20*/datapackage.json"))) == len(MONTHS)
+
+
+@pytest.mark.slow
+def test_a_cleaning_worker_killed_midway_costs_no_month(raw_months, tmp_path):
+    """A background worker killed (by the out-of-memory killer, say) while months are cleaned at
+    once: the months it held are cleaned by the command itself, which says so in one line each,
+    without a traceback, and every month ends up cleaned."""
+    import psutil
+
+    root = many_months(raw_months, tmp_path)
+    proc = clean_all(root)
+    processed = root / "data" / "processed"
+    deadline, killed = time.monotonic() + 60, None
+    while killed is None and time.monotonic() < deadline and proc.poll() is None:
+        # the pool's workers are the children of the fork server this command started
+        servers = [c for c in psutil.Process(proc.pid).children() if "forkserver" in " ".join(c.cmdline())]
+        workers = [w for s in servers for w in s.children()]
+        if workers:  # a worker is started for a month handed out: the shipped one, the pool's first
+            assert not (processed / MONTHS[0] / "datapackage.json").is_file(), "killed too late"
+            workers[0].kill()
+            killed = workers[0].pid
+        time.sleep(0.02)
+    assert killed, "no cleaning worker was seen"
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err, err
+    assert "died; cleaning it here" in err
+    assert sorted(p.parent.name for p in processed.glob("20*/datapackage.json")) == MONTHS
+    assert not [p.name for p in processed.iterdir() if p.name.startswith(".20")]  # nothing half-written
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_fork_server_imports_is_one_line(tmp_path):
+    """`run` starts the report workers' fork server first, to import while the month cleans; a
+    Ctrl-C in those seconds stops the run with its one line and no traceback from the server."""
+    import psutil
+
+    (tmp_path / "data" / "raw" / "2021-04").mkdir(parents=True)
+    shutil.copy(RAW, tmp_path / "data" / "raw" / "2021-04" / "bulletin.txt")
+    shutil.copytree(REPO / "data" / "reference", tmp_path / "data" / "reference")
+    cmd = [sys.executable, "-m", "metroanalysis.cli", "run", "--all", "-j", "2", "--root", str(tmp_path)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline, server = time.monotonic() + 60, None
+    while server is None and time.monotonic() < deadline and proc.poll() is None:
+        found = [c for c in psutil.Process(proc.pid).children() if "forkserver" in " ".join(c.cmdline())]
+        server = found[0] if found else None
+        time.sleep(0.02)
+    assert server is not None, "no fork server was seen"
+    time.sleep(0.5)  # inside its imports (seconds of them)
+    assert not server.children(), "the fork server had already forked a worker"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err, err
+    assert "interrupted" in err

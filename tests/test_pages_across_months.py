@@ -329,3 +329,33 @@ def test_pages_across_months_say_what_they_were_made_from(project):
     sha = load_month("2021-04", root=project).package["sources"][0]["sha256"]
     for html in ("entities/H001.html", "entities/en/index.html", "quality/index.html"):
         assert f"bulletin.txt sha256:{sha[:12]}" in (project / "reports" / html).read_text(encoding="utf-8"), html
+
+
+def test_a_chart_drawn_while_another_thread_imports_ipython_waits_for_it(tmp_path):
+    """The pages across months are drawn in a thread while the main thread may be importing
+    IPython (to export a report run in-process); matplotlib's first canvas looks at
+    sys.modules["IPython"]. Here an IPython that takes seconds to import stands in for it."""
+    import subprocess
+    import sys
+    import textwrap
+
+    fake = tmp_path / "IPython"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        "import time\ntime.sleep(4.0)\nversion_info = (9, 0)\n\ndef get_ipython():\n    return None\n",
+        encoding="utf-8",
+    )
+    script = textwrap.dedent(
+        """
+        import sys, threading, time
+        sys.path.insert(0, sys.argv[1])
+        threading.Thread(target=lambda: __import__("IPython")).start()
+        time.sleep(0.3)  # the other thread is inside IPython's import
+        from metroanalysis.entity_pages import draw
+        png, width = draw(["2021-04", "2021-05"], [(1, 2)])
+        print(len(png) > 100, width)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[0] == "True"

@@ -236,28 +236,95 @@ def clean_stale(project: Project, stale: list[tuple[str, dict]], jobs: int | Non
     jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
     if len(stale) < PARALLEL_CLEAN or jobs == 1:
         return {m: e for m, inputs in stale if (e := clean_locked(project, m, inputs))}
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     from .execute import worker_context
 
-    errors: dict[str, str] = {}
-    # Workers ignore Ctrl-C (they share the terminal's process group): on an interrupt this
-    # process stops the months not yet started and waits for the ones being cleaned, each of
-    # which is swapped in whole, so "finished months are kept, the rest is not written" holds.
+    inputs_of, left = dict(stale), MonthsLeft([m for m, _ in stale])
+    results: dict[str, str | None] = {}
+    # Workers ignore Ctrl-C (they share the terminal's process group): on an interrupt no month
+    # is handed out any more and the ones being cleaned are waited for, each swapped in whole,
+    # so "finished months are kept, the rest is not written" holds.
     pool = ProcessPoolExecutor(max_workers=jobs - 1, mp_context=worker_context(), initializer=ignore_interrupts)
+    feeder = PoolFeeder(pool, jobs - 1, left, lambda m: (clean_locked, project, m, inputs_of[m]), results)
+    thread = threading.Thread(target=feeder.run, name="clean-feeder", daemon=True)
+    thread.start()
     try:
-        futures = {m: pool.submit(clean_locked, project, m, inputs) for m, inputs in stale}
-        for month, inputs in reversed(stale):
-            if futures[month].cancel() and (error := clean_locked(project, month, inputs)):
-                errors[month] = error
-        for month, future in futures.items():
-            if not future.cancelled() and (error := future.result()):
-                errors[month] = error
+        while (month := left.take(front=False)) is not None:
+            results[month] = clean_locked(project, month, inputs_of[month])
+        thread.join()
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        left.stop()
+        thread.join()
+        pool.shutdown(wait=True)
         raise
     pool.shutdown(wait=True)
-    return errors
+    if feeder.error is not None:
+        raise feeder.error
+    for month in feeder.lost:  # its worker was killed (out of memory, say): cleaned here instead
+        warn(f"{month}: the process cleaning it in the background died; cleaning it here")
+        results[month] = clean_locked(project, month, inputs_of[month])
+    return {m: e for m, e in results.items() if e}
+
+
+class MonthsLeft:
+    """The months not yet handed out, taken from either end by two threads."""
+
+    def __init__(self, months: list[str]):
+        import threading
+        from collections import deque
+
+        self._left, self._lock, self._stopped = deque(months), threading.Lock(), False
+
+    def take(self, front: bool) -> str | None:
+        with self._lock:
+            if self._stopped or not self._left:
+                return None
+            return self._left.popleft() if front else self._left.pop()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+
+
+class PoolFeeder:
+    """Keeps each worker of `pool` busy with one month from the front of `left` at a time. Nothing
+    waits queued in the pool, so nothing has to be cancelled (Python 3.11's pool, when a worker
+    dies, fails on a cancelled queued call with a traceback of its own). A month whose worker
+    died is kept in `lost`; an unexpected error in `error`, for the caller to raise."""
+
+    def __init__(self, pool, workers: int, left: MonthsLeft, call, results: dict):
+        self.pool, self.workers, self.left, self.call, self.results = pool, workers, left, call, results
+        self.lost: list[str] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        running: dict = {}
+        broken = False
+        try:
+            while True:
+                while not broken and len(running) < self.workers and (month := self.left.take(front=True)):
+                    try:
+                        running[self.pool.submit(*self.call(month))] = month
+                    except BrokenProcessPool:  # a worker died between two months
+                        broken = True
+                        self.lost.append(month)
+                if not running:
+                    return
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    month = running.pop(future)
+                    try:
+                        self.results[month] = future.result()
+                    except BrokenProcessPool:
+                        broken = True  # no more months for the pool: this process takes the rest
+                        self.lost.append(month)
+        except BaseException as err:
+            self.error = err
 
 
 def ignore_interrupts() -> None:
@@ -386,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, BulletinError) as err:
         print(f"metroanalysis: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as err:  # the disk or the folders, not the bulletin: a file that cannot be written
+        print(f"metroanalysis: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
         return 130

@@ -465,6 +465,10 @@ def draw(months: list[str], series: list[tuple]) -> tuple[str, int]:
         # matplotlib's own font: the charts hold digits and months only (plotting.setup's CJK
         # font and seaborn theme would add seconds to every build for no glyph drawn)
 
+        # IPython first, whole: these pages are drawn in a thread, and matplotlib's first canvas
+        # looks at sys.modules["IPython"], which would be half-made if the main thread were
+        # importing it that moment (a run executing its one report in-process does, to export).
+        import IPython  # noqa: F401
         from matplotlib.figure import Figure
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
