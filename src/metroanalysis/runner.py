@@ -34,6 +34,7 @@ from .locking import month_lock
 from .paths import Project, check_month
 from .publish import publish_workbook
 from .quality_page import write_quality_page
+from .swap import recover, swap_in
 
 NOTEBOOK = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9_-]+)\.ipynb$")
 
@@ -246,8 +247,6 @@ def list_notebooks(folder: Path) -> list[Path]:
 def ensure_processed(project: Project, month: str) -> bool:
     """Clean the month's bulletin if it was never cleaned (the caller holds the month's lock),
     with its build record as `metroanalysis clean` writes it; True if it was cleaned now."""
-    from .swap import recover
-
     folder = project.processed_month(month)
     recover(folder)  # what a killed clean left: a half-written folder, a swap cut in two
     if (folder / "datapackage.json").is_file():
@@ -277,8 +276,6 @@ def publish_data(processed_month: Path, dest: Path) -> None:
     package = processed_month / "datapackage.json"
     if not package.is_file():
         return
-    from .swap import recover, swap_in
-
     recover(dest)  # what a killed run left, even when the copy is up to date
     listed = [r["path"] for r in build.read_json(package).get("resources", []) if isinstance(r.get("path"), str)]
     copy = dest / "datapackage.json"
