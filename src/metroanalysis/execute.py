@@ -122,17 +122,31 @@ def worker_context():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["metroanalysis.worker_preload"])
+    ensure_fork_server()
     return context
+
+
+def ensure_fork_server() -> None:
+    """Start the fork server here rather than lazily at a pool's first worker, born with Ctrl-C
+    blocked: a Ctrl-C reaches it too (it shares the terminal's process group), and before its
+    own start-up and imports are done it would print a traceback under the command's one line.
+    `worker_preload`, its first import, discards such a Ctrl-C and unblocks it."""
+    import signal
+    from multiprocessing import forkserver, resource_tracker
+
+    # the tracker first: starting it unblocks Ctrl-C whatever the mask was before
+    resource_tracker.ensure_running()
+    interrupts = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)  # a Ctrl-C meanwhile arrives here
 
 
 def start_fork_server() -> None:
     """Start the fork server now, so its imports overlap what this process does before the
     first task (cleaning the month); a no-op where workers are spawned."""
-    context = worker_context()
-    if context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+    worker_context()
 
 
 def longest_first(tasks: list[Task]) -> list[Task]:

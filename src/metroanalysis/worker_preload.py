@@ -8,9 +8,12 @@ import signal
 
 # Ctrl-C reaches the fork server too (it shares the terminal's process group). Python's fork
 # server ignores it, but only once these imports are done: a Ctrl-C during them would print its
-# traceback under the command's one-line message. The handler is put back after, as the fork
-# server restores it in every worker it forks.
+# traceback under the command's one-line message. It was started with Ctrl-C blocked
+# (`execute.ensure_fork_server`); ignoring it and then unblocking discards one that came during
+# the server's start-up. The handler is put back after, as the fork server restores it in every
+# worker it forks.
 _before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 try:
     from . import kernelfork
     from .execute import lean_imports, warm_enabled
