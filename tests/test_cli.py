@@ -73,6 +73,16 @@ def test_all_with_no_months(tmp_path, capsys):
     assert code == 2 and "no month folders" in err
 
 
+@pytest.mark.parametrize("command", ["run", "report"])
+def test_no_notebooks_fails_before_any_month_is_cleaned(command, project_copy, tmp_path, capsys):
+    empty = tmp_path / "no-notebooks"
+    empty.mkdir()
+    code, _out, err = run(capsys, command, "--all", "--notebooks", str(empty), "--root", str(project_copy))
+    assert code == 2
+    assert err.strip().splitlines() == [f"metroanalysis: error: no notebooks named NN-name.ipynb in {empty}"]
+    assert not (project_copy / "data" / "processed" / MONTH).exists()
+
+
 @pytest.mark.parametrize(
     "argv",
     [

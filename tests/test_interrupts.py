@@ -156,6 +156,7 @@ def test_ctrl_c_while_the_fork_server_imports_is_one_line(tmp_path, delay):
     (tmp_path / "data" / "raw" / "2021-04").mkdir(parents=True)
     shutil.copy(RAW, tmp_path / "data" / "raw" / "2021-04" / "bulletin.txt")
     shutil.copytree(REPO / "data" / "reference", tmp_path / "data" / "reference")
+    shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")  # else the run stops before any server
     cmd = [sys.executable, "-m", "metroanalysis.cli", "run", "--all", "-j", "2", "--root", str(tmp_path)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline, server = time.monotonic() + 60, None

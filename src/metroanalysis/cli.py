@@ -18,7 +18,7 @@ from pathlib import Path
 from . import build, i18n
 from .errors import BulletinError, UsageError
 from .locking import month_lock
-from .paths import Project, check_month, find_project
+from .paths import Project, check_month, find_project, list_notebooks
 from .swap import recover
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -425,6 +425,13 @@ def do_export(project: Project, months: list[str], args) -> int:
     return EXIT_OK
 
 
+def check_notebooks(project: Project, args: argparse.Namespace) -> None:
+    """Before any month is cleaned: a run with no notebook to execute fails at once."""
+    folder = Path(args.notebooks).expanduser().resolve() if args.notebooks else project.notebooks
+    if not list_notebooks(folder):
+        raise UsageError(f"no notebooks named NN-name.ipynb in {folder}")
+
+
 def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -440,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
             return do_verify(project, months, args)
         if args.command in ("report", "run"):
             check_executor(args)
+            check_notebooks(project, args)
         code = EXIT_OK
         if args.command == "export":
             return do_export(project, months, args)

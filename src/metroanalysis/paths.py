@@ -102,3 +102,13 @@ def check_month(project: Project, month: str) -> str:
         if not file.resolve().is_relative_to(project.raw.resolve()):
             raise UsageError(f"--month {month}: {file} points outside {project.raw}")
     return month
+
+
+NOTEBOOK = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9_-]+)\.ipynb$")
+
+
+def list_notebooks(folder: Path) -> list[Path]:
+    """The report notebooks in `folder` (NN-name.ipynb), in order; none if it is not a folder."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if NOTEBOOK.match(p.name) and p.is_file())

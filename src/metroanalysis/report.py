@@ -13,6 +13,7 @@ This module only names the entry point, for scripts and notebooks that import it
 
 from __future__ import annotations
 
-from .runner import NOTEBOOK, report_months
+from .paths import NOTEBOOK
+from .runner import report_months
 
 __all__ = ["NOTEBOOK", "report_months"]

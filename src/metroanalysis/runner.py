@@ -9,7 +9,7 @@ reports/MONTH/, those in another language to reports/MONTH/LANG/.
 
 Where to change what:
 - what makes a report stale: `build.report_key` (and `build.month_inputs` for the month's part);
-- which files count as report notebooks: `NOTEBOOK`;
+- which files count as report notebooks: `paths.NOTEBOOK`;
 - the parameters a notebook receives: `parameters`;
 - what run.json says: `write_run_record` (its times: `build.build_time`, SOURCE_DATE_EPOCH-aware).
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -31,12 +30,10 @@ from . import build, i18n, provenance, site
 from .entity_pages import write_entity_pages
 from .execute import KERNEL, Outcome, Task, last_line, run_tasks
 from .locking import month_lock
-from .paths import Project, check_month
+from .paths import Project, check_month, list_notebooks
 from .publish import publish_workbook
 from .quality_page import write_quality_page
 from .swap import recover, swap_in
-
-NOTEBOOK = re.compile(r"^(?P<number>\d{2})-(?P<slug>[A-Za-z0-9_-]+)\.ipynb$")
 
 
 def report_months(
@@ -236,12 +233,6 @@ def run_with_progress(
 
 def fail_line(message: str) -> None:
     print(f"metroanalysis: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
-
-
-def list_notebooks(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if NOTEBOOK.match(p.name) and p.is_file())
 
 
 def ensure_processed(project: Project, month: str) -> bool:
