@@ -126,3 +126,38 @@ def test_every_headline_measure_is_defined_once_in_both_languages(two_months):
     for key, measure in MEASURES.items():
         assert measure.label("zh") and measure.label("en") and measure.unit("en"), key
         assert measure.label("zh") != measure.label("en"), key
+
+
+def test_a_month_with_prints_but_no_rows_quotes_the_print_and_one_with_neither_has_no_figure(april):
+    def no_kiosk_rows(name, b):
+        return b.iloc[:0] if name == "kiosk_usage" else b
+
+    def nothing_for_app_bookings(name, b):
+        if name == "booking_by_channel":
+            return b.iloc[:0]
+        return b[b["table"] != "booking_by_channel"] if name == "printed_totals" else b
+
+    h = headline_figures(stack(april, no_kiosk_rows))
+    terminals = row(h, "2021-05", "kiosk_terminals")
+    assert (terminals["value"], terminals["basis"], terminals["difference"]) == (1598, "printed", 1598)  # line 1187
+    h = headline_figures(stack(april, nothing_for_app_bookings))
+    assert h[(h["month"] == "2021-05") & (h["measure"] == "app_bookings_total")].empty
+    assert value(h, "2021-04", "app_bookings_total") == 116458
+
+
+def test_headlines_agree_with_column_total_month_by_month(two_months):
+    """The headlines sum each table once over all months; `column_total` is the one definition of
+    a printed total beside the rows' sum, and each month's figure must be what it gives."""
+    from metroanalysis.analysis.totals import column_total
+    from metroanalysis.analysis.trends import PRINTED
+
+    h = headline_figures(two_months)
+    for month in ("2021-04", "2021-05"):
+        printed = two_months["printed_totals"][two_months["printed_totals"]["month"] == month]
+        for measure, (table, columns) in PRINTED.items():
+            rows = two_months[table][two_months[table]["month"] == month]
+            parts = [column_total(printed, rows, table, column) for column in columns]
+            total = sum(parts[1:], parts[0])
+            got = row(h, month, measure)
+            assert got["value"] == total.shown(), (month, measure)
+            assert got["difference"] == total.shown(total.difference), (month, measure)

@@ -69,7 +69,11 @@ def column_total(printed_totals: pd.DataFrame, rows: pd.DataFrame, table: str, c
     match = printed_totals[(printed_totals["table"] == table) & (printed_totals["column"] == column)]
     if match.empty:
         return Total(None, summed, money)
-    value = match["value"].iloc[0]
-    printed = int(to_fen(pd.Series([value])).iloc[0]) if money else round(float(value))
+    printed = printed_value(match["value"].iloc[0], money)
     # a Word file has no lines: its totals stand in a table cell (facts.csv says which)
     return Total(printed, summed, money, tuple(int(x) for x in match["source_line"].dropna()))
+
+
+def printed_value(value, money: bool) -> int:
+    """A printed 合计 as a total holds it: whole fen for money, the count itself otherwise."""
+    return int(to_fen(pd.Series([value])).iloc[0]) if money else round(float(value))

@@ -32,7 +32,7 @@ import pandas as pd
 from metroanalysis import i18n, labels
 
 from . import ratio, to_fen
-from .totals import Total, column_total
+from .totals import Total, printed_value
 
 
 @dataclass(frozen=True)
@@ -144,34 +144,55 @@ def _months(tables: dict[str, pd.DataFrame]) -> list[str]:
     return sorted(set().union(*(set(df["month"]) for df in tables.values() if "month" in df)))
 
 
-def _month_total(tables: dict[str, pd.DataFrame], month: str, table: str, columns: list[str]) -> Total | None:
-    """The month's total of `columns` of `table` (added together): printed where the bulletin
-    prints each, else the sum of the rows; None when the month has neither rows nor a print."""
-    rows = tables[table][tables[table]["month"] == month]
-    printed = tables.get("printed_totals", pd.DataFrame(columns=["month", "table", "column"]))
-    printed = printed[(printed["month"] == month) & (printed["table"] == table)]
-    if rows.empty and printed.empty:
-        return None
-    parts = [column_total(printed, rows, table, column) for column in columns]
-    total = parts[0]
-    for part in parts[1:]:
-        total = total + part
-    return total
-
-
 def _printed_rows(tables, months) -> list[list]:
+    """The PRINTED measures, month by month, as `column_total` gives each column's total (printed
+    where the bulletin prints it, else the rows' sum) and added together; a month with neither
+    rows nor a print of the table has no figure. Each table is summed by month once: filtering
+    it per month and measure was half of a notebook's own time over a year of months."""
+    prints, printed_tables = _first_prints(tables.get("printed_totals"))
+    sums: dict[tuple[str, str], dict] = {}
     rows = []
     for measure, (table, columns) in PRINTED.items():
         if table not in tables:
             continue
+        for column in columns:
+            if (table, column) not in sums:
+                sums[(table, column)] = _sum_by_month(tables[table], column)
+        with_rows = set(tables[table]["month"].dropna())
         for month in months:
-            total = _month_total(tables, month, table, columns)
-            if total is None:
+            if month not in with_rows and (month, table) not in printed_tables:
                 continue
+            parts = [_total(prints, sums, month, table, column) for column in columns]
+            total = parts[0]
+            for part in parts[1:]:
+                total = total + part
             basis = "printed" if total.is_printed else "computed"
             difference = total.shown(total.difference) if total.is_printed else pd.NA
             rows.append([month, measure, total.shown(), basis, difference])
     return rows
+
+
+def _first_prints(printed: pd.DataFrame | None) -> tuple[dict, set]:
+    """(month, table, column) → the first printed 合计's value, and the (month, table) pairs with any."""
+    prints: dict[tuple, object] = {}
+    if printed is None or printed.empty:
+        return prints, set()
+    for key in zip(printed["month"], printed["table"], printed["column"], printed["value"], strict=True):
+        prints.setdefault(key[:3], key[3])
+    return prints, {key[:2] for key in prints}
+
+
+def _sum_by_month(df: pd.DataFrame, column: str) -> dict:
+    """month → the column's sum over the month's rows, as `column_total` adds them (money in fen)."""
+    values = to_fen(df[column]) if column.endswith("_yuan") else df[column].astype("Int64")
+    return {month: int(v) for month, v in values.groupby(df["month"]).sum().items()}
+
+
+def _total(prints: dict, sums: dict, month: str, table: str, column: str) -> Total:
+    money = column.endswith("_yuan")
+    value = prints.get((month, table, column))
+    printed = None if value is None else printed_value(value, money)
+    return Total(printed, sums[(table, column)].get(month, 0), money)
 
 
 def _computed(tables: dict[str, pd.DataFrame], months: list[str], printed: pd.DataFrame) -> dict[str, pd.Series]:
