@@ -33,7 +33,8 @@ def project(tmp_path):
     shutil.copytree(REPO / "data" / "raw" / MONTH, tmp_path / "data" / "raw" / MONTH)
     shutil.copytree(REPO / "data" / "reference", tmp_path / "data" / "reference")
     (tmp_path / "notebooks").mkdir()
-    slow = "import time\ntime.sleep(2)\nprint('slept', month)"
+    # it says when it has started (the run then holds the month), and takes 2 s
+    slow = "import pathlib, time\npathlib.Path(root, 'started').touch()\ntime.sleep(2)\nprint('slept', month)"
     nbformat.write(notebook(slow), tmp_path / "notebooks" / "01-slow.ipynb")
     return tmp_path
 
@@ -46,7 +47,10 @@ def report(root: Path, *extra: str) -> subprocess.Popen:
 @pytest.mark.slow
 def test_two_runs_of_one_month_take_turns(project):
     first = report(project, "--force")
-    time.sleep(1.5)  # the first is inside the month (starting its kernel or executing)
+    deadline = time.monotonic() + 60
+    while not (project / "started").exists() and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.05)
+    assert (project / "started").exists(), first.communicate()[1]  # the first is inside the month
     second = report(project, "--force")
     _out1, err1 = first.communicate(timeout=120)
     _out2, err2 = second.communicate(timeout=120)
