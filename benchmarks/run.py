@@ -14,6 +14,13 @@ for the 12-month batch), then times, as whole commands the way an analyst runs t
   batch-j2-cold    the same with METROANALYSIS_WARM=0 (the old way, same months, same run)
   batch-j1         metroanalysis run --all --force -j 1   (only with --with-j1)
 
+and, in a scratch project of its own (`--only floor`), what no run can go below, beside `touch`:
+
+  preload          python -c "import metroanalysis.worker_preload" (the fork server's imports)
+  floor-month      CPU s of the five notebooks' own code for the shipped month (benchmarks/floor.py:
+                   code cells run in one warm process, no kernel, Papermill or export)
+  floor-touch      the same for the edited notebook over every month
+
 Every measure is taken --repeat times (3) in one run, interleaved (naive, full, full-cold, …), so
 load from other users of the machine falls on both sides of each comparison; medians are shown
 beside what each is compared with, with the issue's target, and the report pages' sizes.
@@ -28,7 +35,7 @@ and the set-up of a fresh copy of the project, old way and new way side by side:
 
 Prints medians and ratios (setup: to setup-pip), and writes the same as JSON (after every
 measure, so an interrupted run leaves what it measured).
-Usage: python benchmarks/run.py [--repeat N] [--months N] [--only runs|setup] [--with-j1] [--out FILE]
+Usage: python benchmarks/run.py [--repeat N] [--months N] [--only runs|setup|floor] [--with-j1] [--out FILE]
 """
 
 from __future__ import annotations
@@ -234,6 +241,50 @@ def measure(repeat: int, months: int, with_j1: bool, save) -> dict:
     return raw
 
 
+def measure_floor(repeat: int, months: int) -> dict:
+    """What no runner can go below, beside `touch` in the same scratch project: the CPU the
+    notebooks' own code takes (`floor.py`: no kernel, no Papermill, no export) for the shipped
+    month and for the edited notebook over every month, and the fork server's imports (every
+    notebook waits for them). On N cores a run takes at least imports + floor / N."""
+    root = scratch_project(months)
+    first, to_edit = "2021-04", leave_out_failing(root)
+    run = [*MA, "run", "--all", "-j", "2", "--root", str(root)]
+    results: dict[str, list[float]] = {"touch": [], "preload": [], "floor-month": [], "floor-touch": []}
+    notes: dict[str, str] = {}
+    timed(run, root, False)  # settle: every report built
+    for _ in range(repeat):
+        timed(run, root, False)
+        nb = touch_notebook(root, to_edit)
+        results["touch"].append(timed(run, root, False)[0])
+        preload = [str(BIN / "python"), "-c", "import metroanalysis.worker_preload"]
+        results["preload"].append(timed(preload, root)[0])
+    floor = [str(BIN / "python"), str(REPO / "benchmarks" / "floor.py"), str(root)]
+    month_cpu = {}
+    for notebook in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        _, out = timed([*floor, str(notebook), first], root)
+        month_cpu[notebook.stem] = floor_json(out)[first]
+    results["floor-month"].append(sum(month_cpu.values()))
+    months_all = sorted(p.name for p in (root / "data" / "raw").iterdir() if p.is_dir())
+    _, out = timed([*floor, str(root / "notebooks" / f"{to_edit}.ipynb"), *months_all], root)
+    results["floor-touch"].append(sum(floor_json(out).values()))
+    cores = os.cpu_count() or 1
+    imports = statistics.median(results["preload"])
+    notes["floor"] = (
+        f"CPU s of the notebooks' own code ({first}: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in month_cpu.items())
+        + f"); on {cores} cores at least {imports:.1f} s of imports + floor / {cores}: a month "
+        f"{imports + results['floor-month'][0] / cores:.1f} s, the edit of {nb.name} over {len(months_all)} months "
+        f"{imports + results['floor-touch'][0] / cores:.1f} s"
+    )
+    shutil.rmtree(root, ignore_errors=True)
+    return {"samples": results, "notes": notes}
+
+
+def floor_json(output: str) -> dict:
+    """floor.py's answer: its one JSON line (warnings on stderr come after it)."""
+    return json.loads(next(line for line in output.splitlines() if line.startswith("{")))
+
+
 def page_sizes(folder: Path) -> str:
     """Each report page of the month and its size, largest first."""
     pages = sorted(folder.glob("*.html"), key=lambda p: -p.stat().st_size)
@@ -329,7 +380,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--months", type=int, default=12)
-    parser.add_argument("--only", choices=("runs", "setup"), help="only the runs, or only the fresh set-ups")
+    parser.add_argument(
+        "--only", choices=("runs", "setup", "floor"), help="only the runs, the fresh set-ups, or the floor"
+    )
     parser.add_argument("--with-j1", action="store_true", help="also the 12-month batch with -j 1")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "bench.json"))
     args = parser.parse_args()
@@ -344,6 +397,7 @@ def main() -> int:
     steps = {
         "runs": lambda: measure(args.repeat, args.months, args.with_j1, save),
         "setup": lambda: measure_setup(args.repeat),
+        "floor": lambda: measure_floor(args.repeat, args.months),
     }
     for step, run in steps.items():
         if args.only in (None, step):
