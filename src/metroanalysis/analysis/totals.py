@@ -63,15 +63,23 @@ class Total:
 def column_total(printed_totals: pd.DataFrame, rows: pd.DataFrame, table: str, column: str) -> Total:
     """The total of `column` of `table`: its printed 合计 from `printed_totals` (the month's
     table of printed totals) and the sum of `rows[column]`. Money columns end in `_yuan`."""
-    money = column.endswith("_yuan")
-    values = rows[column].dropna()
-    summed = int(to_fen(values).sum()) if money else int(values.astype("Int64").sum())
+    money = is_money(column)
+    summed = int(in_units(rows[column].dropna(), money).sum())
     match = printed_totals[(printed_totals["table"] == table) & (printed_totals["column"] == column)]
     if match.empty:
         return Total(None, summed, money)
     printed = printed_value(match["value"].iloc[0], money)
     # a Word file has no lines: its totals stand in a table cell (facts.csv says which)
     return Total(printed, summed, money, tuple(int(x) for x in match["source_line"].dropna()))
+
+
+def is_money(column: str) -> bool:
+    return column.endswith("_yuan")
+
+
+def in_units(values: pd.Series, money: bool) -> pd.Series:
+    """`values` as totals add them: whole fen (Int64) for money, the counts as Int64 otherwise."""
+    return to_fen(values) if money else values.astype("Int64")
 
 
 def printed_value(value, money: bool) -> int:

@@ -32,7 +32,7 @@ import pandas as pd
 from metroanalysis import i18n, labels
 
 from . import ratio, to_fen
-from .totals import Total, printed_value
+from .totals import Total, in_units, is_money, printed_value
 
 
 @dataclass(frozen=True)
@@ -184,12 +184,12 @@ def _first_prints(printed: pd.DataFrame | None) -> tuple[dict, set]:
 
 def _sum_by_month(df: pd.DataFrame, column: str) -> dict:
     """month → the column's sum over the month's rows, as `column_total` adds them (money in fen)."""
-    values = to_fen(df[column]) if column.endswith("_yuan") else df[column].astype("Int64")
+    values = in_units(df[column], is_money(column))
     return {month: int(v) for month, v in values.groupby(df["month"]).sum().items()}
 
 
 def _total(prints: dict, sums: dict, month: str, table: str, column: str) -> Total:
-    money = column.endswith("_yuan")
+    money = is_money(column)
     value = prints.get((month, table, column))
     printed = None if value is None else printed_value(value, money)
     return Total(printed, sums[(table, column)].get(month, 0), money)
