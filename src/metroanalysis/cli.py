@@ -427,7 +427,7 @@ def do_export(project: Project, months: list[str], args) -> int:
 
 def check_notebooks(project: Project, args: argparse.Namespace) -> None:
     """Before any month is cleaned: a run with no notebook to execute fails at once."""
-    folder = Path(args.notebooks).expanduser().resolve() if args.notebooks else project.notebooks
+    folder = project.notebook_folder(args.notebooks)
     if not list_notebooks(folder):
         raise UsageError(f"no notebooks named NN-name.ipynb in {folder}")
 

@@ -114,8 +114,9 @@ def run_tasks(tasks: list[Task], jobs: int, executor: str = "local", scheduler: 
 def worker_context():
     """How pool workers start: from a fork server that has imported Papermill and nbconvert once
     (each worker is a fork of it, not a new interpreter importing them again), or spawned where
-    there is no fork server. Never a fork of this process: a worker must not inherit a
-    half-initialised zmq context or kernel, and the fork server has neither."""
+    there is no fork server (started here if it is not running: `ensure_fork_server`). Never a
+    fork of this process: a worker must not inherit a half-initialised zmq context or kernel,
+    and the fork server has neither."""
     import multiprocessing
 
     if "forkserver" not in multiprocessing.get_all_start_methods():

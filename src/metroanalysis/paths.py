@@ -42,6 +42,10 @@ class Project:
     def notebooks(self) -> Path:
         return self.root / "notebooks"
 
+    def notebook_folder(self, given: str | Path | None = None) -> Path:
+        """The folder a command was given for its notebooks (--notebooks), else the project's."""
+        return Path(given).expanduser().resolve() if given else self.notebooks
+
     def bulletin(self, month: str) -> Path:
         """The month's one bulletin file; two in one folder is an error naming both."""
         files = bulletin_files(self.raw / check_month(self, month))

@@ -50,7 +50,7 @@ def report_months(
     """Execute and export every notebook for every month, in each language; True if every
     report is good. `executor`: "local" (a pool of `jobs` processes on this machine) or "dask"
     (a Dask cluster at `scheduler`, or a LocalCluster of `jobs` workers; see `cluster`)."""
-    nb_dir = Path(notebooks).expanduser().resolve() if notebooks else project.notebooks
+    nb_dir = project.notebook_folder(notebooks)
     out_root = Path(output).expanduser().resolve() if output else project.reports
     found = list_notebooks(nb_dir)
     if not found:
