@@ -6,6 +6,7 @@ Shared by several test files (only add here, never remove).
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,15 @@ import pytest
 
 from metroanalysis.bulletin import ParsedBulletin, parse_bulletin
 from metroanalysis.reading import read_bulletin
+
+
+def pytest_configure(config):
+    """A suite started in the background (a non-interactive shell's `make test &`) inherits
+    Ctrl-C ignored, and so would every command a test starts: the tests that send SIGINT mean a
+    terminal's Ctrl-C, which reaches a command that has not asked to ignore it."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MONTH = "2021-04"
