@@ -353,7 +353,8 @@ def generate(
     out_stats = cumulative(out_stats, ctx, nm)
 
     head = lines[:start]
-    mark = f"{MARK}（由 {source_month} 公报改写为 {month}，种子 {seed}，浮动 ±{factor}）"
+    # no space between a figure and Chinese text: the reader removes such spaces as damage
+    mark = f"{MARK}（由{source_month}公报改写为{month}，种子{seed}，浮动±{factor}）"
     out = [mark, *head, *out_stats, *lines[end:]]
     return "\n".join(out), truth
 
