@@ -58,6 +58,10 @@ def test_interrupted_report_runs_lose_nothing(tmp_path, capsys):
             tried += 1
             assert whole(page), (sig, delay)  # the old page or a complete new one, never half
             assert run(tmp_path).wait() == 0, (sig, delay)  # the next run completes the work
+            # and leaves every report as its record says (a notebook the stopped run left
+            # half-executed is built again, not taken for up to date)
+            verify = [sys.executable, "-m", "metroanalysis.cli", "verify", "--all", "--root", str(tmp_path)]
+            assert subprocess.run(verify, capture_output=True).returncode == 0, (sig, delay)
             assert whole(page)
             record = json.loads((tmp_path / "reports" / MONTH / "run.json").read_text(encoding="utf-8"))
             assert record["ok"] is True

@@ -390,3 +390,22 @@ def test_a_page_says_which_bulletin_it_expected_when_there_is_none(tmp_path):
     assert provenance.bulletin(tmp_path, MONTH) == provenance.Bulletin(
         MONTH, f"data/raw/{MONTH}/bulletin.txt", "missing"
     )
+
+
+def test_a_report_whose_files_changed_after_its_record_is_built_again(cleaned):
+    """A run stopped mid-notebook can leave a half-executed notebook in place of the good one
+    before it records anything: the record no longer describes the files, so the report is not
+    up to date (the next run builds it again, rather than saying nothing changed)."""
+    out_dir = export_report(cleaned)
+    key = build.read_record(out_dir, "01-channels")["key"]
+    assert build.is_current(out_dir, "01-channels", key)
+    notebook, page = out_dir / "01-channels.ipynb", out_dir / "01-channels.html"
+    good = notebook.read_bytes()
+    half = nbformat.reads(good.decode("utf-8"), as_version=4)
+    half.cells = half.cells[:1]
+    nbformat.write(half, notebook)
+    assert not build.is_current(out_dir, "01-channels", key)
+    notebook.write_bytes(good)
+    assert build.is_current(out_dir, "01-channels", key)
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
+    assert not build.is_current(out_dir, "01-channels", key)

@@ -386,12 +386,17 @@ def read_record(out_dir: Path, name: str) -> dict:
 
 
 def is_current(out_dir: Path, name: str, key: str) -> bool:
+    """Built for `key`, and its page and notebook are still the files that build wrote: a run
+    stopped mid-notebook (Ctrl-C, a killed worker) may have left a half-executed notebook in
+    place of the good one before it could record anything, and an edited page is not the
+    report either; both are built again (a few milliseconds of hashing per report)."""
     record = read_record(out_dir, name)
     return (
         record.get("status") == "ok"
         and record.get("key") == key
         and (out_dir / f"{name}.html").is_file()
         and (out_dir / f"{name}.ipynb").is_file()
+        and record.get("outputs") == output_digests(out_dir, name)
     )
 
 
