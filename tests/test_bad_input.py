@@ -46,6 +46,13 @@ def delete_lines(raw_bytes: bytes, first: int, last: int | None = None) -> bytes
     return "\n".join(lines).encode("utf-8")
 
 
+def repeat_lines(raw_bytes: bytes, first: int, last: int) -> bytes:
+    """Lines first..last printed again right after themselves (a row pasted twice)."""
+    lines = lines_of(raw_bytes)
+    lines[last:last] = lines[first - 1 : last]
+    return "\n".join(lines).encode("utf-8")
+
+
 def cut_after_line(raw_bytes: bytes, no: int) -> bytes:
     return "\n".join(lines_of(raw_bytes)[:no]).encode("utf-8")
 
@@ -192,6 +199,9 @@ BROKEN = {
     "short-kiosk-row": (lambda b: delete_lines(b, 804), 800, "kiosk_usage", "江苏省中医院"),
     "short-kiosk-first-row": (lambda b: delete_lines(b, 796), 792, "kiosk_usage", "江苏省人民医院"),
     "short-total-row": (lambda b: delete_lines(b, 1189), 1186, "kiosk_usage", "合计"),
+    # a row printed twice: summed, it would count the hospital twice (this table has no 合计)
+    "repeated-hospital-row": (lambda b: repeat_lines(b, 560, 567), 568, "upload_by_hospital", "江苏省中医院"),
+    "repeated-booking-row": (lambda b: repeat_lines(b, 53, 60), 61, "booking_by_hospital", "南京鼓楼医院"),
 }
 
 
@@ -208,6 +218,13 @@ def test_short_row_message_says_how_many_cells(raw_bytes, make_project, capsys):
     code, _out, err = clean(root, capsys)
     message = assert_refused(root, code, err, line=800, table="kiosk_usage", text="江苏省中医院")
     assert "5 cells, expected 6" in message
+
+
+def test_repeated_row_message_says_where_it_was_first_printed(raw_bytes, make_project, capsys):
+    root = make_project(repeat_lines(raw_bytes, 560, 567))
+    code, _out, err = clean(root, capsys)
+    message = assert_refused(root, code, err, line=568, table="upload_by_hospital", text="江苏省中医院")
+    assert "printed twice in this table (first at line 560)" in message
 
 
 def test_folder_month_disagrees_with_every_title(raw_bytes, make_project, capsys):

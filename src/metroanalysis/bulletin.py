@@ -15,7 +15,7 @@ import pandas as pd
 from . import schema
 from .errors import BulletinError
 from .reading import Line, RawBulletin, Repair, cell_rows, rejoin_wrapped
-from .tables import PRINTED
+from .tables import ENTITY_COLUMNS, PRINTED
 from .tables.base import Extract, Section, is_total_label
 from .tables.cumulative import cumulative_totals
 from .tables.spec import Printed
@@ -201,6 +201,30 @@ def check_no_stray_figures(lines: list[Line], sections: dict[str, Section]) -> N
             raise BulletinError("figures printed under no known table title", line=line.no, text=short(line.text))
 
 
+# Within a table, an entity is printed once (a kiosk unit once per section, a district once per
+# platform): a second row for it is a row pasted twice or a name misprinted, and summing both
+# would count it twice where no printed total is there to show it.
+_ENTITY_WITHIN = ("section", "platform")
+
+
+def check_no_repeated_entities(frames: dict[str, pd.DataFrame]) -> None:
+    for table, entity in ENTITY_COLUMNS.items():
+        frame = frames.get(table)
+        if frame is None or frame.empty:
+            continue
+        key = [c for c in _ENTITY_WITHIN if c in frame.columns and c != entity] + [entity]
+        again = frame[frame.duplicated(key, keep="first")]
+        if not again.empty:
+            row = again.iloc[0]
+            first = frame[(frame[key] == row[key]).all(axis=1)].iloc[0]
+            raise BulletinError(
+                f"{row[entity]} printed twice in this table (first at line {first['source_line']})",
+                line=int(row["source_line"]),
+                table=table,
+                text=str(row[entity]),
+            )
+
+
 def find_sections(lines: list[Line], month: str) -> dict[str, Section]:
     """Each table's lines, from its title to the next title, checked against the folder month."""
     year, mon = (int(x) for x in month.split("-"))
@@ -283,6 +307,7 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
             for parser in spec.parsers:
                 parser(section, ex)
         missing.extend(f"cumulative_totals:{m}" for m in cumulative_totals(lines, ex))
+        check_no_repeated_entities(ex.frames)
         if all(spec.key not in sections for spec in SECTIONS):
             raise BulletinError("no statistics table found: is this a 南京卫生信息 bulletin?", line=lines[0].no)
     except BulletinError as err:
