@@ -55,3 +55,19 @@ def test_a_rounded_total_counts_as_one_more_rounded_figure():
     assert rounded("30.2", terms)["status"] == "mismatch"
     assert rounded("30.2", terms, total_is_exact=False)["status"] == "rounding"
     assert rounded("30.3", terms, total_is_exact=False)["status"] == "mismatch"
+
+
+def test_coverage_check_quotes_the_printed_count_of_areas_covered(parsed):
+    """The printed column holds what the bulletin printed (覆盖9个辖区, line 386; 11, 9 and 10 on
+    lines 388, 390, 392), checked against the 12 areas less those it names as not connected."""
+    from metroanalysis.checks import run_checks
+
+    quality = run_checks(parsed.tables, parsed.printed_totals, parsed.missing)
+    rows = quality[quality["rule"] == "covered_plus_not_connected_is_all_areas"]
+    got = {int(r.source_line): (r.printed, r.computed, r.status) for r in rows.itertuples(index=False)}
+    assert got == {
+        386: ("9", "9", "ok"),
+        388: ("11", "11", "ok"),
+        390: ("9", "9", "ok"),
+        392: ("10", "10", "ok"),
+    }

@@ -215,10 +215,11 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
                     "remote_platforms",
                     r.platform_zh,
                     "districts_covered",
-                    len(AREAS),
-                    int(r.districts_covered) + uncovered,
+                    int(r.districts_covered),  # the printed figure; 12 is no figure of the bulletin's
+                    len(AREAS) - uncovered,
                     r.source_line,
-                    f"{r.districts_covered} covered + {uncovered} not connected against the {len(AREAS)} areas",
+                    f"areas covered as printed against the {len(AREAS)} areas less the {uncovered} named as"
+                    " not connected",
                 )
             )
     breakdown = tables["remote_institutions"]
