@@ -327,6 +327,7 @@ def test_absent_table_fails_under_strict(raw_bytes, make_project, capsys):
     code, _out, err = clean(root, capsys, "--strict")
     assert code == 1
     assert "booking_by_channel" in err
+    assert err.strip().splitlines()[-1].startswith(f"metroanalysis: error: {MONTH}: fails --strict"), err
     assert (root / "data" / "processed" / MONTH / "datapackage.json").is_file()
 
 
@@ -336,8 +337,9 @@ def test_complete_bulletin_fails_strict_only_on_its_one_fen_payment_total(raw_by
     root = make_project(raw_bytes)
     code, _out, err = clean(root, capsys, "--strict")
     assert code == 1
-    warnings = err.strip().splitlines()
+    *warnings, verdict = err.strip().splitlines()
     assert len(warnings) == 1, err
+    assert verdict.startswith(f"metroanalysis: error: {MONTH}: fails --strict: a mismatch or a missing table"), err
     assert "kiosk_usage.payment_amount_yuan" in warnings[0] and "line 1191" in warnings[0]
     assert "printed 336807013.30, computed 336807013.31, difference -0.01" in warnings[0]
 

@@ -214,7 +214,13 @@ def do_clean(
         else:
             print(f"{month}: cleaned into {project.processed_month(month)}")
         done.append(month)
-        failed |= report_quality(month, project.processed_month(month)) and strict
+        if report_quality(month, project.processed_month(month)) and strict:
+            failed = True  # the tables are kept; the exit code and this line say why it failed
+            quality = project.processed_month(month) / "quality.csv"
+            print(
+                f"metroanalysis: error: {month}: fails --strict: a mismatch or a missing table (see {quality})",
+                file=sys.stderr,
+            )
     rebuilt = any(month not in errors for month in cleaning)
     if rebuilt or (done and not (project.processed / "all" / "datapackage.json").is_file()):
         from .pipeline import stack_months
