@@ -67,8 +67,9 @@ def test_hotline_province_total_is_a_printed_total(parsed):
 @pytest.mark.parametrize(
     ("rule", "entity"),
     [
-        ("categories_compose_total", "total"),
-        ("hotline_phone_bookings_equal_booking_table", "phone_bookings"),
+        # named as printed on line 40 (a reviewer reads Chinese, not column keys)
+        ("categories_compose_total", "咨询电话"),
+        ("hotline_phone_bookings_equal_booking_table", "电话预约"),
         ("province_nanjing_equals_hotline_total", "南京"),
     ],
 )

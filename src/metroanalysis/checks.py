@@ -158,7 +158,7 @@ def hotline_identities(tables: dict[str, pd.DataFrame], printed_totals: pd.DataF
         compare(
             "categories_compose_total",
             "hotline_calls",
-            "total",
+            total["label"],  # as printed (咨询电话), as every check names its entity
             "calls",
             total["calls"],
             int(parts["calls"].sum()),
@@ -174,7 +174,7 @@ def hotline_identities(tables: dict[str, pd.DataFrame], printed_totals: pd.DataF
             compare(
                 "hotline_phone_bookings_equal_booking_table",
                 "hotline_calls",
-                "phone_bookings",
+                phone.iloc[0]["label"],
                 "calls",
                 phone.iloc[0]["calls"],
                 int(booked.iloc[0]["value"]),
