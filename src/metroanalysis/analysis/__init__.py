@@ -23,6 +23,7 @@ formatting for sentences, and `display_table` (a table as text under the headers
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -32,12 +33,16 @@ from metroanalysis import labels
 __all__ = [
     "display_table",
     "fmt_count",
+    "fmt_p",
     "fmt_pct",
+    "fmt_rho",
     "fmt_yuan",
+    "fmt_yuan_per",
     "ratio",
     "registry_names",
     "to_fen",
     "to_yuan",
+    "top_units",
 ]
 
 
@@ -83,12 +88,53 @@ def fmt_number(x, digits: int = 1) -> str:
     return "—" if pd.isna(x) else f"{float(x):,.{digits}f}"
 
 
+def fmt_yuan_per(amount) -> str:
+    """Money per unit (per terminal, per record, per payment): 1490306.21 → '1,490,306' — to the
+    yuan, since the fen of a ratio is noise; under 10 yuan to 0.1 yuan (1.16 → '1.2'), where a
+    whole yuan would round away a tenth of the figure. Missing → '—'."""
+    if pd.isna(amount):
+        return "—"
+    return f"{float(amount):,.1f}" if abs(float(amount)) < 10 else f"{float(amount):,.0f}"
+
+
+def fmt_rho(rho) -> str:
+    """A correlation coefficient or an interval bound, signed, two decimals: 0.5 → '+0.50'."""
+    return "—" if pd.isna(rho) else f"{float(rho):+.2f}"
+
+
+def fmt_p(p) -> str:
+    """A p-value with two significant digits, as 'p = 0.048' / 'p = 0.15' ('p < 0.001' below that:
+    a permutation p-value of 9,999 resamples says no more); missing → 'p = —'."""
+    if pd.isna(p):
+        return "p = —"
+    if float(p) < 0.001:
+        return "p < 0.001"
+    rounded = float(f"{float(p):.2g}")
+    decimals = max(1 - math.floor(math.log10(rounded)), 1)
+    return f"p = {rounded:.{decimals}f}"
+
+
+def top_units(frame: pd.DataFrame, column: str, largest: bool = True, k: int = 1) -> pd.DataFrame:
+    """The rows a superlative names: the `k` rows with the largest (or smallest) `column`, and
+    every row tied with the last of them, in the frame's order among equals. A unit tied for
+    first is as much "the highest" as the one a sort happens to put first. Rows with no value are
+    never named; an empty frame gives an empty result."""
+    valued = frame.dropna(subset=[column])
+    if valued.empty:
+        return valued.reset_index(drop=True)
+    ranked = valued.sort_values(column, ascending=not largest, kind="stable")
+    cut = ranked[column].iloc[min(k, len(ranked)) - 1]
+    beyond = ranked[column] >= cut if largest else ranked[column] <= cut
+    return ranked[beyond].reset_index(drop=True)
+
+
 # How each kind of column is written in a display table.
 _FORMATS = {
     "text": lambda v: "—" if pd.isna(v) else str(v),
     "count": lambda v: "—" if pd.isna(v) else fmt_count(v),
     "pct": lambda v: "—" if pd.isna(v) else f"{float(v) * 100:.1f}",
     "yuan": lambda v: "—" if pd.isna(v) else f"{float(v):,.2f}",
+    "yuan_per": fmt_yuan_per,
     "num": lambda v: fmt_number(v, 1),
     "num2": lambda v: fmt_number(v, 2),
     "flag": lambda v: "—" if pd.isna(v) else ("✓" if v else "✗"),
@@ -115,9 +161,10 @@ def display_table(df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], lang
     """The columns of `df` a reviewer reads, as text under the headers given.
 
     `columns` maps a column to (header, kind); kind is one of text, count, pct (a share shown as
-    a percentage: say "（%）" in the header), yuan, num, num2, flag (✓ / ✗, the same in every
-    language). The first column becomes the index, so the printed table starts with the entity
-    name. Text output keeps reports stable from run to run (no styler ids, no float noise).
+    a percentage: say "（%）" in the header), yuan, yuan_per (money per unit: `fmt_yuan_per`),
+    num, num2, flag (✓ / ✗, the same in every language). The first column becomes the index, so
+    the printed table starts with the entity name. Text output keeps reports stable from run to
+    run (no styler ids, no float noise).
     `lang` is unused and kept for callers that still pass it.
     """
     out = pd.DataFrame({header: [_FORMATS[kind](v) for v in df[col]] for col, (header, kind) in columns.items()})

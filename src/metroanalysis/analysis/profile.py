@@ -80,3 +80,16 @@ def online_kiosk_correlation(online: pd.DataFrame, measure: str = "money_per_ter
     """Spearman's rho of the online share and `measure` over the hospitals not `excluded`."""
     used = online[online["excluded"].isna()]
     return stats.spearman(used["online_share"], used[measure])
+
+
+def online_kiosk_sensitivity(online: pd.DataFrame, measure: str = "money_per_terminal_yuan") -> stats.Sensitivity:
+    """`online_kiosk_correlation` again without the hospitals with the fewest bookings (the
+    smallest `stats.SENSITIVITY_SHARE` of those it uses): how far the result rests on them."""
+    used = online[online["excluded"].isna()]
+    return stats.sensitivity(used, "online_share", measure, "bookings")
+
+
+def few_bookings_among(online: pd.DataFrame, min_bookings: int = MIN_BOOKINGS) -> pd.DataFrame:
+    """The hospitals left out for another reason that also have fewer than `min_bookings`
+    bookings (a hospital meeting both rules is counted under the first)."""
+    return online[online["excluded"].notna() & (online["bookings"] < min_bookings)].reset_index(drop=True)
