@@ -4,7 +4,7 @@
 import pandas as pd
 import pytest
 
-from metroanalysis.analysis import channels
+from metroanalysis.analysis import channels, top_units
 
 # The printed 合计 row of 预约挂号服务统计表.
 ONLINE, PHONE, IN_CLINIC, THIRD_PARTY, ALL = 103639, 44461, 190355, 88739, 427194
@@ -129,3 +129,17 @@ def test_single_channel_leaders_in_the_bulletin(month):
     )
     assert int((leaders["share"] == 1).sum()) == 6
     assert int(((leaders["share"] == 1) & (leaders["bookings"] < 100)).sum()) == 4
+
+
+def test_the_most_one_sided_hospitals_include_every_tie(month):
+    # lines 214-226: 南京医科大学第二附属医院 0 / 466 / 0 / 0 and 南京市江宁医院（湖山路） 0 / 425 / 0 / 0:
+    # both 100 % phone; before, the sentence named only the first
+    leaders = channels.single_channel_leaders(month.booking_by_hospital, min_bookings=100)
+    named = top_units(leaders, "share")
+    assert list(named["bookings"]) == [466, 425]
+    assert set(named["channel"]) == {"phone"} and (named["share"] == 1).all()
+
+
+def test_the_largest_hospital_and_biggest_call_kind_name_ties():
+    booking = pd.DataFrame({"hospital": ["a", "b", "c"], **{c: [1, 1, 0] for c in channels.CHANNELS}})
+    assert list(top_units(channels.hospital_volumes(booking), "bookings")["hospital"]) == ["a", "b"]

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from metroanalysis.analysis import kiosks, profile
+from metroanalysis.analysis import kiosks, profile, stats, top_units
 
 
 def kiosk_table(rows) -> pd.DataFrame:
@@ -377,3 +377,61 @@ def test_online_share_against_money_per_terminal(month):
     assert c.n == 17 and c.rho == pytest.approx(rho)
     assert 0 < c.low < 0.1 and 0.7 < c.high < 0.85 and 0.03 < c.p_value < 0.06
     assert c.direction == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The correlations' verdict, sensitivity line and outliers for the shipped month.
+
+MEASURES = ("money_per_terminal_yuan", "transactions_per_terminal")
+
+
+@pytest.mark.parametrize("measure", MEASURES)
+def test_the_verdict_is_the_same_for_every_seed_and_row_order(month, measure):
+    # before: 中等正相关 for money (bootstrap low +0.02) and 数据不足以判断 for transactions
+    # (low −0.02, smaller p): opposite words for one finding, and flipping with the row order
+    online = profile.online_vs_kiosk(month.hospital_profile, "zh", min_bookings=100)
+    used = online[online["excluded"].isna()]
+    verdicts = set()
+    for seed in range(6):
+        shuffled = used.sample(frac=1, random_state=seed)
+        verdicts.add(stats.spearman(shuffled["online_share"], shuffled[measure], seed=seed).verdict)
+    assert verdicts == {stats.WEAK}
+    assert profile.online_kiosk_correlation(online, measure).verdict == stats.WEAK
+
+
+def test_the_sensitivity_line_leaves_out_the_three_hospitals_with_fewest_bookings(month):
+    online = profile.online_vs_kiosk(month.hospital_profile, "zh", min_bookings=100)
+    result = profile.online_kiosk_sensitivity(online, "money_per_terminal_yuan")
+    # the smallest fifth of 17 is 3: bookings 202, 271, 425 (预约挂号服务统计表)
+    assert list(result.dropped["label"]) == ["南京医科大学附属逸夫医院", "南京同仁医院", "南京市江宁医院"]
+    assert list(result.dropped["bookings"]) == [202, 271, 425]
+    kept = {k: v for k, v in ONLINE_VS_KIOSK.items() if k not in set(result.dropped["label"])}
+    pairs = [(o / b, (float(r) + float(p)) / t) for o, b, t, r, p in kept.values()]
+    assert result.correlation.n == 14
+    assert result.correlation.rho == pytest.approx(hand_spearman(pairs))
+    assert result.correlation.verdict == stats.NONE
+
+
+def test_hospitals_left_out_as_not_reported_that_also_had_few_bookings(month):
+    online = profile.online_vs_kiosk(month.hospital_profile, "zh", min_bookings=100)
+    few = profile.few_bookings_among(online, 100)
+    assert dict(zip(few["label"], few["bookings"], strict=True)) == {
+        "南京市职业病防治院": 8, "南京梅山医院": 13, "东部战区总医院": 35,
+    }  # fmt: skip
+
+
+def test_the_maternity_hospitals_average_payment_is_flagged_as_an_outlier(month):
+    units = kiosks.unit_revenue(month.kiosk_usage)
+    far = units[stats.outliers(units["average_payment_yuan"])]
+    # lines 857-863: 南京市妇幼保健院, 20421 payments, 59229270.21 yuan: 2,900.41 yuan each, 2.8x the next
+    assert list(far["unit"]) == ["南京市妇幼保健院"]
+    assert float(far["average_payment_yuan"].iloc[0]) == pytest.approx(59229270.21 / 20421)
+
+
+def test_the_highest_average_payment_names_every_tied_unit(month):
+    units = kiosks.unit_revenue(month.kiosk_usage)
+    tied = units.assign(average_payment_yuan=units["average_payment_yuan"].where(units["unit"] != "南京市妇幼保健院"))
+    runner_up = float(tied["average_payment_yuan"].max())
+    tied.loc[tied["unit"] == "南京市第二医院", "average_payment_yuan"] = runner_up
+    named = top_units(kiosks.ranked_by(tied, "average_payment_yuan"), "average_payment_yuan")
+    assert set(named["unit"]) == {"江苏省肿瘤医院", "南京市第二医院"}

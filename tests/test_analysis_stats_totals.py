@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from metroanalysis.analysis import stats, totals
+from metroanalysis.analysis import fmt_p, fmt_rho, fmt_yuan_per, stats, top_units, totals
 
 
 def s(values):
@@ -30,15 +31,16 @@ def test_the_permutation_p_value_is_exact_for_four_units():
     result = stats.spearman(s([1, 2, 3, 4]), s([2, 4, 6, 8]))
     assert result.rho == pytest.approx(1.0)
     assert result.p_value == pytest.approx(2 / 24)
-    # every resample of a perfectly monotone pair with two distinct values is monotone too
-    assert (result.low, result.high) == (pytest.approx(1.0), pytest.approx(1.0))
-    assert result.direction == 1 and result.strength == "strong"
+    # some resamples of 4 units repeat one unit 4 times (constant: no rho), so BCa is undefined
+    assert np.isnan(result.low) and np.isnan(result.high)
+    # Fisher's interval alone excludes 0: a sign, not a verdict, with p = 0.083
+    assert result.fisher_low > 0 and result.verdict == stats.WEAK and result.direction == 1
 
 
 def test_an_interval_holding_zero_says_the_data_cannot_tell():
     result = stats.spearman(s([1, 2, 3, 4, 5, 6]), s([3, 1, 4, 1.5, 5, 2]))
-    assert result.low < 0 < result.high
-    assert result.direction == 0
+    assert result.fisher_low < 0 < result.fisher_high
+    assert result.verdict == stats.NONE and result.direction == 0
 
 
 def test_missing_pairs_are_dropped_and_too_few_or_constant_give_no_figure():
@@ -76,3 +78,77 @@ def test_a_total_with_nothing_printed_is_the_sum_of_the_rows_and_says_so():
     assert (total.printed, total.rows, total.value, total.is_printed) == (None, 7, 7, False)
     with pytest.raises(ValueError):
         total + totals.Total(1, 1, money=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The verdict rule (stats.Correlation.verdict), on constructed borderline cases.
+
+
+def correlation(fisher, bootstrap, mc_error=0.005, rho=0.5):
+    return stats.Correlation(rho, 17, *bootstrap, 0.04, *fisher, mc_error)
+
+
+@pytest.mark.parametrize(
+    ("fisher", "bootstrap", "mc_error", "verdict"),
+    [
+        ((0.05, 0.8), (0.06, 0.8), 0.005, stats.CLEAR),  # both exclude 0, bound 12 MC errors away
+        ((0.05, 0.8), (0.01, 0.8), 0.005, stats.WEAK),  # bootstrap bound within 3 MC errors of 0
+        ((0.05, 0.8), (-0.05, 0.8), 0.005, stats.WEAK),  # the methods disagree
+        ((-0.01, 0.8), (0.05, 0.8), 0.005, stats.WEAK),  # the methods disagree the other way
+        ((-0.01, 0.8), (0.01, 0.8), 0.005, stats.WEAK),  # 02's money case: Fisher holds 0, bootstrap borderline
+        ((-0.2, 0.8), (-0.3, 0.8), 0.005, stats.NONE),  # both hold 0
+        ((-0.2, 0.8), (float("nan"), float("nan")), float("nan"), stats.NONE),  # no bootstrap, Fisher holds 0
+        ((-0.8, -0.05), (-0.8, -0.06), 0.005, stats.CLEAR),  # the same on the negative side
+    ],
+)
+def test_the_verdict_rule_on_borderline_intervals(fisher, bootstrap, mc_error, verdict):
+    assert correlation(fisher, bootstrap, mc_error, rho=0.5 if fisher[1] > 0 else -0.5).verdict == verdict
+
+
+def test_a_clear_relation_and_no_relation_keep_their_verdict_for_every_seed():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=30)
+    related, unrelated = x + rng.normal(scale=0.5, size=30), rng.normal(size=30)
+    for seed in range(5):
+        assert stats.spearman(s(x), s(related), seed=seed).verdict == stats.CLEAR
+        assert stats.spearman(s(x), s(unrelated), seed=seed).verdict == stats.NONE
+
+
+def test_p_values_have_two_significant_digits():
+    assert [fmt_p(p) for p in (0.0478, 0.1452, 0.036, 0.0999, 0.5, 0.00042)] == [
+        "p = 0.048", "p = 0.15", "p = 0.036", "p = 0.10", "p = 0.50", "p < 0.001",
+    ]  # fmt: skip
+    assert fmt_rho(0.5) == "+0.50" and fmt_rho(-0.0062) == "-0.01"
+
+
+def test_money_per_unit_is_to_the_yuan():
+    assert fmt_yuan_per(1490306.21) == "1,490,306" and fmt_yuan_per(2900.409882) == "2,900"
+    assert fmt_yuan_per(1.16) == "1.2" and fmt_yuan_per(pd.NA) == "—"
+
+
+def test_every_unit_tied_for_first_is_named():
+    frame = pd.DataFrame({"unit": ["a", "b", "c", "d", "e"], "v": pd.array([3, 5, 5, None, 1], dtype="Float64")})
+    assert list(top_units(frame, "v")["unit"]) == ["b", "c"]
+    assert list(top_units(frame, "v", largest=False)["unit"]) == ["e"]
+    assert list(top_units(frame, "v", k=2)["unit"]) == ["b", "c"]
+    assert list(top_units(frame.assign(v=pd.array([3, 5, 4, 4, 1], dtype="Float64")), "v", k=2)["unit"]) == [
+        "b", "c", "d",
+    ]  # fmt: skip
+    assert top_units(frame.iloc[:0], "v").empty
+
+
+def test_an_outlier_is_beyond_three_iqr_on_the_log_scale():
+    values = s([100, 120, 90, 110, 130, 95, 2900, 105])
+    assert list(stats.outliers(values)) == [False] * 6 + [True, False]
+    assert not stats.outliers(s([1, 2, None, 4])).any()  # fewer than 4 values: nothing is far
+
+
+def test_the_mc_error_measures_how_far_the_bound_moves_with_the_seed():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=17)
+    y = x + rng.normal(scale=1.5, size=17)
+    runs = [stats.spearman(s(x), s(y), seed=seed) for seed in range(12)]
+    bound = [r.low if abs(r.low) < abs(r.high) else r.high for r in runs]
+    spread, reported = np.std(bound, ddof=1), np.mean([r.mc_error for r in runs])
+    assert 0.5 < spread / reported < 2, (spread, reported)
+    assert reported < 0.02  # small against the distances from 0 the rule looks at
