@@ -143,3 +143,17 @@ def test_the_most_one_sided_hospitals_include_every_tie(month):
 def test_the_largest_hospital_and_biggest_call_kind_name_ties():
     booking = pd.DataFrame({"hospital": ["a", "b", "c"], **{c: [1, 1, 0] for c in channels.CHANNELS}})
     assert list(top_units(channels.hospital_volumes(booking), "bookings")["hospital"]) == ["a", "b"]
+
+
+def test_the_biggest_kind_of_hotline_call_names_every_tie():
+    calls = pd.DataFrame(
+        {
+            "category": ["total", "phone_bookings", "consultations", "complaints"],
+            "label": ["咨询电话", "电话预约", "咨询", "投诉"],
+            "calls": pd.array([100, 40, 40, 20], dtype="Int64"),
+            "unit": ["个"] * 4,
+            "in_total": pd.array([False, True, True, True], dtype="boolean"),
+        }
+    )
+    named = top_units(channels.hotline_composition(calls), "calls")
+    assert list(named["category"]) == ["phone_bookings", "consultations"]

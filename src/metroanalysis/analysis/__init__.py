@@ -16,6 +16,11 @@ Conventions shared by every module:
 - money is summed in whole fen (integers), so a total is exact to the fen, then turned back
   into Float64 yuan;
 - a ratio whose denominator is zero or missing is <NA>, never 0 or inf.
+- sentences write figures with one formatter each: counts `fmt_count`, shares `fmt_pct` (one
+  decimal), printed money `fmt_yuan` (to the fen, as printed), money per unit (per terminal, per
+  record, per payment) `fmt_yuan_per` (to the yuan), correlations `fmt_rho`, p-values `fmt_p`
+  (two significant digits);
+- a superlative ("最高", "最多" …) names every unit tied for it: `top_units`.
 
 This module holds the small helpers the others share: ratios, fen arithmetic, number
 formatting for sentences, and `display_table` (a table as text under the headers given).
