@@ -80,8 +80,8 @@ MEASURES: dict[str, Measure] = {
     "hotline_calls": Measure("12320热线受理咨询电话", "Calls taken by the 12320 hotline", "个", "calls"),
     "kiosk_money_yuan": Measure("自助机挂号与缴费金额合计", "Kiosk registration and payment money", "元", "yuan", 2),
     "kiosk_money_per_terminal_yuan": Measure(
-        "每台自助机金额（按投放台数）", "Kiosk money per installed terminal", "元/台", "yuan per terminal", 2
-    ),
+        "每台自助机金额（按投放台数）", "Kiosk money per installed terminal", "元/台", "yuan per terminal", 0
+    ),  # money per unit to the yuan, as `fmt_yuan_per` writes it: the fen of a ratio is noise
     "kiosk_terminals": Measure("自助机投放台数", "Kiosk terminals installed", "台", "terminals"),
     "areas_connected_mean": Measure(
         "远程平台平均对接区数", "Areas connected per remote platform (mean)", "个区", "areas", 2
