@@ -13,15 +13,19 @@ The verdict rule, and why:
   normality assumption. Near 0 the two can disagree; a verdict needing both is not an artefact
   of either method's assumption.
 - A bootstrap bound carries Monte Carlo error (another seed gives another bound). It is
-  measured (`mc_error`, one standard error of the bound, from the order statistics around it),
-  and a bootstrap bound within MC_MARGIN of those errors of 0 counts as neither side of 0:
-  nothing a seed could flip decides a verdict.
+  measured (`mc_error`, one standard error of the bound, by batch means: `bound_mc_error`) and
+  reported, and a bootstrap bound within MC_MARGIN of those errors of 0 counts as neither side
+  of 0: nothing a seed could flip decides a verdict.
 - CLEAR (a relation, worded by its strength): both intervals exclude 0 on the same side.
   NONE (the data cannot tell): both hold 0, the bootstrap's clearly. WEAK (a sign of a relation,
   not enough to call it one): anything between, i.e. the methods disagree, or the bootstrap
-  bound is within its MC error of 0. A verdict then changes only when the evidence does.
+  bound is within MC_MARGIN MC errors of 0. Where the bootstrap is undefined (a resample with a
+  constant column, likely only for a handful of units) it shows nothing: Fisher's interval alone
+  gives at most WEAK. Fisher's interval has no noise, so a seed can never move a verdict between
+  CLEAR and NONE; it can move one to the neighbouring tier only when a bound sits about
+  MC_MARGIN MC errors from 0 (about 0.015 for 17 units) — a verdict changes when the evidence does.
 - The units are put in a canonical order (by their values) before resampling, so the row order
-  of the table changes nothing; tests check the verdict for many seeds.
+  of the table changes nothing at all; tests check the verdict for many seeds.
 
 `sensitivity` recomputes a correlation without the smallest units (by a size column), and
 `outliers` flags a unit far outside the others by a stated robust rule (OUTLIER_IQR).
@@ -89,8 +93,8 @@ class Correlation:
 
 def _side(low: float, high: float, margin: float) -> int | None:
     """+1 / −1 when [low, high] lies beyond `margin` above / below 0, 0 when it holds 0 with
-    `margin` to spare on both sides, None when a bound is within `margin` of 0 or missing (0 for
-    a missing bootstrap: it then shows nothing)."""
+    `margin` to spare on both sides (or is missing: an undefined bootstrap shows nothing), None
+    when a bound is within `margin` of 0."""
     if np.isnan(low) or np.isnan(high):
         return 0
     if low > margin:
