@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metroanalysis import labels
+from metroanalysis import labels, schema
 from metroanalysis.reference import AREAS
 
 from . import ratio, registry_names
@@ -189,18 +189,18 @@ def missed_upload_days(uploads: pd.DataFrame) -> pd.DataFrame:
 def health_records(upload_by_district: pd.DataFrame) -> pd.DataFrame:
     """Hypertension and diabetes records per 1,000 basic health records, by area (printed order).
 
-    The rule (stated on the page): an area printing 0 records of a kind against a positive number
-    of basic records has evidently not reported that kind (a tenth of adults have hypertension;
-    none in hundreds of thousands of records is not a count). Its `<kind>_reported` is False and
-    its rate <NA>, as it is where either count is missing or the basic records are 0."""
+    The rule is the fields' own (`schema.FIELD_METADATA`'s `zero_means_not_reported`, stated on
+    the page with its reason): an area printing 0 records of a kind against a positive number of
+    basic records has not reported that kind. Its `<kind>_reported` is False and its rate <NA>
+    (the count read through `schema.as_reported`), as it is where either count is missing or the
+    basic records are 0."""
     cols = ["area", BASIC_RECORDS, *SPECIAL_RECORDS.values()]
     out = upload_by_district[cols].astype({"area": "string"}).reset_index(drop=True)
     basic = out[BASIC_RECORDS].astype("Int64")
     for kind, column in SPECIAL_RECORDS.items():
-        count = out[column].astype("Int64")
-        reported = count.notna() & ~((count == 0) & (basic > 0))
-        out[f"{kind}_reported"] = reported.astype("boolean")
-        out[f"{kind}_per_1000"] = (ratio(count.where(reported), basic) * 1000).astype("Float64")
+        count = schema.as_reported(out, column).astype("Int64")
+        out[f"{kind}_reported"] = count.notna().astype("boolean")
+        out[f"{kind}_per_1000"] = (ratio(count, basic) * 1000).astype("Float64")
     return out
 
 
