@@ -197,3 +197,10 @@ def test_not_reported_values_grouped_by_unit_give_their_lines(april):
     assert grouped.loc["东部战区总医院", "values"] == 4
     assert grouped.loc["南京脑科医院", "lines"] == "694"
     assert len(grouped) == 16
+
+
+def test_not_reported_zeros_name_units_from_the_registry(april):
+    zeros = quality.not_reported_zeros(april.tables, april.facts, "en", april.entities)
+    brain = zeros[zeros["entity_id"] == "H037"].iloc[0]  # printed 南京脑科医院, line 688
+    assert brain["entity"] == "南京脑科医院" and brain["name"] != brain["entity"]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in brain["reason"])  # the rule's English

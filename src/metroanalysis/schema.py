@@ -92,7 +92,7 @@ DISCHARGES_NOT_REPORTED = ZeroNotReported(
     "outpatient visits uploaded above 0 yet discharges printed 0: the hospitals of the upload table all"
     " have wards and discharge patients every month; Nanjing Brain Hospital, for"
     " one, is a specialist hospital that admits inpatients, and a month without a single discharge is"
-    " not credible (its declared tables are printed 未反馈 too). The 0 means discharges were not"
+    " not credible (its declared tables are printed as not reported too). The 0 means discharges were not"
     " uploaded, so it is treated as not reported",
 )
 

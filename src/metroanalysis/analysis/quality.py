@@ -131,13 +131,17 @@ def _value_line(facts: pd.DataFrame | None, table: str, entity, field: str, row_
 
 
 def not_reported_zeros(
-    tables: dict[str, pd.DataFrame], facts: pd.DataFrame | None = None, lang: str = "zh"
+    tables: dict[str, pd.DataFrame],
+    facts: pd.DataFrame | None = None,
+    lang: str = "zh",
+    entities: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every printed 0 of a bulletin table that its field declares "did not report"
     (`schema.FIELD_METADATA`'s `zero_means_not_reported`, applied by `schema.as_reported` in
     every ratio and average): table, table_label, entity (as printed), entity_id, field, label
     (the field's title in `lang`), source_line (the value's own line, from `facts` where given,
-    else its row's) and reason (the rule's, in `lang`); in table and line order."""
+    else its row's), reason (the rule's, in `lang`) and name (the registry's name in `lang`
+    with `entities`, else as printed); in table and line order."""
     frames = []
     for table in BULLETIN_TABLES:
         df = tables.get(table)
@@ -157,11 +161,13 @@ def not_reported_zeros(
         found["label"] = found["field"].map(titles)
         found["reason"] = found["reason_zh" if lang == "zh" else "reason_en"]
         frames.append(found.sort_values("source_line", kind="stable"))
-    columns = ["table", "table_label", "entity", "entity_id", "field", "label", "source_line", "reason"]
+    columns = ["table", "table_label", "entity", "entity_id", "field", "label", "source_line", "reason", "name"]
     if not frames:
         return pd.DataFrame({c: pd.array([], dtype="Int64" if c == "source_line" else "string") for c in columns})
-    out = pd.concat(frames, ignore_index=True)[columns]
-    return out.astype({c: "string" for c in columns if c != "source_line"})
+    out = pd.concat(frames, ignore_index=True)
+    names = labels.entity_names(entities, lang) if entities is not None else {}
+    out["name"] = [labels.entity_label(e, p, names) for e, p in zip(out["entity_id"], out["entity"], strict=True)]
+    return out[columns].astype({c: "string" for c in columns if c != "source_line"})
 
 
 def not_reported_by_entity(zeros: pd.DataFrame, sep: str = "、") -> pd.DataFrame:
@@ -169,7 +175,7 @@ def not_reported_by_entity(zeros: pd.DataFrame, sep: str = "、") -> pd.DataFram
     titles joined with `sep`) and `lines` ('827–830' for consecutive lines, else joined with
     `sep`), for a table a reader scans; in the order of `zeros`."""
     rows = []
-    keys = ["table", "table_label", "entity", "entity_id", "reason"]
+    keys = ["table", "table_label", "entity", "entity_id", "name", "reason"]
     for key, group in zeros.groupby(keys, sort=False, dropna=False):
         lines = [int(x) for x in group["source_line"].dropna()]
         consecutive = len(lines) > 1 and lines == list(range(lines[0], lines[0] + len(lines)))
