@@ -318,9 +318,14 @@ def test_kiosk_money_per_patient_record(month):
     # median of 19: 江苏省口腔医院, registration 297722.00 (line 962) ÷ 60482 outpatient records (733)
     median, _ = kiosks.reported_median(per_record, "registration_per_outpatient_yuan")
     assert median == pytest.approx(297722.00 / 60482)
-    # median of 19: 南京鼓楼医院, (3613251.00 + 31875442.98) (lines 820, 822) ÷ (362920 + 9118) (573, 574)
-    median, _ = kiosks.reported_median(per_record, "money_per_record_yuan")
-    assert median == pytest.approx((3613251.00 + 31875442.98) / (362920 + 9118))
+    # Money per patient record leaves out 南京脑科医院 too: its discharges print 0 (line 694) beside
+    # 82696 outpatient visits (693), a 0 its field declares "not reported". Median of the other 18:
+    # halfway between 南京鼓楼医院, (3613251.00 + 31875442.98) (lines 820, 822) ÷ (362920 + 9118)
+    # (573, 574), and 南京市儿童医院, (701963.00 + 22106719.68) (812, 814) ÷ (230484 + 6235) (589, 590).
+    median, n = kiosks.reported_median(per_record, "money_per_record_yuan")
+    gulou = (3613251.00 + 31875442.98) / (362920 + 9118)
+    children = (701963.00 + 22106719.68) / (230484 + 6235)
+    assert (median, n) == (pytest.approx((gulou + children) / 2), 18)
     assert list(kiosks.without_terminals(month.hospital_profile)["name_zh"]) == ["南京市中心医院"]
 
 
@@ -435,3 +440,36 @@ def test_the_highest_average_payment_names_every_tied_unit(month):
     tied.loc[tied["unit"] == "南京市第二医院", "average_payment_yuan"] = runner_up
     named = top_units(kiosks.ranked_by(tied, "average_payment_yuan"), "average_payment_yuan")
     assert set(named["unit"]) == {"江苏省肿瘤医院", "南京市第二医院"}
+
+
+def test_a_discharge_count_printed_0_is_missing_in_money_per_patient_record(month):
+    """南京脑科医院 (upload table line 688): 82696 outpatient visits (line 693), discharges printed 0
+    (line 694). A brain hospital has inpatients: the 0 is "not reported" (schema.DISCHARGES_NOT_REPORTED),
+    so money per patient record is missing, not kiosk money ÷ 82696; registration money per
+    outpatient, which needs no discharges, stays: 147039.00 (line 876) ÷ 82696."""
+    per_record = profile.kiosk_per_record(month.hospital_profile).set_index("entity_id")
+    brain = per_record.loc["H037"]
+    assert pd.isna(brain["money_per_record_yuan"])
+    assert bool(brain["discharges_not_reported"]) and pd.isna(brain["excluded"])
+    assert brain["registration_per_outpatient_yuan"] == pytest.approx(147039.00 / 82696)
+    assert not per_record.drop(index="H037")["discharges_not_reported"].any()
+
+
+def test_discharges_missing_altogether_give_no_money_per_patient_record():
+    hospitals = pd.DataFrame(
+        {
+            "entity_id": ["H1", "H2"],
+            "name_zh": ["甲", "乙"],
+            "name_en": ["", ""],
+            "kiosk_terminals": pd.array([2, 2], dtype="Int64"),
+            "kiosk_registrations": pd.array([10, 10], dtype="Int64"),
+            "kiosk_payments": pd.array([5, 5], dtype="Int64"),
+            "kiosk_registration_yuan": pd.array([100.0, 100.0], dtype="Float64"),
+            "kiosk_money_yuan": pd.array([300.0, 300.0], dtype="Float64"),
+            "outpatient_records": pd.array([10, 10], dtype="Int64"),
+            "discharge_records": pd.array([pd.NA, 5], dtype="Int64"),
+        }
+    )
+    out = profile.kiosk_per_record(hospitals).set_index("entity_id")
+    assert pd.isna(out.loc["H1", "money_per_record_yuan"])  # was 300 / 10: a missing count read as 0
+    assert out.loc["H2", "money_per_record_yuan"] == pytest.approx(300 / 15)

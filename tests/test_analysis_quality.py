@@ -150,3 +150,57 @@ def test_a_check_on_no_table_has_an_empty_table_name():
     repaired = checks("repaired").assign(table=pd.array([pd.NA], dtype="string"), column=pd.NA)
     out = quality.checks_worst_first(repaired)
     assert (out.loc[0, "table_label"], out.loc[0, "column_label"]) == ("", "")
+
+
+# --- printed zeros that mean "not reported" ------------------------------------------------------
+
+
+def test_every_printed_zero_its_field_declares_not_reported_is_listed_with_its_line(april):
+    zeros = quality.not_reported_zeros(april.tables, april.facts)
+    where = {(r.entity, r.field): r.source_line for r in zeros.itertuples()}
+    # 秦淮区 (upload table by area, line 483): 436030 basic records (490), 0 hypertension (491),
+    # 0 diabetes (492).
+    assert where[("秦淮区", "health_records_hypertension")] == 491
+    assert where[("秦淮区", "health_records_diabetes")] == 492
+    # 南京脑科医院 (upload table by hospital, line 688): 82696 outpatient visits (693), 0 discharges (694).
+    assert where[("南京脑科医院", "discharge_records")] == 694
+    # 东部战区总医院 (kiosk table, line 825): 82 terminals (826), 0 registrations, 0.00, 0 payments,
+    # 0.00 (827-830); 14 units in all print terminals and no transaction, 4 values each.
+    assert [where[("东部战区总医院", f)] for f in ("registrations", "registration_amount_yuan")] == [827, 828]
+    assert [where[("东部战区总医院", f)] for f in ("payments", "payment_amount_yuan")] == [829, 830]
+    kiosk = zeros[zeros["table"] == "kiosk_usage"]
+    assert kiosk["entity"].nunique() == 14 and len(kiosk) == 56
+    assert len(zeros) == 56 + 2 + 1
+    # A unit with no terminal prints zeros that are no gap (南京市中心医院 line 1081, 秦淮区 1179),
+    # nor is a channel a hospital does not use (东部战区总医院's 0 online bookings, line 295).
+    assert not zeros["entity"].eq("南京市中心医院").any()
+    assert not ((zeros["table"] == "kiosk_usage") & zeros["entity"].eq("秦淮区")).any()
+    assert set(zeros["table"]) == {"kiosk_usage", "upload_by_district", "upload_by_hospital"}
+    brain = zeros[zeros["field"] == "discharge_records"].iloc[0]
+    assert "脑科医院" in brain["reason"] and brain["label"] == "出院信息上传人次"
+
+
+def test_not_reported_zeros_in_english_give_the_rule_in_english(april):
+    zeros = quality.not_reported_zeros(april.tables, april.facts, "en")
+    brain = zeros[zeros["field"] == "discharge_records"].iloc[0]
+    assert brain["label"] == "Discharges uploaded" and "Brain Hospital" in brain["reason"]
+
+
+def test_not_reported_zeros_of_no_tables_is_empty():
+    assert quality.not_reported_zeros({}).empty
+
+
+def test_not_reported_values_grouped_by_unit_give_their_lines(april):
+    zeros = quality.not_reported_zeros(april.tables, april.facts)
+    grouped = quality.not_reported_by_entity(zeros).set_index("entity")
+    assert grouped.loc["东部战区总医院", "lines"] == "827–830"
+    assert grouped.loc["东部战区总医院", "values"] == 4
+    assert grouped.loc["南京脑科医院", "lines"] == "694"
+    assert len(grouped) == 16
+
+
+def test_not_reported_zeros_name_units_from_the_registry(april):
+    zeros = quality.not_reported_zeros(april.tables, april.facts, "en", april.entities)
+    brain = zeros[zeros["entity_id"] == "H037"].iloc[0]  # printed 南京脑科医院, line 688
+    assert brain["entity"] == "南京脑科医院" and brain["name"] != brain["entity"]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in brain["reason"])  # the rule's English

@@ -36,3 +36,12 @@ def test_the_english_report_names_tables_and_statuses_in_english(report_text):
     text = report_text(NAME, "en")
     assert "Self-service kiosk use" in text and "partly listed" in text
     assert "Tables declared in Data uploads by hospital (14 of 27 rows)" in text
+
+
+def test_the_printed_zeros_read_as_not_reported_are_listed(report_text):
+    text = report_text(NAME)
+    # 14 kiosk units with terminals and 0 registrations, 0 payments (4 values each, e.g. 东部战区总医院
+    # lines 827-830), 秦淮区's 0 special records (491-492), 南京脑科医院's 0 discharges (694).
+    assert "原文印为 0、按字段规则视为未报告的数共 59 个，涉及 16 个单位" in text
+    assert "南京脑科医院 出院信息上传人次 694" in text
+    assert "东部战区总医院 挂号（次）、挂号金额（元）、缴费（次）、缴费金额（元） 827–830" in text

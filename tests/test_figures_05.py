@@ -39,3 +39,13 @@ def test_the_months_index_quotes_the_printed_kiosk_total(built_project):
     index = visible_text((built_project / "reports" / "index.html").read_text(encoding="utf-8"))
     assert "352,429,428.50" in index and "352,429,428.51" not in index
     assert "2021年4月" in index
+
+
+def test_a_sum_of_printed_totals_is_never_labelled_as_printed(report_text):
+    text = report_text(NAME)
+    # 352,429,428.50 is 15,622,415.20 (line 1189) + 336,807,013.30 (line 1191): computed from prints.
+    assert "自助机挂号与缴费金额合计 元 原文合计之和（计算） 352,429,428.50" in text
+    assert "原文 352,429,428.50" not in text
+    assert "是由原文合计相加得出的 352,429,428.50 元" in text
+    # 550 of 1,548 required tables (lines 417-547) pooled over the areas: 35.5%, named as pooled.
+    assert "全市合计已上传表占规定上传表比例（各区相加） % 计算 35.5" in text

@@ -169,6 +169,25 @@ def test_the_quality_page_lists_every_missing_value_with_its_line(project):
     assert any("第 560 行" in r.xpath("string(td[5])") for r in not_reported)  # 江苏省中医院
 
 
+def test_the_quality_page_lists_the_printed_zeros_read_as_not_reported(project):
+    doc = page(project / "reports" / "quality" / "index.html")
+    rows = doc.xpath('//h2[@id="missing"]/following-sibling::table[1]/tbody/tr')
+    april = [r for r in rows if r.xpath("string(th)").strip() == "2021年4月"]
+    zeros = [r for r in april if "按规则视为未报告" in r.xpath("string(td[4])")]
+    # 14 kiosk units × 4 values (terminals, no transaction), 秦淮区's 0 hypertension and diabetes
+    # records (lines 491, 492), 南京脑科医院's 0 discharges (line 694)
+    assert len(zeros) == 56 + 2 + 1
+    brain = [r for r in zeros if r.xpath("string(td[2])").strip() == "南京脑科医院"]
+    assert len(brain) == 1 and "第 694 行" in brain[0].xpath("string(td[5])")
+    assert "出院信息上传人次" in brain[0].xpath("string(td[3])")
+    assert "脑科医院" in brain[0].xpath("string(td[3])").split("discharge_records", 1)[1]  # the reason
+    qinhuai = [r.xpath("string(td[5])") for r in zeros if r.xpath("string(td[2])").strip() == "秦淮区"]
+    assert sorted("第 491 行" in w or "第 492 行" in w for w in qinhuai) == [True, True]
+    english = page(project / "reports" / "quality" / "en" / "index.html")
+    shown = english.xpath('//h2[@id="missing"]/following-sibling::table[1]/tbody/tr')
+    assert sum("read as not reported" in r.xpath("string(td[4])") for r in shown) >= 59
+
+
 def test_the_months_index_links_the_pages_across_months(project):
     index = (project / "reports" / "index.html").read_text(encoding="utf-8")
     assert 'href="entities/index.html"' in index and 'href="quality/index.html"' in index

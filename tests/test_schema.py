@@ -86,3 +86,44 @@ def test_printed_names_of_fixed_categories_are_the_parsers_vocabulary():
     assert tables.hotline.CATEGORIES["咨询类"] == "consultations"
     assert labels.HOTLINE["consultations"][0] == "咨询类（不含专家咨询）"
     assert labels.UNITS["台"] == "terminals" and labels.PRINTED_EN["流转标本"] == "specimens routed"
+
+
+def test_printed_zeros_that_mean_not_reported_are_declared_per_field_with_a_reason():
+    declared = {n for n, meta in schema.FIELD_METADATA.items() if meta.get("zero_means_not_reported")}
+    assert declared == {
+        "registrations",
+        "registration_amount_yuan",
+        "payments",
+        "payment_amount_yuan",
+        "kiosk_registrations",
+        "kiosk_registration_yuan",
+        "kiosk_payments",
+        "kiosk_payment_yuan",
+        "kiosk_money_yuan",
+        "health_records_hypertension",
+        "health_records_diabetes",
+        "discharge_records",
+    }
+    for name in declared:
+        rule = schema.field(name).zero_means_not_reported
+        assert CJK.search(rule.reason_zh) and rule.reason_en and not CJK.search(rule.reason_en.replace("未反馈", ""))
+    assert schema.field("phone").zero_means_not_reported is None  # a channel not used is a real 0
+
+
+def test_as_reported_leaves_out_only_the_zeros_the_rule_names():
+    import pandas as pd
+
+    kiosks = pd.DataFrame(
+        {
+            "terminals": pd.array([3, 0, 2, 4], dtype="Int64"),
+            "registrations": pd.array([0, 0, 5, 0], dtype="Int64"),
+            "payments": pd.array([0, 0, 0, 7], dtype="Int64"),
+        }
+    )
+    # terminals and no transaction: not reported; no terminal: a real 0; one kind of
+    # transaction only: a real 0 of the other kind.
+    assert list(schema.not_reported(kiosks, "registrations")) == [True, False, False, False]
+    shown = schema.as_reported(kiosks, "registrations")
+    assert pd.isna(shown[0]) and list(shown[1:]) == [0, 5, 0]
+    assert list(schema.as_reported(kiosks, "terminals")) == [3, 0, 2, 4]  # no rule: unchanged
+    assert not schema.not_reported(kiosks[["terminals"]], "registrations").any()  # rule's fields absent

@@ -71,7 +71,8 @@ def test_kiosk_money_is_the_printed_totals_with_the_rows_one_fen_apart(two_month
     # 挂号金额 合计 15,622,415.20 (line 1189) + 缴费金额 合计 336,807,013.30 (line 1191); the 49
     # payment rows add up to 336,807,013.31, so the print is one fen short of the rows.
     assert f"{money['value']:.2f}" == "352429428.50"
-    assert (money["basis"], money["difference"]) == ("printed", -0.01)
+    # The sum of two printed totals is not itself printed: never labelled as the bulletin's figure.
+    assert (money["basis"], money["difference"]) == ("sum_of_printed", -0.01)
     per_terminal = value(h, "2021-04", "kiosk_money_per_terminal_yuan")
     assert per_terminal == pytest.approx(35242942850 / 1598 / 100)  # fen ÷ installed terminals
 

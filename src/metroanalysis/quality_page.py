@@ -3,14 +3,16 @@
 Every check of quality.csv that was not `ok` (mismatches, missing tables, unmatched names,
 repaired input, partly listed breakdowns, rounding), newest month first and, within a month,
 in the order of `checks.STATUSES`; then every missing value of a table parsed from the bulletin
-(a printed 未反馈, or a figure the bulletin does not give). Each row says where it came from: the
+(a printed 未反馈, a figure the bulletin does not give, or a printed 0 its field declares "not
+reported", `schema.FIELD_METADATA`'s `zero_means_not_reported`). Each row says where it came from: the
 raw bulletin's file and line, and a link to that month's quality.csv (or table CSV) published in
 reports/MONTH/data/.
 
 Built from data/processed/all/, again only when that or this code changed (`.build.json`).
 
 Where to change what: the page: `templates/quality.html.j2` (words Chinese there, English in
-`templates/en.yml`); which values count as missing: `missing_values`.
+`templates/en.yml`); which values count as missing: `missing_values` (and, for printed zeros,
+the fields' `zero_means_not_reported` in `schema.FIELD_METADATA`).
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ def write_quality_page(
 
     langs = built_languages(folder, langs)
     here = Path(__file__).resolve().parent
-    code = [Path(__file__).resolve(), here / "publish.py", *(here / "templates" / t for t in TEMPLATES)]
+    # The zeros read as not reported come from the fields' rules and report 04's listing of them.
+    rules = [here / "schema.py", here / "analysis" / "quality.py"]
+    code = [Path(__file__).resolve(), here / "publish.py", *rules, *(here / "templates" / t for t in TEMPLATES)]
     key = build.digest(
         {
             "all": build.processed_digest(processed_all),
@@ -158,7 +162,8 @@ def not_ok(quality: pd.DataFrame, bulletins: dict, out_root: Path, lang: str) ->
 
 def missing_values(tables: dict[str, pd.DataFrame], bulletins: dict, out_root: Path, lang: str) -> list[Finding]:
     """Every empty count or amount in a table parsed from the bulletin: printed 未反馈 (with its
-    flag false beside it) or not given at all; newest month first, then table and line."""
+    flag false beside it) or not given at all; and every printed 0 read as not reported by its
+    field's rule (`zeros_not_reported`); newest month first, then table and line."""
     import pandas as pd
 
     from . import schema
@@ -194,8 +199,46 @@ def missing_values(tables: dict[str, pd.DataFrame], bulletins: dict, out_root: P
                         month_href=month_href(out_root, r["month"], lang),
                     )
                 )
+    found += zeros_not_reported(tables, bulletins, out_root, lang)
     found.sort(key=lambda x: (x.table, x.line or 0))
     found.sort(key=lambda x: x.month, reverse=True)  # stable: newest month first, then table and line
+    return found
+
+
+def zeros_not_reported(tables: dict[str, pd.DataFrame], bulletins: dict, out_root: Path, lang: str) -> list[Finding]:
+    """Every printed 0 that its field declares "did not report" (`schema.FIELD_METADATA`'s
+    `zero_means_not_reported`, as `analysis.quality.not_reported_zeros` lists it for report 04):
+    status `zero_not_reported`, printed "0", the value's own line, the rule's reason as message."""
+    import pandas as pd
+
+    from .analysis.quality import not_reported_zeros
+
+    up = "../" if lang == i18n.SOURCE else "../../"
+    found = []
+    months = sorted(set().union(*(set(df["month"].dropna()) for df in tables.values() if "month" in df)))
+    for month in months:
+        of_month = {name: df[df["month"] == month] for name, df in tables.items() if "month" in df}
+        zeros = not_reported_zeros(of_month, of_month.get("facts"), lang)
+        for r in zeros.itertuples():
+            found.append(
+                Finding(
+                    month=month,
+                    label=i18n.month_label(month, lang),
+                    status="zero_not_reported",
+                    status_text="",
+                    table=table_title(r.table)[0 if lang == "zh" else 1],
+                    entity=text(r.entity),
+                    column=r.label,
+                    printed="0",
+                    computed="",
+                    difference="",
+                    message=f"{r.field} · {r.reason}",
+                    bulletin=bulletins.get(month, f"data/raw/{month}/bulletin.txt"),
+                    line=None if pd.isna(r.source_line) else int(r.source_line),
+                    csv=f"{up}{month}/{DATA}/{r.table}.csv",
+                    month_href=month_href(out_root, month, lang),
+                )
+            )
     return found
 
 

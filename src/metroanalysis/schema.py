@@ -30,6 +30,7 @@ class Field:
     label: str  # Chinese title as the bulletin prints it (or the nearest printed wording)
     description: str
     label_en: str = ""
+    zero_means_not_reported: ZeroNotReported | None = None
 
 
 def _f(dtype: str, unit: str, title_zh: str, title_en: str, description: str) -> dict[str, str]:
@@ -48,7 +49,55 @@ def _yuan(title_zh: str, title_en: str, description: str) -> dict[str, str]:
     return _f("Float64", "yuan", title_zh, title_en, description)
 
 
-FIELD_METADATA: dict[str, dict[str, str]] = {
+@dataclass(frozen=True)
+class ZeroNotReported:
+    """When a printed 0 in a field means the unit did not report it, not a count of none.
+
+    The field's 0 is read as "not reported" on a row where every field of `zeros` prints 0
+    (the field itself is one of them) while `present` prints more than 0 (the unit has the
+    terminals, the records or the patients that would make the field non-zero). The reason is
+    written for a reviewer, in both languages, and shown wherever the rule leaves a value out.
+    """
+
+    zeros: tuple[str, ...]
+    present: str
+    reason_zh: str
+    reason_en: str
+
+
+# The printed zeros that mean "did not report", declared once per field (FIELD_METADATA's
+# `zero_means_not_reported`) and applied by every ratio and average through `as_reported`.
+_KIOSK_REASON = (
+    "投放了自助机（台数大于 0），本月挂号和缴费却都印为 0：在用的自助机每月都有交易，整行为 0，"
+    "分不清是无人使用还是没有报数，按未报告处理",
+    "kiosks installed (more than 0 terminals) yet registrations and payments both printed 0: kiosks in"
+    " use record transactions every month, and a row of zeros cannot tell unused kiosks from a unit"
+    " that sent no figures, so it is treated as not reported",
+)
+KIOSK_IDLE = ZeroNotReported(("registrations", "payments"), "terminals", *_KIOSK_REASON)
+PROFILE_KIOSK_IDLE = ZeroNotReported(("kiosk_registrations", "kiosk_payments"), "kiosk_terminals", *_KIOSK_REASON)
+_SPECIAL_RECORDS_REASON = (
+    "基本信息档案大于 0，该类专项档案却印为 0：约十分之一的成年人患高血压、糖尿病也常见，"
+    "数十万份基本档案中一份也没有不是可信的计数，是未报告",
+    "basic health records above 0 yet this kind printed 0: about a tenth of adults have hypertension"
+    " and diabetes is common, so none among hundreds of thousands of basic records is not a count but"
+    " a kind not reported",
+)
+DISCHARGES_NOT_REPORTED = ZeroNotReported(
+    ("discharge_records",),
+    "outpatient_records",
+    "门急诊信息上传人次大于 0，出院信息上传人次却印为 0：上传表中的医院都设有病房，每月都有病人出院；"
+    "例如南京脑科医院是收治住院病人的专科医院，一个月没有一人出院不可信；它的申明上传表也印为“未反馈”。"
+    "所以这个 0 是出院信息没有上传，按未报告处理",
+    "outpatient visits uploaded above 0 yet discharges printed 0: the hospitals of the upload table all"
+    " have wards and discharge patients every month; Nanjing Brain Hospital, for"
+    " one, is a specialist hospital that admits inpatients, and a month without a single discharge is"
+    " not credible (its declared tables are printed as not reported too). The 0 means discharges were not"
+    " uploaded, so it is treated as not reported",
+)
+
+
+FIELD_METADATA: dict[str, dict] = {
     "month": _name("月份", "Month", "the bulletin's month, YYYY-MM"),  # in the tables stacked over months
     # Shared by every table parsed from the bulletin
     "source_line": _count("", "原文行号", "Source line", "1-based line of the raw bulletin where this row is printed"),
@@ -193,6 +242,27 @@ FIELD_METADATA: dict[str, dict[str, str]] = {
     "message": _name("说明", "What was compared", "what was compared"),
 }
 
+# The field attribute `zero_means_not_reported`: which printed zeros mean "did not report".
+for _name_, _rule in {
+    "registrations": KIOSK_IDLE,
+    "registration_amount_yuan": KIOSK_IDLE,
+    "payments": KIOSK_IDLE,
+    "payment_amount_yuan": KIOSK_IDLE,
+    "kiosk_registrations": PROFILE_KIOSK_IDLE,
+    "kiosk_registration_yuan": PROFILE_KIOSK_IDLE,
+    "kiosk_payments": PROFILE_KIOSK_IDLE,
+    "kiosk_payment_yuan": PROFILE_KIOSK_IDLE,
+    "kiosk_money_yuan": PROFILE_KIOSK_IDLE,
+    "health_records_hypertension": ZeroNotReported(
+        ("health_records_hypertension",), "health_records_basic", *_SPECIAL_RECORDS_REASON
+    ),
+    "health_records_diabetes": ZeroNotReported(
+        ("health_records_diabetes",), "health_records_basic", *_SPECIAL_RECORDS_REASON
+    ),
+    "discharge_records": DISCHARGES_NOT_REPORTED,
+}.items():
+    FIELD_METADATA[_name_] = {**FIELD_METADATA[_name_], "zero_means_not_reported": _rule}
+
 _FROM_BOOKING = {"description": "from booking_by_hospital"}
 _FROM_UPLOAD = {"description": "from upload_by_hospital"}
 
@@ -326,7 +396,15 @@ def field(ref: FieldRef) -> Field:
     if unknown:
         raise KeyError(f"field {name}: unknown override {sorted(unknown)}")
     meta = {**meta, **changes}
-    return Field(name, meta["dtype"], meta["unit"], meta["title_zh"], meta["description"], meta["title_en"])
+    return Field(
+        name,
+        meta["dtype"],
+        meta["unit"],
+        meta["title_zh"],
+        meta["description"],
+        meta["title_en"],
+        meta.get("zero_means_not_reported"),
+    )
 
 
 def fields(table: str) -> list[Field]:
@@ -355,3 +433,48 @@ def typed(df: pd.DataFrame, table: str) -> pd.DataFrame:
         else:
             out[col] = out[col].astype(dtype)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Printed zeros that mean "did not report" (`ZeroNotReported`, declared in FIELD_METADATA)
+
+
+def not_reported_rule(name: str) -> ZeroNotReported | None:
+    """The field's rule for a printed 0 that means "not reported"; None where a 0 is a count."""
+    return FIELD_METADATA.get(name, {}).get("zero_means_not_reported")
+
+
+def not_reported(df: pd.DataFrame, name: str) -> pd.Series:
+    """True on the rows of `df` whose printed `name` is a 0 that means "did not report" (the
+    field's declared rule); False elsewhere, also where the rule's fields are not in `df`."""
+    rule = not_reported_rule(name)
+    if rule is None or not {*rule.zeros, rule.present, name} <= set(df.columns):
+        return pd.Series(False, index=df.index, dtype="boolean")
+    zeros = pd.concat([df[z].astype("Float64").eq(0) for z in rule.zeros], axis=1).all(axis=1)
+    present = df[rule.present].astype("Float64").gt(0).fillna(False)
+    return (zeros & present & df[name].astype("Float64").eq(0).fillna(False)).fillna(False).astype("boolean")
+
+
+def as_reported(df: pd.DataFrame, name: str) -> pd.Series:
+    """`df[name]` with every printed 0 that means "did not report" as <NA>: the one function
+    every ratio and average reads a field through, so such a 0 is left out, never counted."""
+    return df[name].mask(not_reported(df, name).astype(bool))
+
+
+def not_reported_values(df: pd.DataFrame, table: str, entity: str) -> pd.DataFrame:
+    """Every value of `df` (a table of `table`'s fields) that its field's rule reads as "not
+    reported": one row per value, in table order: entity (the row's `entity` column as printed),
+    entity_id, field, row_line (the row's source_line) and the rule's reason in both languages."""
+    rows = []
+    for f in fields(table):
+        if f.zero_means_not_reported is None or f.name not in df:
+            continue
+        hit = df[not_reported(df, f.name).astype(bool)]
+        for r in hit.to_dict("records"):
+            rule = f.zero_means_not_reported
+            line = r.get("source_line")
+            rows.append([r.get(entity), r.get("entity_id"), f.name, line, rule.reason_zh, rule.reason_en])
+    columns = ["entity", "entity_id", "field", "row_line", "reason_zh", "reason_en"]
+    out = pd.DataFrame(rows, columns=columns)
+    out = out.astype({c: "string" for c in columns if c != "row_line"} | {"row_line": "Int64"})
+    return out.sort_values("row_line", kind="stable").reset_index(drop=True)

@@ -13,10 +13,11 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 
-from metroanalysis import labels
+from metroanalysis import labels, schema
 from metroanalysis.reference import AREAS
 
 from . import ratio, registry_names
@@ -189,18 +190,18 @@ def missed_upload_days(uploads: pd.DataFrame) -> pd.DataFrame:
 def health_records(upload_by_district: pd.DataFrame) -> pd.DataFrame:
     """Hypertension and diabetes records per 1,000 basic health records, by area (printed order).
 
-    The rule (stated on the page): an area printing 0 records of a kind against a positive number
-    of basic records has evidently not reported that kind (a tenth of adults have hypertension;
-    none in hundreds of thousands of records is not a count). Its `<kind>_reported` is False and
-    its rate <NA>, as it is where either count is missing or the basic records are 0."""
+    The rule is the fields' own (`schema.FIELD_METADATA`'s `zero_means_not_reported`, stated on
+    the page with its reason): an area printing 0 records of a kind against a positive number of
+    basic records has not reported that kind. Its `<kind>_reported` is False and its rate <NA>
+    (the count read through `schema.as_reported`), as it is where either count is missing or the
+    basic records are 0."""
     cols = ["area", BASIC_RECORDS, *SPECIAL_RECORDS.values()]
     out = upload_by_district[cols].astype({"area": "string"}).reset_index(drop=True)
     basic = out[BASIC_RECORDS].astype("Int64")
     for kind, column in SPECIAL_RECORDS.items():
-        count = out[column].astype("Int64")
-        reported = count.notna() & ~((count == 0) & (basic > 0))
-        out[f"{kind}_reported"] = reported.astype("boolean")
-        out[f"{kind}_per_1000"] = (ratio(count.where(reported), basic) * 1000).astype("Float64")
+        count = schema.as_reported(out, column).astype("Int64")
+        out[f"{kind}_reported"] = count.notna().astype("boolean")
+        out[f"{kind}_per_1000"] = (ratio(count, basic) * 1000).astype("Float64")
     return out
 
 
@@ -246,7 +247,8 @@ def metro_facts(
     `cities` (the cities a platform connects). `platform` is the platform's key (<NA> for the
     city's running totals); `measure_zh` and `unit` are as printed (the institutions' category,
     nothing for cities); `period` is `month` or `to_date`; `as_of` the printed date of a running
-    total (e.g. 4月底)."""
+    total (e.g. 4月底); `printed` the running total's printed text ('101.78亿条': see
+    `printed_figure` for the form to show), <NA> for the other rows, printed whole."""
     frames = [
         _facts(
             "volume",
@@ -267,6 +269,7 @@ def metro_facts(
             "to_date",
             cumulative_totals["as_of"],
             cumulative_totals["source_line"],
+            cumulative_totals["printed"],
         ),
     ]
     if remote_institutions is not None:
@@ -309,16 +312,47 @@ def metro_facts(
             "period": "string",
             "as_of": "string",
             "source_line": "Int64",
+            "printed": "string",
         }
     )
 
 
-def _facts(kind, platform, measure_zh, value, unit, period, as_of, source_line) -> pd.DataFrame:
+def _facts(kind, platform, measure_zh, value, unit, period, as_of, source_line, printed=pd.NA) -> pd.DataFrame:
     frame = pd.DataFrame({"value": value, "source_line": source_line})
-    for name, column in (("platform", platform), ("measure_zh", measure_zh), ("unit", unit)):
+    for name, column in (("platform", platform), ("measure_zh", measure_zh), ("unit", unit), ("printed", printed)):
         frame[name] = column
     frame["kind"], frame["period"], frame["as_of"] = kind, period, as_of
-    return frame[["kind", "platform", "measure_zh", "value", "unit", "period", "as_of", "source_line"]]
+    return frame[["kind", "platform", "measure_zh", "value", "unit", "period", "as_of", "source_line", "printed"]]
+
+
+_HUNDRED_MILLION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*亿")
+
+
+@dataclass(frozen=True)
+class PrintedFigure:
+    """A figure printed in 亿 (10⁸), kept in its printed form: `zh` '101.78亿', `en` '10.178
+    billion' (the same digits, the same precision), `step` the value of its last printed digit
+    (1,000,000 for 101.78亿). The whole number the cleaning writes (10,178,000,000) is derived from
+    it, exact only to half a step; it is never shown as if printed."""
+
+    zh: str
+    en: str
+    step: int
+
+    def shown(self, lang: str = "zh") -> str:
+        return self.zh if labels.check_lang(lang) == "zh" else self.en
+
+
+def printed_figure(printed) -> PrintedFigure | None:
+    """'101.78亿条' → PrintedFigure('101.78亿', '10.178 billion', 1000000); None for a figure
+    printed whole (its value is the printed number, nothing derived)."""
+    found = _HUNDRED_MILLION.match(str(printed)) if pd.notna(printed) else None
+    if not found:
+        return None
+    number = Decimal(found[1])
+    places = -number.as_tuple().exponent
+    billions = number / 10
+    return PrintedFigure(f"{found[1]}亿", f"{billions:f} billion", 10 ** (8 - places))
 
 
 def as_of_month(as_of, month: str) -> str | None:

@@ -7,10 +7,13 @@ Input is the clean `kiosk_usage` table (one row per unit: a hospital or a distri
 added in whole fen (Int64) so every total is exact to the fen; the all-units figures quote the
 bulletin's printed 合计 where it prints one (`totals.column_total`), never the sum of the rows.
 
-One rule for units that did not report (the same as `profile.NOT_REPORTED`): the table is per
-unit, so a unit whose kiosks (one terminal or more) recorded no registration and no payment
-this month is treated as not reported. Its terminals are installed but not active, and its
-per-terminal figures are missing (<NA>), never 0. A unit with no terminal has no per-terminal
+One rule for units that did not report, declared with the fields (`schema.KIOSK_IDLE`, the
+`zero_means_not_reported` of registrations, payments and their money; the same as
+`profile.NOT_REPORTED`): the table is per unit, so a unit whose kiosks (one terminal or more)
+recorded no registration and no payment this month is treated as not reported. Its terminals
+are installed but not active, and its per-terminal figures are missing (<NA>), never 0: every
+ratio reads its fields through `schema.as_reported`. The printed columns (transactions, money)
+keep the printed zeros, as the bulletin's sums do. A unit with no terminal has no per-terminal
 figure at all. Pure functions, no wording: the notebook writes the sentences.
 """
 
@@ -18,12 +21,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metroanalysis import schema
+
 from . import profile, ratio, to_fen, to_yuan
 from .totals import Total, column_total
 
 TABLE = "kiosk_usage"
 SECTIONS = ("hospital", "district")
 ALL = "合计"  # the all-units row (labels.SECTIONS names it in both languages)
+MONEY = ("registration_amount_yuan", "payment_amount_yuan")
 
 
 def unit_revenue(kiosk_usage: pd.DataFrame) -> pd.DataFrame:
@@ -38,11 +44,15 @@ def unit_revenue(kiosk_usage: pd.DataFrame) -> pd.DataFrame:
     df["payment_fen"] = to_fen(kiosk_usage["payment_amount_yuan"])
     df["money_fen"] = (df["registration_fen"] + df["payment_fen"]).astype("Int64")
     df["money_yuan"] = to_yuan(df["money_fen"])
-    df["not_reported"] = ((df["terminals"] > 0) & (df["transactions"] == 0)).astype("boolean")
-    reported = ~df["not_reported"]
-    df["money_per_terminal_yuan"] = ratio(df["money_yuan"], df["terminals"]).where(reported)
-    df["transactions_per_terminal"] = ratio(df["transactions"], df["terminals"]).where(reported)
-    df["average_payment_yuan"] = ratio(to_yuan(df["payment_fen"]), df["payments"])
+    df["not_reported"] = schema.not_reported(kiosk_usage, "registrations").astype("boolean")
+    # The ratios read the fields as reported: a printed 0 that means "not reported" is <NA>.
+    reported = {c: schema.as_reported(kiosk_usage, c) for c in ("registrations", "payments")}
+    reported_fen = {c: to_fen(schema.as_reported(kiosk_usage, c)) for c in MONEY}
+    reported_money = to_yuan(reported_fen["registration_amount_yuan"] + reported_fen["payment_amount_yuan"])
+    reported_transactions = (reported["registrations"] + reported["payments"]).astype("Int64")
+    df["money_per_terminal_yuan"] = ratio(reported_money, df["terminals"])
+    df["transactions_per_terminal"] = ratio(reported_transactions, df["terminals"])
+    df["average_payment_yuan"] = ratio(to_yuan(reported_fen["payment_amount_yuan"]), reported["payments"])
     return df.reset_index(drop=True)
 
 

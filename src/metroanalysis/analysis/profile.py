@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metroanalysis import i18n
+from metroanalysis import i18n, schema
 
 from . import ratio, stats
 
@@ -13,9 +13,12 @@ from . import ratio, stats
 # What the reports read off the profile: kiosk money per patient record, and a hospital's online
 # booking share against its kiosk use. Hospitals are named by the registry (`label`).
 #
-# One rule for units that did not report, stated once: a hospital whose kiosks (one terminal or
-# more) recorded no registration and no payment this month is treated as not reported; its
-# ratios are missing (<NA>), never 0, and it is left out of medians and correlations.
+# Which printed zeros mean "did not report" is declared with the fields (schema.FIELD_METADATA's
+# `zero_means_not_reported`) and every ratio here reads its fields through `schema.as_reported`:
+# a hospital whose kiosks (one terminal or more) recorded no registration and no payment this
+# month is treated as not reported (NOT_REPORTED), and so is a 0 printed for the discharges of a
+# hospital that uploaded outpatient visits; the ratios they enter are missing (<NA>), never 0,
+# and are left out of medians and correlations.
 NOT_REPORTED = "no_transaction"  # terminals installed, no transaction recorded
 FEW_BOOKINGS = "few_bookings"  # too few bookings for a share to mean much
 MIN_BOOKINGS = 100
@@ -39,18 +42,22 @@ def kiosk_per_record(profile: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     registration money per outpatient record (only outpatients register, so the numerator holds
     no inpatient money), and all kiosk money (registrations and payments, which include inpatient
     payments) per patient record (outpatient records + discharge records). `excluded` names why a
-    hospital's ratios are missing: NOT_REPORTED. Largest registration money per record first."""
+    hospital's kiosk ratios are missing: NOT_REPORTED. Each field is read through
+    `schema.as_reported`: where the discharges are missing or a 0 that means "not reported", the
+    patient records, and so money per patient record, are missing too (`discharges_not_reported`
+    says which hospitals' printed 0 that is). Largest registration money per record first."""
     df = with_label(profile, lang)
     both = df[(df["kiosk_terminals"].fillna(0) > 0) & df["outpatient_records"].notna()].copy()
     cols = ["entity_id", "label", "kiosk_terminals", "kiosk_registration_yuan", "kiosk_money_yuan"]
     out = both[[*cols, "outpatient_records", "discharge_records"]].copy()
-    reported = kiosk_transactions(both) > 0
-    out["excluded"] = pd.array([pd.NA if r else NOT_REPORTED for r in reported], dtype="string")
-    records = out["outpatient_records"].astype("Int64") + out["discharge_records"].astype("Int64").fillna(0)
-    out["registration_per_outpatient_yuan"] = ratio(out["kiosk_registration_yuan"], out["outpatient_records"])
-    out["money_per_record_yuan"] = ratio(out["kiosk_money_yuan"], records)
-    for column in ("registration_per_outpatient_yuan", "money_per_record_yuan"):
-        out[column] = out[column].where(reported)
+    idle = schema.not_reported(both, "kiosk_registrations").astype(bool)
+    out["excluded"] = pd.array([NOT_REPORTED if i else pd.NA for i in idle], dtype="string")
+    out["discharges_not_reported"] = schema.not_reported(both, "discharge_records")
+    discharges = schema.as_reported(both, "discharge_records").astype("Int64")
+    records = both["outpatient_records"].astype("Int64") + discharges
+    registration = schema.as_reported(both, "kiosk_registration_yuan")
+    out["registration_per_outpatient_yuan"] = ratio(registration, both["outpatient_records"])
+    out["money_per_record_yuan"] = ratio(schema.as_reported(both, "kiosk_money_yuan"), records)
     order = ["registration_per_outpatient_yuan", "entity_id"]
     return out.sort_values(order, ascending=[False, True], na_position="last").reset_index(drop=True)
 
@@ -66,10 +73,12 @@ def online_vs_kiosk(profile: pd.DataFrame, lang: str = "zh", min_bookings: int =
     cols = ["entity_id", "label", "online_12320", "bookings", "kiosk_terminals", "kiosk_money_yuan"]
     out = both[cols].copy()
     out["online_share"] = ratio(out["online_12320"], out["bookings"])
-    out["kiosk_transactions"] = kiosk_transactions(both)
-    reported = out["kiosk_transactions"] > 0
-    out["money_per_terminal_yuan"] = ratio(out["kiosk_money_yuan"], out["kiosk_terminals"]).where(reported)
-    out["transactions_per_terminal"] = ratio(out["kiosk_transactions"], out["kiosk_terminals"]).where(reported)
+    out["kiosk_transactions"] = kiosk_transactions(both)  # as printed, for the scatter
+    reported = ~schema.not_reported(both, "kiosk_registrations").astype(bool)
+    transactions = schema.as_reported(both, "kiosk_registrations") + schema.as_reported(both, "kiosk_payments")
+    money = schema.as_reported(both, "kiosk_money_yuan")
+    out["money_per_terminal_yuan"] = ratio(money, out["kiosk_terminals"])
+    out["transactions_per_terminal"] = ratio(transactions, out["kiosk_terminals"])
     reasons = [NOT_REPORTED if not r else FEW_BOOKINGS if b < min_bookings else pd.NA
                for r, b in zip(reported, out["bookings"], strict=True)]  # fmt: skip
     out["excluded"] = pd.array(reasons, dtype="string")

@@ -1,5 +1,6 @@
 """How far to trust the other reports: every check in `quality` (worst first), the missing
-values in every table, and what the cleaning changed between the printed text and the value.
+values in every table (and the printed zeros their fields declare "not reported"), and what the
+cleaning changed between the printed text and the value.
 
 Inputs are the clean `quality` and `facts` tables and the month's tables as a dict. Statuses
 are ordered and named as `checks.STATUS_ORDER` and `labels.STATUSES` say (a status this module
@@ -15,7 +16,7 @@ import pandas as pd
 
 from metroanalysis import labels
 from metroanalysis.checks import STATUS_ORDER
-from metroanalysis.schema import BULLETIN_TABLES, fields
+from metroanalysis.schema import BULLETIN_TABLES, fields, not_reported_values
 
 
 def _rank(status: pd.Series) -> pd.Series:
@@ -110,6 +111,78 @@ def missing_values(tables: dict[str, pd.DataFrame], lang: str = "zh") -> pd.Data
             "description": "string",
         }
     )
+
+
+def entity_column(df: pd.DataFrame) -> str | None:
+    """The column naming a row's entity as printed: the one just before `entity_id`."""
+    names = list(df.columns)
+    return names[names.index("entity_id") - 1] if "entity_id" in names and names.index("entity_id") else None
+
+
+def _value_line(facts: pd.DataFrame | None, table: str, entity, field: str, row_line) -> object:
+    """The bulletin line of one printed value (facts.csv), the first at or after its row's line;
+    the row's line where facts do not say."""
+    if facts is None or facts.empty or pd.isna(row_line):
+        return row_line
+    same = facts[(facts["table"] == table) & (facts["entity"] == entity) & (facts["measure"] == field)]
+    lines = same["source_line"].dropna()
+    lines = lines[lines >= row_line]
+    return int(lines.min()) if len(lines) else row_line
+
+
+def not_reported_zeros(
+    tables: dict[str, pd.DataFrame],
+    facts: pd.DataFrame | None = None,
+    lang: str = "zh",
+    entities: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every printed 0 of a bulletin table that its field declares "did not report"
+    (`schema.FIELD_METADATA`'s `zero_means_not_reported`, applied by `schema.as_reported` in
+    every ratio and average): table, table_label, entity (as printed), entity_id, field, label
+    (the field's title in `lang`), source_line (the value's own line, from `facts` where given,
+    else its row's), reason (the rule's, in `lang`) and name (the registry's name in `lang`
+    with `entities`, else as printed); in table and line order."""
+    frames = []
+    for table in BULLETIN_TABLES:
+        df = tables.get(table)
+        name = entity_column(df) if df is not None else None
+        if df is None or df.empty or name is None:
+            continue
+        found = not_reported_values(df, table, name)
+        if found.empty:
+            continue
+        titles = {f.name: field_label(f, lang) for f in fields(table)}
+        found["source_line"] = pd.array(
+            [_value_line(facts, table, e, f, line) for e, f, line in found[["entity", "field", "row_line"]].values],
+            dtype="Int64",
+        )
+        found.insert(0, "table", table)
+        found.insert(1, "table_label", table_label(table, lang))
+        found["label"] = found["field"].map(titles)
+        found["reason"] = found["reason_zh" if lang == "zh" else "reason_en"]
+        frames.append(found.sort_values("source_line", kind="stable"))
+    columns = ["table", "table_label", "entity", "entity_id", "field", "label", "source_line", "reason", "name"]
+    if not frames:
+        return pd.DataFrame({c: pd.array([], dtype="Int64" if c == "source_line" else "string") for c in columns})
+    out = pd.concat(frames, ignore_index=True)
+    names = labels.entity_names(entities, lang) if entities is not None else {}
+    out["name"] = [labels.entity_label(e, p, names) for e, p in zip(out["entity_id"], out["entity"], strict=True)]
+    return out[columns].astype({c: "string" for c in columns if c != "source_line"})
+
+
+def not_reported_by_entity(zeros: pd.DataFrame, sep: str = "、") -> pd.DataFrame:
+    """`not_reported_zeros` with one row per table, entity and reason: `labels` (the fields'
+    titles joined with `sep`) and `lines` ('827–830' for consecutive lines, else joined with
+    `sep`), for a table a reader scans; in the order of `zeros`."""
+    rows = []
+    keys = ["table", "table_label", "entity", "entity_id", "name", "reason"]
+    for key, group in zeros.groupby(keys, sort=False, dropna=False):
+        lines = [int(x) for x in group["source_line"].dropna()]
+        consecutive = len(lines) > 1 and lines == list(range(lines[0], lines[0] + len(lines)))
+        shown = f"{lines[0]}–{lines[-1]}" if consecutive else sep.join(str(x) for x in lines)
+        rows.append([*key, sep.join(group["label"]), shown, len(group)])
+    out = pd.DataFrame(rows, columns=[*keys, "labels", "lines", "values"])
+    return out.astype({**{c: "string" for c in [*keys, "labels", "lines"]}, "values": "Int64"})
 
 
 # What turned printed text into a clean value: the kind of change, told by a marker in the

@@ -5,8 +5,9 @@ which carry a `month` column. No wording: names and units of the measures are vo
 
 A headline quotes the bulletin: where it prints a 合计, the figure is that printed total (and
 `difference`, printed minus the rows' sum as in quality.csv, says by how much the rows add up
-to something else); where nothing is printed,
-the figure is computed from the rows (`basis` says which). Money is added in whole fen.
+to something else); a headline made of two printed totals is their sum, computed, and says so
+(`sum_of_printed`); where nothing is printed, the figure is computed from the rows (`basis`
+says which). Money is added in whole fen.
 
 Month-over-month, in a report notebook:
 
@@ -86,7 +87,11 @@ MEASURES: dict[str, Measure] = {
     "areas_connected_mean": Measure(
         "远程平台平均对接区数", "Areas connected per remote platform (mean)", "个区", "areas", 2
     ),
-    "upload_tables_share": _share("各区已上传表占规定上传表比例", "Uploaded tables as a share of required (areas)"),
+    # Pooled: all areas' uploaded tables ÷ all areas' required tables; not the areas' median
+    # (report 03 words that one as 各区…中位数), so the two never share a name.
+    "upload_tables_share": _share(
+        "全市合计已上传表占规定上传表比例（各区相加）", "Uploaded tables as a share of required, all areas pooled"
+    ),
     "upload_days_mean": Measure("各区平均数据上传天数", "Upload days per area (mean)", "天", "days", 2),
     "checks_mismatch": Measure("核对不一致项数", "Checks that disagree", "项", "checks"),
     "names_unmatched": Measure("登记表中没有的名称数", "Names not in the registry", "个", "names"),
@@ -130,6 +135,9 @@ PRINTED = {
 # Printed as a figure of its own (the hotline paragraph's 共受理), not as a 合计 of rows.
 QUOTED = {"hotline_calls"}
 COLUMNS = ["month", "measure", "value", "basis", "difference"]
+# `basis` of a headline: the bulletin's own figure, a sum of its printed totals, or from the rows.
+BASES = ("printed", "sum_of_printed", "computed")
+SUM_OF_PRINTED = "sum_of_printed"
 
 
 def measure_label(measure: str, lang: str = "zh") -> str:
@@ -166,7 +174,8 @@ def _printed_rows(tables, months) -> list[list]:
             total = parts[0]
             for part in parts[1:]:
                 total = total + part
-            basis = "printed" if total.is_printed else "computed"
+            # The sum of two printed totals (kiosk money) is computed from prints, not printed.
+            basis = ("printed" if len(columns) == 1 else SUM_OF_PRINTED) if total.is_printed else "computed"
             difference = total.shown(total.difference) if total.is_printed else pd.NA
             rows.append([month, measure, total.shown(), basis, difference])
     return rows
@@ -222,9 +231,11 @@ def _computed(tables: dict[str, pd.DataFrame], months: list[str], printed: pd.Da
 
 def headline_figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per month × headline measure: month, measure, value (in the measure's unit:
-    yuan for money), basis (`printed`: the bulletin's own total; `computed`: from the rows, as
-    a sum where nothing is printed, a ratio, a mean or a count) and difference (the printed 合计
-    minus the rows' sum, as in quality.csv; <NA> where no 合计 of rows is printed)."""
+    yuan for money), basis (`printed`: the bulletin's own total; `sum_of_printed`: printed
+    totals added together, such as registration plus payment money, a figure the bulletin does
+    not print; `computed`: from the rows, as a sum where nothing is printed, a ratio, a mean or
+    a count) and difference (the printed 合计 minus the rows' sum, as in quality.csv; <NA> where
+    no 合计 of rows is printed)."""
     months = _months({k: v for k, v in tables.items() if k not in ("entities", "aliases")})
     printed = pd.DataFrame(_printed_rows(tables, months), columns=COLUMNS)
     rows = printed.values.tolist()
@@ -368,10 +379,11 @@ def headline_rows(headlines: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def printed_differences(headlines: pd.DataFrame) -> pd.DataFrame:
     """The headline figures that quote a printed 合计 from which the rows differ: month,
-    measure, value (the printed total) and difference (print minus rows, as quality.csv), in month order."""
+    measure, value (the printed total, or the sum of printed totals: `basis`) and difference
+    (print minus rows, as quality.csv), in month order."""
     differs = headlines[headlines["difference"].fillna(0) != 0]
     return (
-        differs[["month", "measure", "value", "difference"]]
+        differs[["month", "measure", "value", "basis", "difference"]]
         .sort_values(["month"], kind="stable")
         .reset_index(drop=True)
     )
