@@ -21,10 +21,11 @@ with `compare_rounded`.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from . import i18n, schema
 from .reference import AREAS
 from .tables.booking import CHANNELS
 
@@ -41,6 +42,30 @@ STATUSES = {
     "ok": ("一致", "agree"),
 }
 STATUS_ORDER = list(STATUSES)
+
+# What each rule compared, in Chinese: the source text, and the key of its English in
+# templates/en.yml (the catalog of the pages that show it). Filled with the check's own
+# figures; field and table names ({column}, {table}) are ids, the same in both languages.
+MESSAGES = {
+    "printed_total_equals_sum": "原文合计（{column}）与 {n} 行之和比较",
+    "subtotal_equals_channels": "小计与 12320在线、电话、诊间、第三方四个渠道之和比较",
+    "categories_compose_total": "共受理总数与“其中”之后列出的 {n} 个类别之和比较",
+    "hotline_phone_bookings_equal_booking_table": "热线段落中的电话预约数与预约表印出的电话预约合计比较",
+    "province_nanjing_equals_hotline_total": "全省段落中南京的受理量与热线总数比较",
+    "covered_plus_not_connected_is_all_areas": "原文的覆盖区数与 {areas} 个区减去列为未接入的 {uncovered} 个区比较",
+    "breakdown_within_institutions": "“其中”之后列出的各类机构之和与累计接入机构数比较",
+    "table_present": "本月公报没有印出 {table} 表",
+    "entity_in_registry": "名称不在登记表中（data/reference 的 entities.csv 或 aliases.csv）：保留原名，没有 entity_id",
+}
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def said(rule: str, **values) -> dict[str, str]:
+    """A rule's message for quality.csv: `message` in English (machine-stable: the same words for
+    the same figures, from templates/en.yml; the Chinese where it has no entry) and `message_zh`."""
+    template = MESSAGES[rule]
+    english = i18n.translator(TEMPLATES, "en")
+    return {"message": english(template, **values), "message_zh": template.format(**values)}
 
 
 def fen(value) -> int:
@@ -63,7 +88,8 @@ def check_row(rule, table, entity, column, printed, computed, difference, status
         "difference": difference,
         "status": status,
         "source_line": line,
-        "message": message,
+        # message and message_zh, from `said` (text given as it is: a caller's own rule, no Chinese)
+        **(message if isinstance(message, dict) else {"message": message, "message_zh": None}),
     }
 
 
@@ -121,7 +147,7 @@ def printed_totals_match_sums(tables: dict[str, pd.DataFrame], printed_totals: p
                 row.value,
                 computed,
                 row.source_line,
-                f"printed total of {row.column} against the sum of {len(values)} rows",
+                said("printed_total_equals_sum", column=row.column, n=len(values)),
                 money=money,
             )
         )
@@ -139,7 +165,7 @@ def booking_subtotals(booking: pd.DataFrame) -> list[dict]:
             r.subtotal,
             sum(int(getattr(r, c)) for c in CHANNELS),
             r.source_line,
-            "小计 against 12320在线 + 电话 + 诊间 + 第三方",
+            said("subtotal_equals_channels"),
         )
         for r in booking.itertuples(index=False)
     ]
@@ -163,7 +189,7 @@ def hotline_identities(tables: dict[str, pd.DataFrame], printed_totals: pd.DataF
             total["calls"],
             int(parts["calls"].sum()),
             total["source_line"],
-            f"共受理 total against the {len(parts)} categories listed after 其中",
+            said("categories_compose_total", n=len(parts)),
         )
     )
     phone = calls[calls["category"] == "phone_bookings"]
@@ -179,7 +205,7 @@ def hotline_identities(tables: dict[str, pd.DataFrame], printed_totals: pd.DataF
                 phone.iloc[0]["calls"],
                 int(booked.iloc[0]["value"]),
                 phone.iloc[0]["source_line"],
-                "电话预约 in the hotline paragraph against the booking table's printed 电话预约 合计",
+                said("hotline_phone_bookings_equal_booking_table"),
             )
         )
     cities = tables["hotline_province"]
@@ -194,7 +220,7 @@ def hotline_identities(tables: dict[str, pd.DataFrame], printed_totals: pd.DataF
                 nanjing.iloc[0]["calls"],
                 int(total["calls"]),
                 nanjing.iloc[0]["source_line"],
-                "Nanjing's calls in the province paragraph against the hotline total",
+                said("province_nanjing_equals_hotline_total"),
             )
         )
     return out
@@ -218,8 +244,7 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
                     int(r.districts_covered),  # the printed figure; 12 is no figure of the bulletin's
                     len(AREAS) - uncovered,
                     r.source_line,
-                    f"areas covered as printed against the {len(AREAS)} areas less the {uncovered} named as"
-                    " not connected",
+                    said("covered_plus_not_connected_is_all_areas", areas=len(AREAS), uncovered=uncovered),
                 )
             )
     breakdown = tables["remote_institutions"]
@@ -235,7 +260,7 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
             r.institutions_connected,
             int(parts["institutions"].sum()),
             r.source_line,
-            "sum of the institutions listed after 其中 against 累计接入",
+            said("breakdown_within_institutions"),
         )
         if int(row["difference"]) > 0:
             row["status"] = "partial"  # the paragraph names only some kinds of institution
@@ -256,7 +281,7 @@ def missing_tables(missing: list[str]) -> list[dict]:
             "difference": None,
             "status": "missing",
             "source_line": None,
-            "message": f"{name} is not printed in this month's bulletin",
+            **said("table_present", table=name),
         }
         for name in missing
     ]
