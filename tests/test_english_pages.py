@@ -186,3 +186,71 @@ def test_sentences_join_in_the_readers_language():
     assert zh.sentences(zh("甲。"), zh("乙。")) == "甲。乙。"
     assert en.sentences(en("甲。"), en("乙。")) == "First. Second."
     assert en.sentences("First.", "", None, "Second.") == "First. Second."
+
+
+# ---------------------------------------------------------------------------------------------
+# The quality pages: check messages and column titles in the reader's language
+
+# Latin words a Chinese page may show: ids (field, table and rule names, entity ids), file
+# names and paths, and these few.
+LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
+LATIN_ALLOWED = {"CSV", "Excel", "SHA-256", "git", "metroanalysis"}
+
+
+def english_words(text: str) -> list[str]:
+    """The Latin words of `text` that are words of English, not ids or file names."""
+    from metroanalysis import schema
+
+    ids = set(schema.FIELD_METADATA) | set(schema.TABLES)
+    return [w for w in LATIN.findall(text) if not re.search(r"[._/-]\w", w) and w not in ids | LATIN_ALLOWED]
+
+
+def table_text(path: Path) -> list[str]:
+    """The text of each table on a page (the quality page's and a report's), without the
+    passages marked lang="zh" (quotes)."""
+    import lxml.html
+
+    page = lxml.html.fromstring(path.read_text(encoding="utf-8"))
+    for quote in page.xpath("//table//*[starts-with(@lang, 'zh')]"):
+        quote.drop_tree()
+    return [" ".join(t.text_content().split()) for t in page.xpath("//table")]
+
+
+def test_every_check_message_is_written_in_chinese_with_its_english_in_the_catalog():
+    from metroanalysis import checks, i18n
+
+    catalog = i18n.read_catalog(checks.TEMPLATES / "en.yml")
+    for rule, template in checks.MESSAGES.items():
+        english = catalog.get(" ".join(template.split()))
+        assert english, f"checks.MESSAGES[{rule!r}] has no English in templates/en.yml: {template!r}"
+        assert i18n.fields(english) == i18n.fields(template), f"{rule}: placeholders differ: {english!r}"
+        assert not CHINESE.search(english), f"{rule}: Chinese left in its English: {english!r}"
+        words = english_words(re.sub(r"\{\w+\}", "", template))
+        assert not words, f"{rule}: English words in its Chinese: {words}"
+
+
+def test_quality_csv_keeps_english_messages_and_adds_the_chinese(built_project):
+    quality = pd.read_csv(built_project / "data" / "processed" / MONTH / "quality.csv", encoding="utf-8-sig")
+    total = quality[quality["rule"] == "printed_total_equals_sum"].iloc[0]
+    # the machine-stable column: the same English words as before the Chinese was added
+    assert total["message"] == f"printed total of {total['column']} against the sum of 49 rows"
+    assert total["message_zh"] == f"原文合计（{total['column']}）与 49 行之和比较"
+    assert quality["message_zh"].notna().all()  # every check of the shipped month says it in Chinese
+
+
+@pytest.mark.slow
+def test_the_quality_pages_show_each_check_in_the_readers_language(built_project):
+    reports = built_project / "reports"
+    found = []
+    for page in (reports / "quality" / "index.html", reports / MONTH / "04-data-quality.html"):
+        for table in table_text(page):
+            if words := english_words(table):
+                found.append(f"{page.relative_to(reports)}: English on a Chinese page: {sorted(set(words))}")
+    for page in (reports / "quality" / "en" / "index.html", reports / MONTH / "en" / "04-data-quality.html"):
+        for table in table_text(page):
+            found += [f"{page.relative_to(reports)}: Chinese {s}" for s in chinese_left(table, set())]
+    assert not found, "\n".join(found)
+    zh = " ".join(table_text(reports / "quality" / "index.html"))
+    en = " ".join(table_text(reports / "quality" / "en" / "index.html"))
+    assert "原文合计（payment_amount_yuan）与 49 行之和比较" in zh  # line 1191's check, in Chinese
+    assert "printed total of payment_amount_yuan against the sum of 49 rows" in en
