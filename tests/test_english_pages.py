@@ -219,10 +219,10 @@ def table_text(path: Path) -> list[str]:
 def test_every_check_message_is_written_in_chinese_with_its_english_in_the_catalog():
     from metroanalysis import checks, i18n
 
-    catalog = i18n.read_catalog(checks.TEMPLATES / "en.yml")
+    catalog = i18n.read_catalog(checks.CATALOG)
     for rule, template in checks.MESSAGES.items():
         english = catalog.get(" ".join(template.split()))
-        assert english, f"checks.MESSAGES[{rule!r}] has no English in templates/en.yml: {template!r}"
+        assert english, f"checks.MESSAGES[{rule!r}] has no English in checks.en.yml: {template!r}"
         assert i18n.fields(english) == i18n.fields(template), f"{rule}: placeholders differ: {english!r}"
         assert not CHINESE.search(english), f"{rule}: Chinese left in its English: {english!r}"
         words = english_words(re.sub(r"\{\w+\}", "", template))
@@ -254,3 +254,17 @@ def test_the_quality_pages_show_each_check_in_the_readers_language(built_project
     en = " ".join(table_text(reports / "quality" / "en" / "index.html"))
     assert "原文合计（payment_amount_yuan）与 49 行之和比较" in zh  # line 1191's check, in Chinese
     assert "printed total of payment_amount_yuan against the sum of 49 rows" in en
+
+
+def test_did_not_report_is_never_translated_as_reported_none():
+    """没有报告/未报告 says a figure was not reported (missing), not that none were reported (0):
+    en 03 once read "Qinhuai District reported no hypertension or diabetes records"."""
+    from metroanalysis import i18n
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    wrong = []
+    for catalog in sorted(notebooks.glob("*.en.yml")):
+        for chinese, english in i18n.read_catalog(catalog).items():
+            if re.search("没有报告|未报告", chinese) and re.search(r"\breported no\b", english):
+                wrong.append(f"{catalog.name}: {chinese!r} → {english!r}")
+    assert not wrong, "\n".join(wrong)

@@ -43,9 +43,9 @@ STATUSES = {
 }
 STATUS_ORDER = list(STATUSES)
 
-# What each rule compared, in Chinese: the source text, and the key of its English in
-# templates/en.yml (the catalog of the pages that show it). Filled with the check's own
-# figures; field and table names ({column}, {table}) are ids, the same in both languages.
+# What each rule compared, in Chinese: the source text, and the key of its English in the
+# catalog beside this module (checks.en.yml). Filled with the check's own figures; field and
+# table names ({column}, {table}) are ids, the same in both languages.
 MESSAGES = {
     "printed_total_equals_sum": "原文合计（{column}）与 {n} 行之和比较",
     "subtotal_equals_channels": "小计与 12320在线、电话、诊间、第三方四个渠道之和比较",
@@ -57,14 +57,14 @@ MESSAGES = {
     "table_present": "本月公报没有印出 {table} 表",
     "entity_in_registry": "名称不在登记表中（data/reference 的 entities.csv 或 aliases.csv）：保留原名，没有 entity_id",
 }
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+CATALOG = i18n.catalog_path(Path(__file__).resolve(), "en")  # checks.en.yml
 
 
 def said(rule: str, **values) -> dict[str, str]:
     """A rule's message for quality.csv: `message` in English (machine-stable: the same words for
-    the same figures, from templates/en.yml; the Chinese where it has no entry) and `message_zh`."""
+    the same figures, from checks.en.yml; the Chinese where it has no entry) and `message_zh`."""
     template = MESSAGES[rule]
-    english = i18n.translator(TEMPLATES, "en")
+    english = i18n.Translator("en", i18n.read_catalog(CATALOG))
     return {"message": english(template, **values), "message_zh": template.format(**values)}
 
 
