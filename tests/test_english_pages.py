@@ -192,9 +192,9 @@ def test_sentences_join_in_the_readers_language():
 # The quality pages: check messages and column titles in the reader's language
 
 # Latin words a Chinese page may show: ids (field, table and rule names, entity ids), file
-# names and paths, and these few.
+# names and paths, and names of formats, programs and keys (a repair's message names them).
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
-LATIN_ALLOWED = {"CSV", "Excel", "SHA-256", "git", "metroanalysis"}
+LATIN_ALLOWED = {"CSV", "Excel", "git", "metroanalysis", "GB18030", "DOS", "BOM", "Word", "Shift", "Enter", "U", "TAB"}
 
 
 def english_words(text: str) -> list[str]:
@@ -216,13 +216,13 @@ def table_text(path: Path) -> list[str]:
     return [" ".join(t.text_content().split()) for t in page.xpath("//table")]
 
 
-def test_every_check_message_is_written_in_chinese_with_its_english_in_the_catalog():
-    from metroanalysis import checks, i18n
+def test_every_message_of_quality_csv_is_written_in_chinese_with_its_english_in_the_catalog():
+    from metroanalysis import i18n, messages
 
-    catalog = i18n.read_catalog(checks.CATALOG)
-    for rule, template in checks.MESSAGES.items():
+    catalog = i18n.read_catalog(messages.CATALOG)
+    for rule, template in messages.MESSAGES.items():
         english = catalog.get(" ".join(template.split()))
-        assert english, f"checks.MESSAGES[{rule!r}] has no English in checks.en.yml: {template!r}"
+        assert english, f"messages.MESSAGES[{rule!r}] has no English in messages.en.yml: {template!r}"
         assert i18n.fields(english) == i18n.fields(template), f"{rule}: placeholders differ: {english!r}"
         assert not CHINESE.search(english), f"{rule}: Chinese left in its English: {english!r}"
         words = english_words(re.sub(r"\{\w+\}", "", template))
@@ -268,3 +268,30 @@ def test_did_not_report_is_never_translated_as_reported_none():
             if re.search("没有报告|未报告", chinese) and re.search(r"\breported no\b", english):
                 wrong.append(f"{catalog.name}: {chinese!r} → {english!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_repair_and_a_check_are_told_in_the_readers_language_on_the_quality_page(tmp_path):
+    """Damage read back (a pasted BOM, cells on one line, a line-end mark) and a failed check
+    reach the quality page in Chinese on the Chinese page and in English on the English one."""
+    from metroanalysis import quality_page
+    from metroanalysis.bulletin import repair_rows
+    from metroanalysis.checks import compare
+    from metroanalysis.messages import said
+    from metroanalysis.reading import split_lines
+
+    repairs = []
+    lines = split_lines("标题\n\ufeff南京鼓楼医院\t196143\t1\n合计 2\x1a", repairs)
+    check = said("printed_total_equals_sum", column="payments", n=2)
+    rows = [
+        *repair_rows(repairs, lines),
+        compare("printed_total_equals_sum", "kiosk_usage", "合计", "payments", 3, 2, 9, check),
+    ]
+    assert {r["rule"] for r in rows} >= {"bom_removed", "cells_split", "eof_mark_removed"}
+    quality = pd.DataFrame(rows).assign(month=MONTH)
+    for lang in ("zh", "en"):
+        messages = [f.message for f in quality_page.not_ok(quality, {}, tmp_path, lang)]
+        assert len(messages) == len(rows)
+        if lang == "zh":
+            assert not [m for m in messages if english_words(m)], messages
+        else:
+            assert not [m for m in messages if CHINESE.search(m)], messages

@@ -20,7 +20,7 @@ PACKAGE = REPO / "src" / "metroanalysis"
 MONTH = "2021-04"
 
 # Files that shape reports but never the clean tables (templates/* is globbed). Not i18n.py:
-# the clean step writes each check's message in English with it (checks.said).
+# the clean step writes each check's message in English with it (messages.said).
 REPORT_ONLY = [
     "runner.py",
     "execute.py",

@@ -21,11 +21,11 @@ with `compare_rounded`.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 
-from . import i18n, schema
+from . import schema
+from .messages import said
 from .reference import AREAS
 from .tables.booking import CHANNELS
 
@@ -42,30 +42,6 @@ STATUSES = {
     "ok": ("一致", "agree"),
 }
 STATUS_ORDER = list(STATUSES)
-
-# What each rule compared, in Chinese: the source text, and the key of its English in the
-# catalog beside this module (checks.en.yml). Filled with the check's own figures; field and
-# table names ({column}, {table}) are ids, the same in both languages.
-MESSAGES = {
-    "printed_total_equals_sum": "原文合计（{column}）与 {n} 行之和比较",
-    "subtotal_equals_channels": "小计与 12320在线、电话、诊间、第三方四个渠道之和比较",
-    "categories_compose_total": "共受理总数与“其中”之后列出的 {n} 个类别之和比较",
-    "hotline_phone_bookings_equal_booking_table": "热线段落中的电话预约数与预约表印出的电话预约合计比较",
-    "province_nanjing_equals_hotline_total": "全省段落中南京的受理量与热线总数比较",
-    "covered_plus_not_connected_is_all_areas": "原文的覆盖区数与 {areas} 个区减去列为未接入的 {uncovered} 个区比较",
-    "breakdown_within_institutions": "“其中”之后列出的各类机构之和与累计接入机构数比较",
-    "table_present": "本月公报没有印出 {table} 表",
-    "entity_in_registry": "名称不在登记表中（data/reference 的 entities.csv 或 aliases.csv）：保留原名，没有 entity_id",
-}
-CATALOG = i18n.catalog_path(Path(__file__).resolve(), "en")  # checks.en.yml
-
-
-def said(rule: str, **values) -> dict[str, str]:
-    """A rule's message for quality.csv: `message` in English (machine-stable: the same words for
-    the same figures, from checks.en.yml; the Chinese where it has no entry) and `message_zh`."""
-    template = MESSAGES[rule]
-    english = i18n.Translator("en", i18n.read_catalog(CATALOG))
-    return {"message": english(template, **values), "message_zh": template.format(**values)}
 
 
 def fen(value) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .checks import said
+from .messages import said
 from .tables import ENTITY_COLUMNS  # which column names the entity, in each table that has one
 
 REFERENCE_FILES = ("entities.csv", "aliases.csv")
