@@ -295,3 +295,16 @@ def test_a_repair_and_a_check_are_told_in_the_readers_language_on_the_quality_pa
             assert not [m for m in messages if english_words(m)], messages
         else:
             assert not [m for m in messages if CHINESE.search(m)], messages
+
+
+def test_printed_names_are_shown_by_the_registrys_english_and_as_printed_in_chinese():
+    from metroanalysis import labels
+
+    reference = Path(__file__).resolve().parents[1] / "data" / "reference"
+    entities = pd.read_csv(reference / "entities.csv", dtype="string")
+    aliases = pd.read_csv(reference / "aliases.csv", dtype="string")
+    english = labels.printed_names(entities, aliases, "en")
+    assert english["南大学附属中大医院"] == "Zhongda Hospital, Southeast University"  # an alias (booking table)
+    assert english["南京鼓楼医院"] == "Nanjing Drum Tower Hospital"
+    assert english["合计"] == "Total" and english["电话预约"] == "Phone bookings"
+    assert labels.printed_names(entities, aliases, "zh") == {}  # a Chinese page keeps the printed name

@@ -48,7 +48,10 @@ def entity_names(entities: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
 def printed_names(entities: pd.DataFrame, aliases: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
     """Every name as the bulletin prints it → the name shown in `lang`: registry names and their
     aliases by entity_id, the hotline's printed categories (咨询电话, 电话预约) and 合计. For a
-    table that names its entity only as printed (quality.csv); a name not here is shown as printed."""
+    table that names its entity only as printed (quality.csv); a name not here is shown as printed.
+    In Chinese, none: a Chinese page shows the name as printed, as the reader finds it on its line."""
+    if check_lang(lang) == LANGS[0]:
+        return {}
     shown = entity_names(entities, lang)
     names = {str(k): shown[i] for k, i in zip(entities["name_zh"], entities["entity_id"], strict=True)}
     names |= {str(a): shown[i] for a, i in zip(aliases["alias"], aliases["entity_id"], strict=True) if i in shown}
