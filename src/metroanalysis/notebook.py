@@ -174,7 +174,7 @@ def quoting_printed(shown: pd.DataFrame, columns: list[str]) -> str:
             quotes[token] = f'<span lang="zh">{html.escape(str(value))}</span>'
             marked.iloc[i, marked.columns.get_loc(column)] = token
     page = marked._repr_html_()
-    for token, quote in sorted(quotes.items(), key=lambda q: -len(q[0])):  # maquote10x before maquote1x
+    for token, quote in quotes.items():  # a whole cell's text: maquote1x never matches inside maquote10x
         page = page.replace(f">{token}<", f">{quote}<")
     return page
 

@@ -135,7 +135,7 @@ def shown_names(tables: dict[str, pd.DataFrame], lang: str) -> dict[str, str]:
 
 def message_in(row: dict, lang: str) -> str:
     """A check's message in `lang`: quality.csv's message_zh on a Chinese page, its message (in
-    English) on another; a row with no Chinese (a repair's, written by the reader) in English."""
+    English) on another; a row with no Chinese (a rule written in English alone) in English."""
     chinese = text(row.get("message_zh"))
     return chinese if lang == i18n.SOURCE and chinese else text(row["message"])
 
