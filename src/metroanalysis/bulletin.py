@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import schema
 from .errors import BulletinError
+from .messages import said
 from .reading import Line, RawBulletin, Repair, cell_rows, rejoin_wrapped
 from .tables import ENTITY_COLUMNS, PRINTED
 from .tables.base import Extract, Section, is_total_label
@@ -159,6 +160,7 @@ def repair_rows(repairs: list[Repair], lines: list[Line]) -> list[dict]:
             "status": "repaired",
             "source_line": r.line,
             "message": r.message,
+            "message_zh": r.message_zh,
         }
         for r in repairs
     ]
@@ -178,7 +180,7 @@ def order_repair(sections: dict[str, Section]) -> list[Repair]:
             sections[moved].title.no,
             short(sections[moved].title.text),
             "",
-            "tables printed in another order (" + ", ".join(names) + "): each read under its own title",
+            **said("tables_reordered", names=", ".join(names)),
         )
     ]
 

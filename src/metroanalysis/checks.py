@@ -25,6 +25,7 @@ from decimal import Decimal
 import pandas as pd
 
 from . import schema
+from .messages import said
 from .reference import AREAS
 from .tables.booking import CHANNELS
 
@@ -63,7 +64,8 @@ def check_row(rule, table, entity, column, printed, computed, difference, status
         "difference": difference,
         "status": status,
         "source_line": line,
-        "message": message,
+        # message and message_zh, from `said` (text given as it is: a caller's own rule, no Chinese)
+        **(message if isinstance(message, dict) else {"message": message, "message_zh": None}),
     }
 
 
@@ -121,7 +123,7 @@ def printed_totals_match_sums(tables: dict[str, pd.DataFrame], printed_totals: p
                 row.value,
                 computed,
                 row.source_line,
-                f"printed total of {row.column} against the sum of {len(values)} rows",
+                said("printed_total_equals_sum", column=row.column, n=len(values)),
                 money=money,
             )
         )
@@ -139,7 +141,7 @@ def booking_subtotals(booking: pd.DataFrame) -> list[dict]:
             r.subtotal,
             sum(int(getattr(r, c)) for c in CHANNELS),
             r.source_line,
-            "小计 against 12320在线 + 电话 + 诊间 + 第三方",
+            said("subtotal_equals_channels"),
         )
         for r in booking.itertuples(index=False)
     ]
@@ -163,7 +165,7 @@ def hotline_identities(tables: dict[str, pd.DataFrame], printed_totals: pd.DataF
             total["calls"],
             int(parts["calls"].sum()),
             total["source_line"],
-            f"共受理 total against the {len(parts)} categories listed after 其中",
+            said("categories_compose_total", n=len(parts)),
         )
     )
     phone = calls[calls["category"] == "phone_bookings"]
@@ -179,7 +181,7 @@ def hotline_identities(tables: dict[str, pd.DataFrame], printed_totals: pd.DataF
                 phone.iloc[0]["calls"],
                 int(booked.iloc[0]["value"]),
                 phone.iloc[0]["source_line"],
-                "电话预约 in the hotline paragraph against the booking table's printed 电话预约 合计",
+                said("hotline_phone_bookings_equal_booking_table"),
             )
         )
     cities = tables["hotline_province"]
@@ -194,7 +196,7 @@ def hotline_identities(tables: dict[str, pd.DataFrame], printed_totals: pd.DataF
                 nanjing.iloc[0]["calls"],
                 int(total["calls"]),
                 nanjing.iloc[0]["source_line"],
-                "Nanjing's calls in the province paragraph against the hotline total",
+                said("province_nanjing_equals_hotline_total"),
             )
         )
     return out
@@ -218,8 +220,7 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
                     int(r.districts_covered),  # the printed figure; 12 is no figure of the bulletin's
                     len(AREAS) - uncovered,
                     r.source_line,
-                    f"areas covered as printed against the {len(AREAS)} areas less the {uncovered} named as"
-                    " not connected",
+                    said("covered_plus_not_connected_is_all_areas", areas=len(AREAS), uncovered=uncovered),
                 )
             )
     breakdown = tables["remote_institutions"]
@@ -235,7 +236,7 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
             r.institutions_connected,
             int(parts["institutions"].sum()),
             r.source_line,
-            "sum of the institutions listed after 其中 against 累计接入",
+            said("breakdown_within_institutions"),
         )
         if int(row["difference"]) > 0:
             row["status"] = "partial"  # the paragraph names only some kinds of institution
@@ -256,7 +257,7 @@ def missing_tables(missing: list[str]) -> list[dict]:
             "difference": None,
             "status": "missing",
             "source_line": None,
-            "message": f"{name} is not printed in this month's bulletin",
+            **said("table_present", table=name),
         }
         for name in missing
     ]

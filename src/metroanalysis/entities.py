@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .messages import said
 from .tables import ENTITY_COLUMNS  # which column names the entity, in each table that has one
 
 REFERENCE_FILES = ("entities.csv", "aliases.csv")
@@ -71,5 +72,5 @@ def unmatched_row(table: str, column: str, name: str, line) -> dict:
         "difference": "",
         "status": "unmatched",
         "source_line": line,
-        "message": "name not in data/reference (entities.csv or aliases.csv): kept with no entity_id",
+        **said("entity_in_registry"),
     }

@@ -133,6 +133,7 @@ class Entity:
     group: str  # hospital | area
     kind: str
     district: str
+    district_name: str = ""  # the district in the page's language (the registry's name of that area)
     printed: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # name, tables, months
     aliases: list[dict] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
@@ -246,6 +247,13 @@ def collect(tables: dict[str, pd.DataFrame], out_root: Path, lang: str, charts: 
     aliases = latest(tables["aliases"])
     months = sorted(set(tables["quality"]["month"].dropna()))  # every cleaned month has its checks
     found = []
+    area_names = {
+        str(a.name_zh): str(a.name_en)
+        if lang == "en" and pd.notna(a.name_en) and str(a.name_en).strip()
+        else str(a.name_zh)
+        for a in registry.itertuples(index=False)
+        if KINDS.get(a.kind) == "area"
+    }
     for r in registry.itertuples(index=False):
         group = KINDS.get(r.kind)
         if group is None or not SAFE_ID.match(str(r.entity_id)):
@@ -255,6 +263,7 @@ def collect(tables: dict[str, pd.DataFrame], out_root: Path, lang: str, charts: 
             continue
         name = r.name_en if lang == "en" and pd.notna(r.name_en) and str(r.name_en).strip() else r.name_zh
         e = Entity(str(r.entity_id), str(name), str(r.name_zh), group, str(r.kind), text(r.district))
+        e.district_name = area_names.get(e.district, e.district)
         e.sections = sections
         e.months = sorted({row.month for s in sections for row in s.rows})
         e.printed = printed_names(tables, r.entity_id, lang)

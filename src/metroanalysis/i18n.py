@@ -30,6 +30,8 @@ from pathlib import Path
 LANGS = ("zh", "en")  # the source language first
 SOURCE = LANGS[0]
 LIST_SEPARATORS = {"zh": "、", "en": ", "}
+# Between two sentences: Chinese runs them on after 。, English puts a space after the full stop.
+SENTENCE_SEPARATORS = {"zh": "", "en": " "}
 EN_TAG = "en"  # the tag on a Markdown cell that translates the Chinese cell before it
 CATALOG_SUFFIX = ".{lang}.yml"
 
@@ -116,6 +118,13 @@ class Translator:
     def join(self, parts: Iterable[str]) -> str:
         """Items of a list in the reader's language: 甲、乙、丙 / A, B, C."""
         return LIST_SEPARATORS[self.lang].join(parts)
+
+    def sentences(self, *parts: str | None) -> str:
+        """Sentences one after another in the reader's language: 甲。乙。 / First. Second.
+        Each is trimmed and empty ones dropped, so a translation needs no leading space to be
+        joined (`summary = _.sentences(summary, _("…"))`, never `summary + _("…")`)."""
+        kept = [p.strip() for p in parts if p and p.strip()]
+        return SENTENCE_SEPARATORS[self.lang].join(kept)
 
 
 def translator(source: Path | None, lang: str = SOURCE) -> Translator:

@@ -45,6 +45,21 @@ def entity_names(entities: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
     return dict(zip(entities["entity_id"], shown, strict=True))
 
 
+def printed_names(entities: pd.DataFrame, aliases: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
+    """Every name as the bulletin prints it → the name shown in `lang`: registry names and their
+    aliases by entity_id, the hotline's printed categories (咨询电话, 电话预约) and 合计. For a
+    table that names its entity only as printed (quality.csv); a name not here is shown as printed.
+    In Chinese, none: a Chinese page shows the name as printed, as the reader finds it on its line."""
+    if check_lang(lang) == LANGS[0]:
+        return {}
+    shown = entity_names(entities, lang)
+    names = {str(k): shown[i] for k, i in zip(entities["name_zh"], entities["entity_id"], strict=True)}
+    names |= {str(a): shown[i] for a, i in zip(aliases["alias"], aliases["entity_id"], strict=True) if i in shown}
+    names |= {zh: pick((zh, en), lang) for zh, en in HOTLINE.values()}
+    names[TOTAL[0]] = pick(TOTAL, lang)
+    return names
+
+
 def entity_label(entity_id, printed, names: Mapping[str, str]) -> str:
     """The registry name of `entity_id`; the printed name when the registry does not know it
     (an unmatched name is shown as printed, never guessed)."""
@@ -64,6 +79,7 @@ HOTLINE = hotline.CATEGORY_NAMES
 PLATFORMS = remote.PLATFORM_NAMES
 SECTIONS = kiosk.SECTION_NAMES
 STATUSES = checks.STATUSES
+TOTAL = ("合计", "Total")  # a printed total's row, named as an entity in quality.csv
 UNITS = reference.UNITS_EN  # units as printed → English
 PRINTED_EN = reference.PRINTED_EN  # measures, running totals, kinds of institution as printed → English
 

@@ -144,9 +144,14 @@ def table(df: pd.DataFrame, columns: dict, source: str | None = None) -> None:
 
     `source`, for a table shown straight from a clean table, names its file and columns,
     "booking_by_hospital.csv: hospital, subtotal": shown in one small line under the table, the
-    file a link into the month's published data (reports/MONTH/data/, see `publish`)."""
+    file a link into the month's published data (reports/MONTH/data/, see `publish`).
+
+    Kind `printed`: text quoted from the bulletin as printed (合计：116458), marked `lang="zh"`
+    so an English page says it is a quote, not a missed translation."""
     spec = {col: h if isinstance(h, tuple) else (h, _kind(df[col])) for col, h in columns.items()}
-    display(display_table(df, spec))
+    quoted = [h for h, kind in spec.values() if kind == PRINTED]
+    shown = display_table(df, {col: (h, "text" if kind == PRINTED else kind) for col, (h, kind) in spec.items()})
+    display(HTML(quoting_printed(shown, quoted)) if quoted else shown)
     if source:
         display(source_line(source))
 
@@ -154,6 +159,24 @@ def table(df: pd.DataFrame, columns: dict, source: str | None = None) -> None:
 # Where the month's published data is, seen from the report being made: reports/MONTH/ for the
 # source language, reports/MONTH/LANG/ otherwise (set by `setup`).
 _data_href = "data/"
+
+
+PRINTED = "printed"
+
+
+def quoting_printed(shown: pd.DataFrame, columns: list[str]) -> str:
+    """`shown` as pandas writes a table, each cell of `columns` a `<span lang="zh">` quote. Each
+    such cell is first a plain token pandas escapes as nothing, then the escaped quote."""
+    marked, quotes = shown.copy(), {}
+    for column in columns:
+        for i, value in enumerate(marked[column]):
+            token = f"maquote{len(quotes)}x"
+            quotes[token] = f'<span lang="zh">{html.escape(str(value))}</span>'
+            marked.iloc[i, marked.columns.get_loc(column)] = token
+    page = marked._repr_html_()
+    for token, quote in quotes.items():  # a whole cell's text: maquote1x never matches inside maquote10x
+        page = page.replace(f">{token}<", f">{quote}<")
+    return page
 
 
 def source_line(source: str, data_href: str | None = None) -> HTML:

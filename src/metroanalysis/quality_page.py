@@ -65,7 +65,13 @@ def write_quality_page(
     here = Path(__file__).resolve().parent
     # The zeros read as not reported come from the fields' rules and report 04's listing of them.
     rules = [here / "schema.py", here / "analysis" / "quality.py"]
-    code = [Path(__file__).resolve(), here / "publish.py", *rules, *(here / "templates" / t for t in TEMPLATES)]
+    code = [
+        Path(__file__).resolve(),
+        here / "publish.py",
+        here / "labels.py",
+        *rules,
+        *(here / "templates" / t for t in TEMPLATES),
+    ]
     key = build.digest(
         {
             "all": build.processed_digest(processed_all),
@@ -86,8 +92,9 @@ def write_quality_page(
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
         up = "../" if lang == i18n.SOURCE else "../../"
-        checks = not_ok(data.tables["quality"], bulletins, out_root, lang)
-        missing = missing_values(data.tables, bulletins, out_root, lang)
+        names = shown_names(data.tables, lang)
+        checks = not_ok(data.tables["quality"], bulletins, out_root, lang, names)
+        missing = missing_values(data.tables, bulletins, out_root, lang, names)
         months = sorted(data.tables["quality"]["month"].dropna().unique(), reverse=True)
         page = site.render(
             "quality.html.j2",
@@ -123,8 +130,26 @@ def month_href(out_root: Path, month: str, lang: str) -> str | None:
     return f"{up}{month}/{sub}index.html" if (out_root / month / sub / "index.html").is_file() else None
 
 
-def not_ok(quality: pd.DataFrame, bulletins: dict, out_root: Path, lang: str) -> list[Finding]:
-    """Every check that was not `ok`: newest month first, then by status, table and line."""
+def shown_names(tables: dict[str, pd.DataFrame], lang: str) -> dict[str, str]:
+    """Each name as printed → as shown in `lang`, from the latest registry (`labels.printed_names`)."""
+    from . import labels
+    from .entity_pages import latest
+
+    return labels.printed_names(latest(tables["entities"]), latest(tables["aliases"]), lang)
+
+
+def message_in(row: dict, lang: str) -> str:
+    """A check's message in `lang`: quality.csv's message_zh on a Chinese page, its message (in
+    English) on another; a row with no Chinese (a rule written in English alone) in English."""
+    chinese = text(row.get("message_zh"))
+    return chinese if lang == i18n.SOURCE and chinese else text(row["message"])
+
+
+def not_ok(
+    quality: pd.DataFrame, bulletins: dict, out_root: Path, lang: str, names: dict[str, str] | None = None
+) -> list[Finding]:
+    """Every check that was not `ok`: newest month first, then by status, table and line; each
+    entity as `names` shows it in `lang` (as printed where it is not there)."""
     import pandas as pd
 
     from .checks import STATUS_ORDER, STATUSES
@@ -145,12 +170,12 @@ def not_ok(quality: pd.DataFrame, bulletins: dict, out_root: Path, lang: str) ->
                 status=status,
                 status_text=STATUSES[status][0 if lang == "zh" else 1] if status in STATUSES else status,
                 table=table_title(table)[0 if lang == "zh" else 1] if table else "",
-                entity=text(r["entity"]),
+                entity=(names or {}).get(text(r["entity"]), text(r["entity"])),
                 column=field_label(table, text(r["column"]), lang),
                 printed=text(r["printed"]),
                 computed=text(r["computed"]),
                 difference=text(r["difference"]),
-                message=text(r["message"]),
+                message=message_in(r, lang),
                 bulletin=bulletins.get(r["month"], f"data/raw/{r['month']}/bulletin.txt"),
                 line=None if pd.isna(r["source_line"]) else int(r["source_line"]),
                 csv=f"{up}{r['month']}/{DATA}/quality.csv",
@@ -160,10 +185,13 @@ def not_ok(quality: pd.DataFrame, bulletins: dict, out_root: Path, lang: str) ->
     return found
 
 
-def missing_values(tables: dict[str, pd.DataFrame], bulletins: dict, out_root: Path, lang: str) -> list[Finding]:
+def missing_values(
+    tables: dict[str, pd.DataFrame], bulletins: dict, out_root: Path, lang: str, shown: dict[str, str] | None = None
+) -> list[Finding]:
     """Every empty count or amount in a table parsed from the bulletin: printed 未反馈 (with its
     flag false beside it) or not given at all; and every printed 0 read as not reported by its
-    field's rule (`zeros_not_reported`); newest month first, then table and line."""
+    field's rule (`zeros_not_reported`); newest month first, then table and line; each entity as
+    `shown` names it in `lang`."""
     import pandas as pd
 
     from . import schema
@@ -180,6 +208,7 @@ def missing_values(tables: dict[str, pd.DataFrame], bulletins: dict, out_root: P
                 flag = r.get("declared_reported") if f.name == "declared_tables" else None
                 printed = "未反馈" if flag is not None and pd.notna(flag) and not bool(flag) else ""
                 entity = text(r.get(name_column)) if name_column else ""
+                entity = (shown or {}).get(entity, entity)
                 found.append(
                     Finding(
                         month=r["month"],

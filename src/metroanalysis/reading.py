@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .errors import BulletinError
+from .messages import said
 
 # Full-width digits come from Chinese input methods; they are the same numbers.
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -71,7 +72,8 @@ class Repair:
     line: int
     found: str
     read: str
-    message: str
+    message: str  # in English; its Chinese in message_zh (both from messages.said)
+    message_zh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,14 +205,18 @@ def decode_mixed(body: bytes, path: str) -> tuple[str, str, list[Repair]] | None
             first = no
         elif kind == "utf-8" and first is not None:
             last = max(n for n in range(first, no) if kinds[n - 1] == "gb18030")
-            where = f"line {first}" if first == last else f"lines {first}–{last}"
+            where = (
+                said("decoded_gb18030", first=first)
+                if first == last
+                else said("decoded_gb18030_lines", first=first, last=last)
+            )
             repairs.append(
                 Repair(
                     "decoded_gb18030",
                     first,
                     lines[first - 1].decode("utf-8", errors="backslashreplace")[:40],
                     texts[first - 1][:40],
-                    f"{where} read as GB18030, the rest of the file as UTF-8 (mixed encodings)",
+                    **where,
                 )
             )
             first = None
@@ -257,7 +263,7 @@ def split_lines(text: str, repairs: list[Repair] | None = None) -> list[Line]:
     if text.endswith(_EOF):
         body = text.rstrip(_EOF)
         no = len(_LINE_END.split(text))
-        repairs.append(Repair("eof_mark_removed", no, "\\x1a", "", "DOS end-of-file mark (Ctrl-Z) at the end removed"))
+        repairs.append(Repair("eof_mark_removed", no, "\\x1a", "", **said("eof_mark_removed")))
         text = body
     lines: list[Line] = []
     for no, line in enumerate(_LINE_END.split(text), start=1):
@@ -271,8 +277,7 @@ def read_line(no: int, text: str, repairs: list[Repair]) -> list[Line]:
     if any(ch in _INVISIBLE for ch in text):
         rule = "bom_removed" if "\ufeff" in text else "invisible_char_removed"
         text = "".join(ch for ch in text if ch not in _INVISIBLE)
-        what = "a byte-order mark pasted mid-file" if rule == "bom_removed" else "zero-width characters"
-        repairs.append(Repair(rule, no, short(found), short(text), f"{what} removed (they print as nothing)"))
+        repairs.append(Repair(rule, no, short(found), short(text), **said(rule)))
     segments = _SOFT_BREAK.split(text)
     if len(segments) > 1:
         repairs.append(
@@ -281,17 +286,15 @@ def read_line(no: int, text: str, repairs: list[Repair]) -> list[Line]:
                 no,
                 short(text),
                 short(" ⏎ ".join(segments)),
-                f"{len(segments) - 1} soft line break(s) (Word's Shift+Enter, U+2028…) read as line ends"
-                f" within line {no}",
+                **said("soft_line_break", n=len(segments) - 1, line=no),
             )
         )
     out: list[Line] = []
     for segment in segments:
         tidy, rule = tidy_spaces(segment)
         if rule:
-            what = "spaces grouping a number's thousands" if rule == "space_in_number" else "stray spaces"
-            where = "inside a number" if rule == "space_in_number" else "around cells and numbers"
-            repairs.append(Repair(rule, no, short(segment), short(tidy), f"{what} ({where}) removed"))
+            message = said("space_in_number" if rule == "space_in_number" else "stray_spaces")
+            repairs.append(Repair(rule, no, short(segment), short(tidy), **message))
         cells = [c for c in re.split(r"(?=\t)", tidy) if c != ""] or [""]
         if len(cells) > 1:
             repairs.append(
@@ -300,7 +303,7 @@ def read_line(no: int, text: str, repairs: list[Repair]) -> list[Line]:
                     no,
                     short(tidy),
                     short(" | ".join(c.strip() for c in cells)),
-                    f"{len(cells)} cells printed on one line, split at their TABs",
+                    **said("cells_split", n=len(cells)),
                 )
             )
         out.extend(Line(no, c) for c in cells)
@@ -376,10 +379,7 @@ def join(a: Line, b: Line, repairs: list[Repair]) -> Line:
     joined = Line(a.no, left + right, tuple(kept))
     if b.no != (a.parts[-1][1] if a.parts else a.no):  # a soft line break is recorded already
         rule = "cell_rewrapped" if a.text.startswith("\t") else "line_rewrapped"
-        what = "a cell's text" if rule == "cell_rewrapped" else "the paragraph"
-        repairs.append(
-            Repair(rule, b.no, short(b.text), short(joined.text), f"line {b.no} continues {what} of line {a.no}")
-        )
+        repairs.append(Repair(rule, b.no, short(b.text), short(joined.text), **said(rule, line=b.no, previous=a.no)))
     return joined
 
 

@@ -239,7 +239,14 @@ FIELD_METADATA: dict[str, dict] = {
         "printed minus computed (money in yuan, computed in whole fen): how far the printed figure stands"
         " from what its parts add to",
     ),
-    "message": _name("说明", "What was compared", "what was compared"),
+    "message": _name(
+        "说明", "What was compared", "what was compared, in English (the same words for the same figures)"
+    ),
+    "message_zh": _name(
+        "说明（中文）",
+        "What was compared, in Chinese",
+        "what was compared, in Chinese: the words the Chinese pages show",
+    ),
 }
 
 # The field attribute `zero_means_not_reported`: which printed zeros mean "did not report".
@@ -379,6 +386,7 @@ DERIVED = (
             ),
             ("source_line", {"description": "line of the printed figure"}),
             "message",
+            "message_zh",
         ),
     ),
 )

@@ -60,13 +60,34 @@ class MonthEntry:
 def environment():
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         trim_blocks=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["quoting_chinese"] = quoting_chinese
+    return env
+
+
+_CHINESE_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
+
+
+def quoting_chinese(text, lang: str):
+    """Reviewed English text that quotes the bulletin's Chinese (a registry note: "皮肤病医院 and
+    研究所 run together"): escaped, each Chinese run marked `lang="zh"` on an English page, so a
+    reader's browser and the English-pages test know it is a quote, not a missed translation."""
+    from markupsafe import Markup, escape
+
+    text = "" if text is None else str(text)
+    if lang == i18n.SOURCE:
+        return escape(text)
+    parts, end = [], 0
+    for m in _CHINESE_RUN.finditer(text):
+        parts += [escape(text[end : m.start()]), Markup('<span lang="zh">') + escape(m.group()) + Markup("</span>")]
+        end = m.end()
+    return Markup("").join([*parts, escape(text[end:])])
 
 
 def render(template: str, lang: str, **values) -> str:

@@ -84,8 +84,8 @@ def platform_gaps(
     """One row per platform, in printed order: `platform_name` (labels.PLATFORMS in `lang`),
     the printed `institutions_connected` and `areas_covered` (覆盖N个区), `areas_not_reached`
     (a list of the areas the coverage table names as not connected, registry names in `lang`
-    when `entities` is given; <NA> when the platform has no coverage figures), and the printed
-    `status` of a platform with no figures."""
+    when `entities` is given; <NA> when the platform has no coverage figures), and the
+    `status` of a platform with no figures as printed (its English from printed_en.csv in "en")."""
     names = _area_names(remote_coverage, entities, lang)
     not_reached = {
         platform: [names.get(a, a) for a in rows.loc[rows["connected"] == False, "area"]]  # noqa: E712
@@ -100,7 +100,11 @@ def platform_gaps(
             "areas_not_reached": pd.Series(
                 [not_reached.get(p, pd.NA) for p in remote_platforms["platform"]], dtype="object"
             ),
-            "status": remote_platforms["status"].astype("string"),
+            # a platform's state in words, in `lang` where printed_en.csv has its English
+            "status": pd.array(
+                [s if pd.isna(s) else labels.printed_text(str(s), lang) for s in remote_platforms["status"]],
+                dtype="string",
+            ),
         }
     )
     out["platform_name"] = out["platform_name"].astype("string")

@@ -48,13 +48,16 @@ def column_label(table, column, lang: str = "zh") -> str:
     return str(column)
 
 
-def checks_worst_first(quality: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def checks_worst_first(quality: pd.DataFrame, lang: str = "zh", names: dict[str, str] | None = None) -> pd.DataFrame:
     """Every check, in the order of `checks.STATUS_ORDER` (worst first), then by table and
-    printed line; with `status_label`, `table_label` and `column_label` in `lang`."""
+    printed line; with `status_label`, `table_label` and `column_label` in `lang`, and
+    `entity_label`: the entity as printed, in `lang` where `names` (`labels.printed_names`) knows it."""
     out = quality.assign(_rank=_rank(quality["status"]))
     out = out.sort_values(["_rank", "table", "source_line"], kind="stable").drop(columns="_rank")
     out["status_label"] = out["status"].map(lambda s: status_label(s, lang)).astype("string")
     out["table_label"] = out["table"].map(lambda t: table_label(t, lang)).astype("string")
+    names = names or {}
+    out["entity_label"] = pd.array([names.get(e, e) if pd.notna(e) else e for e in out["entity"]], dtype="string")
     out["column_label"] = pd.array(
         [column_label(t, c, lang) for t, c in zip(out["table"], out["column"], strict=True)], dtype="string"
     )

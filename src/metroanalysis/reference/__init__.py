@@ -3,7 +3,8 @@
 The areas of Nanjing are a fact about the city, not about one month's bulletin: the 11
 administrative districts and 江北新区, which the bulletin reports beside them.
 `printed_en.csv` is the English for words the bulletin prints: its units, its measures and
-running totals, and its kinds of institution. `categories.csv` names the fixed categories of
+running totals, its kinds of institution
+and a platform's state in words. `categories.csv` names the fixed categories of
 the tables (booking channels, hotline categories, remote platforms, kiosk sections) in both
 languages; each parser module reads its own set. Both are reviewed like the registry.
 """

@@ -1,0 +1,52 @@
+"""What quality.csv says about each check and each repair, in both languages.
+
+Each message is written once, in Chinese with placeholders, in `MESSAGES` (the source text);
+its English is in the catalog beside this module, `messages.en.yml` (gettext's habit, as in the
+notebooks: the Chinese text is the key; a message with no entry there is written in Chinese).
+`said` fills both with the check's own figures when a month is cleaned: quality.csv's
+`message` (English, the same words for the same figures: machine-stable) and `message_zh`
+(what the Chinese pages show). Field, table and rule names ({column}, {table}, {names}) are ids,
+the same in both languages.
+
+Light on purpose (no pandas): the reading of the raw file uses it too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import i18n
+
+MESSAGES = {
+    # the bulletin's arithmetic (checks.py)
+    "printed_total_equals_sum": "原文合计（{column}）与 {n} 行之和比较",
+    "subtotal_equals_channels": "小计与 12320在线、电话、诊间、第三方四个渠道之和比较",
+    "categories_compose_total": "共受理总数与“其中”之后列出的 {n} 个类别之和比较",
+    "hotline_phone_bookings_equal_booking_table": "热线段落中的电话预约数与预约表印出的电话预约合计比较",
+    "province_nanjing_equals_hotline_total": "全省段落中南京的受理量与热线总数比较",
+    "covered_plus_not_connected_is_all_areas": "原文的覆盖区数与 {areas} 个区减去列为未接入的 {uncovered} 个区比较",
+    "breakdown_within_institutions": "“其中”之后列出的各类机构之和与累计接入机构数比较",
+    "table_present": "本月公报没有印出 {table} 表",
+    "entity_in_registry": "名称不在登记表中（data/reference 的 entities.csv 或 aliases.csv）：保留原名，没有 entity_id",
+    # damage in the raw file, read back (reading.py, bulletin.py)
+    "decoded_gb18030": "第 {first} 行按 GB18030 读取，文件其余部分按 UTF-8 读取（混合编码）",
+    "decoded_gb18030_lines": "第 {first}–{last} 行按 GB18030 读取，文件其余部分按 UTF-8 读取（混合编码）",
+    "eof_mark_removed": "删除了文件末尾的 DOS 文件结束符（Ctrl-Z）",
+    "bom_removed": "删除了文件中间粘贴进来的字节顺序标记（BOM，不显示）",
+    "invisible_char_removed": "删除了零宽字符（不显示）",
+    "soft_line_break": "第 {line} 行中的 {n} 个软换行（Word 的 Shift+Enter、U+2028 等）按行尾读取",
+    "space_in_number": "删除了数字中分隔千位的空格",
+    "stray_spaces": "删除了单元格和数字周围多余的空格",
+    "cells_split": "一行中印了 {n} 个单元格，按 TAB 拆开",
+    "cell_rewrapped": "第 {line} 行接续第 {previous} 行的单元格文字",
+    "line_rewrapped": "第 {line} 行接续第 {previous} 行的段落",
+    "tables_reordered": "各表的印刷顺序与通常不同（{names}）：每张表按自己的标题读取",
+}
+CATALOG = i18n.catalog_path(Path(__file__).resolve(), "en")  # messages.en.yml
+
+
+def said(key: str, **values) -> dict[str, str]:
+    """`MESSAGES[key]` filled with `values`: {"message": its English, "message_zh": the Chinese}."""
+    template = MESSAGES[key]
+    english = i18n.Translator("en", i18n.read_catalog(CATALOG))
+    return {"message": english(template, **values), "message_zh": template.format(**values)}
