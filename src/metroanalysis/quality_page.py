@@ -228,13 +228,15 @@ def missing_values(
                         month_href=month_href(out_root, r["month"], lang),
                     )
                 )
-    found += zeros_not_reported(tables, bulletins, out_root, lang)
+    found += zeros_not_reported(tables, bulletins, out_root, lang, shown)
     found.sort(key=lambda x: (x.table, x.line or 0))
     found.sort(key=lambda x: x.month, reverse=True)  # stable: newest month first, then table and line
     return found
 
 
-def zeros_not_reported(tables: dict[str, pd.DataFrame], bulletins: dict, out_root: Path, lang: str) -> list[Finding]:
+def zeros_not_reported(
+    tables: dict[str, pd.DataFrame], bulletins: dict, out_root: Path, lang: str, shown: dict[str, str] | None = None
+) -> list[Finding]:
     """Every printed 0 that its field declares "did not report" (`schema.FIELD_METADATA`'s
     `zero_means_not_reported`, as `analysis.quality.not_reported_zeros` lists it for report 04):
     status `zero_not_reported`, printed "0", the value's own line, the rule's reason as message."""
@@ -256,7 +258,7 @@ def zeros_not_reported(tables: dict[str, pd.DataFrame], bulletins: dict, out_roo
                     status="zero_not_reported",
                     status_text="",
                     table=table_title(r.table)[0 if lang == "zh" else 1],
-                    entity=text(r.entity),
+                    entity=(shown or {}).get(text(r.entity), text(r.entity)),
                     column=r.label,
                     printed="0",
                     computed="",
