@@ -306,7 +306,7 @@ def line_chart(
 # A tile-grid map of the areas (report 03): a schematic, not a geographic map
 
 TILE = 0.92  # a tile's side in grid cells; the gap between tiles shows the grid
-TILE_PAD = 0.05  # text keeps this share of the tile's side from its edge
+TILE_PAD = 0.1  # text keeps this share of the tile's side from each edge
 MISSING_COLOUR = "#e0e0e0"
 MISSING_HATCH = "///"
 NAME_SIZE, VALUE_SIZE = 10.0, 12.0  # points, before shrinking to fit
@@ -339,7 +339,7 @@ def area_tile_map(
     `note`, under the map, says it is a schematic. Areas not in `layout` are not drawn."""
     rows = 1 + max(r for r, _ in layout.values())
     cols = 1 + max(c for _, c in layout.values())
-    fig, ax = _axes(ax, (1.0 * cols + 2.6, 1.0 * rows + 1.7))
+    fig, ax = _axes(ax, (0.9 * cols + 2.6, 0.9 * rows + 1.7))
     data = values.astype("Float64")
     top = vmax if vmax is not None else float(data.max(skipna=True))
     norm, colours = _tile_scale(vmin, top, steps, cmap)
