@@ -53,6 +53,7 @@ def draw(values, lang="zh", texts=None, **kwargs):
         missing_label="未报告" if lang == "zh" else "not reported",
         **kwargs,
     )
+    fig.set_dpi(plotting.DRAW_DPI)  # drawn as to_png draws it for the page
     fig.canvas.draw()
     return fig
 

@@ -366,10 +366,9 @@ def area_tile_map(
         swatch = Patch(facecolor=MISSING_COLOUR, hatch=MISSING_HATCH, edgecolor="#a0a0a0", label=missing_label)
         ax.legend(handles=[swatch], loc="upper left", bbox_to_anchor=(0.0, 0.0), frameon=False, fontsize=9)
     ax.set_title(title, loc="left", fontsize=13)
-    fig.draw_without_rendering()  # lays the figure out: the tiles' and texts' sizes are known now
     renderer = fig.canvas.get_renderer()
-    label = fig.supxlabel(_wrapped(note, fig.bbox.width * 0.92, 9, renderer), fontsize=9, color="#555555")
-    label.set_horizontalalignment("center")
+    fig.supxlabel(_wrapped(note, fig.bbox.width * 0.92, 9, renderer), fontsize=9, color="#555555")
+    fig.draw_without_rendering()  # lays the figure out: the tiles' sizes are known now
     for tile in tiles:
         _fit_tile_texts(*tile, renderer)
     return fig
