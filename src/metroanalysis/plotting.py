@@ -376,7 +376,7 @@ def area_tile_map(
 
 
 # The parts of a tile map, in inches.
-MAP_CELL = 0.9  # one cell of the grid
+MAP_CELL = 1.0  # one cell of the grid
 MAP_MARGIN = 0.2  # round the figure
 MAP_TITLE = 0.4  # the title's line above the map
 MAP_LEGEND = 0.35  # the missing-value swatch under the map, when there is one
