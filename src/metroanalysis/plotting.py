@@ -10,8 +10,10 @@ keyword arguments, so no chart leaves the house without them; units belong in th
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib.resources import files
+from itertools import product
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -19,8 +21,11 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import BoundaryNorm, Normalize, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -296,3 +301,218 @@ def line_chart(
         ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _label(ax, title, xlabel, ylabel)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# A tile-grid map of the areas (report 03): a schematic, not a geographic map
+
+TILE = 0.92  # a tile's side in grid cells; the gap between tiles shows the grid
+TILE_PAD = 0.1  # text keeps this share of the tile's side from each edge
+MISSING_COLOUR = "#e0e0e0"
+MISSING_HATCH = "///"
+NAME_SIZE, VALUE_SIZE = 10.0, 12.0  # points, before shrinking to fit
+SHRINK = (1.0, 0.9, 0.8, 0.7, 0.6)
+
+
+def area_tile_map(
+    values: pd.Series,
+    layout: Mapping[str, tuple[int, int]],
+    *,
+    title: str,
+    names: Mapping[str, str],
+    colorbar_label: str,
+    note: str,
+    texts: Mapping[str, str] | None = None,
+    value_format: str = "{:,.0f}",
+    vmin: float = 0.0,
+    vmax: float | None = None,
+    steps: bool = False,
+    missing_label: str = "未报告",
+    cmap: str = "YlGnBu",
+) -> Figure:
+    """One square tile per area at its cell of `layout` (entity_id → (row, col); row 0 is the
+    north, col 0 the west), coloured by `values` (entity_id → number) on a scale from `vmin` to
+    `vmax` whose colorbar says `colorbar_label` (with the unit); `steps` gives a count one colour
+    per whole number. Each tile shows its name from `names` and its value (`texts`, or
+    `value_format`), wrapped at spaces and then set smaller until both fit inside the tile. An area
+    with no value (<NA> or absent) is grey, hatched and says `missing_label`: never coloured as 0.
+    `note`, under the map, says it is a schematic. Areas not in `layout` are not drawn.
+
+    The figure is laid out by hand, in inches, from its parts (a grid of tiles does not stretch):
+    the map under the start of its title, the colorbar to its right, the figure as wide as the
+    title needs, the note wrapped to that width."""
+    rows = 1 + max(r for r, _ in layout.values())
+    cols = 1 + max(c for _, c in layout.values())
+    fig = plt.figure()
+    renderer = fig.canvas.get_renderer()
+    data = values.astype("Float64")
+    missing = any(pd.isna(data.get(entity, pd.NA)) for entity in layout)
+    box = _tile_map_box(rows, cols, _text_width(title, 13, renderer) / fig.dpi, missing)
+    note = _wrapped(note, (box.width - 2 * MAP_MARGIN) * fig.dpi, 9, renderer)
+    note_height = 0.2 * (note.count("\n") + 1) + 0.1
+    fig.set_size_inches(box.width, box.height + note_height)
+    ax, cax = _tile_map_axes(fig, box, rows, cols, note_height)
+    top = vmax if vmax is not None else float(data.max(skipna=True))
+    norm, colours = _tile_scale(vmin, top, steps, cmap)
+    tiles = []
+    for entity, (row, col) in layout.items():
+        value = data.get(entity, pd.NA)
+        absent = pd.isna(value)
+        face = MISSING_COLOUR if absent else colours(norm(float(value)))
+        shown = missing_label if absent else (texts[entity] if texts is not None else value_format.format(value))
+        tiles.append(_tile(ax, entity, row, col, face, absent, names.get(entity, entity), shown))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colours), cax=cax, label=colorbar_label)
+    bar.minorticks_off()  # no ticks at the bounds between whole numbers
+    if steps:
+        bar.set_ticks(range(int(vmin), int(top) + 1))
+    if missing:
+        swatch = Patch(facecolor=MISSING_COLOUR, hatch=MISSING_HATCH, edgecolor="#a0a0a0", label=missing_label)
+        ax.legend(handles=[swatch], loc="upper left", bbox_to_anchor=(0.0, 0.0), frameon=False, fontsize=9)
+    ax.set_title(title, loc="left", fontsize=13, pad=8)
+    fig.text(0.5, MAP_MARGIN / fig.get_figheight(), note, ha="center", va="bottom", fontsize=9, color="#555555")
+    for tile in tiles:
+        _fit_tile_texts(*tile, renderer)
+    return fig
+
+
+# The parts of a tile map, in inches.
+MAP_CELL = 1.0  # one cell of the grid
+MAP_MARGIN = 0.2  # round the figure
+MAP_TITLE = 0.4  # the title's line above the map
+MAP_LEGEND = 0.35  # the missing-value swatch under the map, when there is one
+MAP_BAR = (0.3, 0.18, 0.95)  # gap map–colorbar, the bar, its ticks and label
+
+
+@dataclass(frozen=True)
+class _MapBox:
+    width: float
+    height: float  # without the note
+    map_width: float
+    map_height: float
+    legend: float
+
+
+def _tile_map_box(rows: int, cols: int, title_width: float, missing: bool) -> _MapBox:
+    """The sizes of a tile map: the figure at least as wide as its title and margins."""
+    map_width, map_height = cols * MAP_CELL, rows * MAP_CELL
+    legend = MAP_LEGEND if missing else 0.0
+    width = max(2 * MAP_MARGIN + map_width + sum(MAP_BAR), 2 * MAP_MARGIN + title_width + 0.1)
+    return _MapBox(width, 2 * MAP_MARGIN + MAP_TITLE + map_height + legend, map_width, map_height, legend)
+
+
+def _tile_map_axes(fig: Figure, box: _MapBox, rows: int, cols: int, note_height: float) -> tuple[Axes, Axes]:
+    """The map's axes (one data unit a cell, no ticks or frame) and the colorbar's, placed by hand."""
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    bottom = MAP_MARGIN + note_height + box.legend
+    ax = fig.add_axes((MAP_MARGIN / width, bottom / height, box.map_width / width, box.map_height / height))
+    gap, bar, _ = MAP_BAR
+    cax = fig.add_axes(
+        ((MAP_MARGIN + box.map_width + gap) / width, (bottom + 0.2 * box.map_height) / height, bar / width,
+         0.6 * box.map_height / height)
+    )  # fmt: skip
+    ax.set_xlim(0, cols)
+    ax.set_ylim(-rows, 0)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return ax, cax
+
+
+def _tile_scale(vmin: float, vmax: float, steps: bool, cmap: str):
+    """The norm and colour map of a tile map: continuous, or one colour per whole number."""
+    if not steps:
+        return Normalize(vmin=vmin, vmax=vmax), plt.get_cmap(cmap)
+    count = int(vmax) - int(vmin) + 1
+    bounds = [int(vmin) - 0.5 + i for i in range(count + 1)]
+    return BoundaryNorm(bounds, count), plt.get_cmap(cmap).resampled(count)
+
+
+def _tile(ax: Axes, entity: str, row: int, col: int, face, absent: bool, name: str, value: str):
+    """Draw one tile with its two texts (placed by `_fit_tile_texts`); returns what that needs."""
+    gap = (1 - TILE) / 2
+    patch = Rectangle((col + gap, -row - 1 + gap), TILE, TILE, facecolor=face, edgecolor="#a0a0a0" if absent else face,
+                      hatch=MISSING_HATCH if absent else None, linewidth=0.8, gid=f"tile:{entity}")  # fmt: skip
+    ax.add_patch(patch)
+    r, g, b = to_rgb(face)
+    ink = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "#1a1a1a"
+    # On a hatched tile each text sits on a patch of the tile's grey: the hatching never crosses a letter.
+    box = {"boxstyle": "square,pad=0.15", "facecolor": face, "edgecolor": "none"} if absent else None
+    centre = (col + 0.5, -row - 0.5)
+    kw = {"ha": "center", "color": ink, "bbox": box}
+    name_text = ax.text(*centre, name, fontsize=NAME_SIZE, va="bottom", gid=f"tile-name:{entity}", **kw)
+    size = NAME_SIZE if absent else VALUE_SIZE  # "not reported" is words, not a figure to stand out
+    value_text = ax.text(*centre, value, fontsize=size, va="top", gid=f"tile-value:{entity}", **kw)
+    return patch, name_text, value_text, name, value
+
+
+def _fit_tile_texts(patch, name_text, value_text, name: str, value: str, renderer) -> None:
+    """Name above value, the pair centred in the tile: the largest size at which some wrapping of
+    each (at spaces, fewest lines first) fits inside the tile, measured by the renderer; the
+    smallest tried when none does (the chart check then names it)."""
+    tile = patch.get_window_extent(renderer)
+    inner = tile.padded(-TILE_PAD * tile.width)
+    to_data = TILE / tile.height  # display pixels → data units
+    x, y = patch.get_x() + TILE / 2, patch.get_y() + TILE / 2
+    name_size, value_size = name_text.get_fontsize(), value_text.get_fontsize()
+    for scale in SHRINK:
+        name_text.set_fontsize(name_size * scale)
+        value_text.set_fontsize(value_size * scale)
+        for name_lines, value_lines in product(_wrappings(name), _wrappings(value)):
+            name_text.set_text(name_lines)
+            value_text.set_text(value_lines)
+            hn = name_text.get_window_extent(renderer).height
+            hv = value_text.get_window_extent(renderer).height
+            half = (hn + 0.08 * tile.height * scale + hv) / 2
+            name_text.set_position((x, y + (half - hn) * to_data))  # its bottom edge
+            value_text.set_position((x, y - (half - hv) * to_data))  # its top edge
+            if all(_inside(t.get_window_extent(renderer), inner) for t in (name_text, value_text)):
+                return
+
+
+def _inside(box, outer) -> bool:
+    return box.x0 >= outer.x0 and box.x1 <= outer.x1 and box.y0 >= outer.y0 and box.y1 <= outer.y1
+
+
+def _wrappings(text: str) -> list[str]:
+    """`text` on one line, then broken at spaces into 2, 3 … lines, each way the most even one
+    (the widest line as short as can be): "Jiangbei New Area" → …, "Jiangbei\\nNew Area"."""
+    words = text.split()
+    out = [text]
+    for lines in range(2, len(words) + 1):
+        splits = _splits(words, lines)
+        best = min(splits, key=lambda parts: max(len(p) for p in parts))
+        out.append("\n".join(best))
+    return out
+
+
+def _splits(words: list[str], lines: int) -> list[list[str]]:
+    """Every way to cut `words` into `lines` non-empty runs, each run joined by spaces."""
+    if lines == 1:
+        return [[" ".join(words)]]
+    return [
+        [" ".join(words[:i]), *rest] for i in range(1, len(words) - lines + 2) for rest in _splits(words[i:], lines - 1)
+    ]
+
+
+def _wrapped(text: str, width: float, fontsize: float, renderer) -> str:
+    """`text` broken into lines no wider than `width` display pixels at `fontsize`, measured by
+    the renderer: at spaces in a text that has them, else between characters (Chinese)."""
+    joiner = " " if " " in text else ""
+    units = text.split(" ") if joiner else list(text)
+    lines, line = [], ""
+    for unit in units:
+        trial = f"{line}{joiner}{unit}" if line else unit
+        if line and _text_width(trial, fontsize, renderer) > width:
+            lines.append(line)
+            line = unit
+        else:
+            line = trial
+    return "\n".join([*lines, line])
+
+
+def _text_width(text: str, fontsize: float, renderer) -> float:
+    """The width of one line of `text` in the chart font at `fontsize`, in display pixels."""
+    font = FontProperties(family=FONT_FAMILY, size=fontsize)
+    return renderer.get_text_width_height_descent(text, font, ismath=False)[0]

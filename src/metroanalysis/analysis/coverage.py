@@ -75,6 +75,38 @@ def area_gaps(matrix: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def connected_platforms(remote_coverage: pd.DataFrame) -> pd.DataFrame:
+    """For the map of the areas: one row per area of the coverage table, indexed by its
+    `entity_id` (an area the registry does not know has none and is left out), in the reference
+    order of the 12 areas. `connected` counts the platforms the area is connected to, out of
+    `platforms_known`, those the bulletin says either way about for it; an area it says nothing
+    about for any platform has `connected` <NA> (not reported, never 0)."""
+    rows = remote_coverage.dropna(subset=["entity_id"])
+    said = rows["connected"].astype("boolean")
+    known = said.notna().groupby(rows["entity_id"], sort=False).sum()
+    connected = said.fillna(False).groupby(rows["entity_id"], sort=False).sum()
+    out = pd.DataFrame({"connected": connected, "platforms_known": known}).astype("Int64")
+    out.loc[out["platforms_known"] == 0, "connected"] = pd.NA
+    order = {name: i for i, name in enumerate(AREAS)}
+    printed = rows.drop_duplicates("entity_id").set_index("entity_id")["area"]
+    rank = printed.map(lambda area: order.get(area, len(order))).sort_values(kind="stable")
+    out = out.loc[rank.index]
+    out.index = pd.Index(out.index, dtype="string", name="entity_id")
+    return out
+
+
+def keyed_by_area(rows: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    """`rows`, computed row for row from the clean table `source` (`district_uploads`,
+    `health_records` of upload_by_district), indexed by the source's `entity_id`, as the map of
+    the areas places them; a row whose name the registry does not know has no id and is left out
+    (quality.csv lists it as unmatched)."""
+    if len(rows) != len(source):
+        raise ValueError(f"{len(rows)} rows computed from {len(source)}: not row for row")
+    ids = pd.Index(source["entity_id"].astype("string").to_numpy(), name="entity_id")
+    keyed = rows.set_axis(ids)
+    return keyed[keyed.index.notna()]
+
+
 def platform_gaps(
     remote_coverage: pd.DataFrame,
     remote_platforms: pd.DataFrame,

@@ -7,6 +7,8 @@ running totals, its kinds of institution
 and a platform's state in words. `categories.csv` names the fixed categories of
 the tables (booking channels, hotline categories, remote platforms, kiosk sections) in both
 languages; each parser module reads its own set. Both are reviewed like the registry.
+`area_tiles.csv` places the 12 areas on a tile grid for report 03's maps: a schematic, not a
+geographic map (data/reference/area_tiles.md says how it was made and why no boundaries).
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ def _read(name: str) -> list[dict[str, str]]:
 
 AREA_ROWS = _read("areas.csv")
 AREAS: tuple[str, ...] = tuple(r["area"] for r in AREA_ROWS)
+
+# entity_id → (row, col) of its tile: row 0 is the north, col 0 the west (the copy of
+# data/reference/area_tiles.csv, kept identical by a test).
+AREA_TILES: dict[str, tuple[int, int]] = {
+    r["entity_id"]: (int(r["row"]), int(r["col"])) for r in _read("area_tiles.csv")
+}
 
 PRINTED_ROWS = _read("printed_en.csv")
 CATEGORY_ROWS = _read("categories.csv")
