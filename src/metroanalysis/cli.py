@@ -81,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--lang",
                 type=languages,
-                default=(i18n.SOURCE,),
-                help="report language(s): zh (default), en, or zh,en; English reports go to reports/MONTH/en/",
+                default=None,
+                help="report language(s): zh, en, or zh,en; English reports go to reports/MONTH/en/ (default: zh, "
+                "every language that already has reports, and those in pyproject.toml [tool.metroanalysis] languages)",
             )
             p.add_argument(
                 "--executor",

@@ -44,8 +44,10 @@ class Parameters:
 
 
 def resolve(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh") -> Parameters:
-    """The notebook's parameters made concrete: the project from `root` (or the current folder
-    upward), and `month` None → the newest month under data/raw."""
+    """The notebook's parameters made concrete: the project from `root` (relative to the current
+    folder, which is the notebook's own under Papermill and JupyterLab; none: the current folder
+    upward), `processed_dir` and `reports_dir` relative to the project (as the runner gives them:
+    no absolute path in an executed notebook), and `month` None → the newest month under data/raw."""
     i18n.check_lang(lang)
     project = find_project(root)
     if month is None:
@@ -53,8 +55,8 @@ def resolve(month=None, root=None, processed_dir=None, reports_dir=None, lang="z
         if not months:
             raise ValueError(f"no month folders with a bulletin under {project.raw}")
         month = months[-1]
-    folder = Path(processed_dir) if processed_dir else None
-    reports = Path(reports_dir) if reports_dir else None
+    folder = project.root / processed_dir if processed_dir else None  # an absolute one stays itself
+    reports = project.root / reports_dir if reports_dir else None
     return Parameters(month, project.root, folder, reports, lang)
 
 
