@@ -4,12 +4,16 @@ the project, never the folder it was built in)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from metroanalysis.cli import main
+from metroanalysis.errors import UsageError
+from metroanalysis.paths import Project
+from metroanalysis.runner import kept_languages
 
 MONTH = "2021-04"
 
@@ -51,3 +55,52 @@ def test_a_run_in_a_copied_project_executes_no_notebook_in_any_language(moved, c
     out = capsys.readouterr().out
     assert "nothing changed: every report is up to date" in out
     assert outputs(moved) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Every language kept current
+
+
+def edit_a_sentence(notebook: Path) -> None:
+    """A wording edit in the notebook's first Markdown cell, as the README describes."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    cell["source"] = [*cell["source"], "（改）"] if isinstance(cell["source"], list) else cell["source"] + "（改）"
+    notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def test_after_a_notebook_edit_a_run_without_lang_rebuilds_its_english_page_too(built_project, tmp_path, capsys):
+    root = tmp_path / "project"
+    shutil.copytree(built_project, root, ignore=shutil.ignore_patterns(".locks"))
+    edit_a_sentence(root / "notebooks" / "02-kiosk-revenue.ipynb")
+    english_index = root / "reports" / MONTH / "en" / "index.html"
+
+    # a run in Chinese only leaves the English page as it was, flagged out of date on its index
+    assert main(["run", "--all", "--root", str(root), "--lang", "zh"]) == 0
+    flagged = [line for line in english_index.read_text(encoding="utf-8").splitlines() if "Out of date" in line]
+    assert len(flagged) == 1, flagged
+    page = english_index.read_text(encoding="utf-8")
+    assert page.index("02-kiosk-revenue.html") < page.index("Out of date") < page.index("03-regional-coverage.html")
+    assert "Out of date" not in (root / "reports" / MONTH / "index.html").read_text(encoding="utf-8")
+    capsys.readouterr()
+
+    # `make report` (no --lang) keeps the English pages current: only the stale one runs
+    assert main(["run", "--all", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert f"{MONTH} 02-kiosk-revenue (en): ok" in out and "[1/1]" in out
+    assert "Out of date" not in english_index.read_text(encoding="utf-8")
+    assert main(["verify", "--all", "--root", str(root)]) == 0
+
+
+def test_the_languages_a_run_keeps_come_from_the_reports_and_the_project_settings(tmp_path):
+    project = Project(tmp_path)
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    assert kept_languages(project, project.reports) == ("zh",)
+    (tmp_path / "pyproject.toml").write_text('[tool.metroanalysis]\nlanguages = ["en"]\n', encoding="utf-8")
+    assert kept_languages(project, project.reports) == ("zh", "en")
+    (tmp_path / "pyproject.toml").write_text('[tool.metroanalysis]\nlanguages = ["fr"]\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"pyproject.toml: \[tool.metroanalysis\] languages = \['fr'\]"):
+        kept_languages(project, project.reports)
+    (tmp_path / "pyproject.toml").unlink()
+    (project.reports / MONTH / "en" / ".build").mkdir(parents=True)  # English reports exist
+    assert kept_languages(project, project.reports) == ("zh", "en")
