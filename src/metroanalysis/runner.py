@@ -47,6 +47,7 @@ def report_months(
     langs: tuple[str, ...] | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    verbose: bool = False,
 ) -> bool:
     """Execute and export every notebook for every month, in each language (None: every
     language the project keeps, `kept_languages`); True if every report is good. `executor`:
@@ -66,7 +67,7 @@ def report_months(
         # One run per month at a time (sorted: two runs never wait for each other in a circle).
         for month in sorted(set(months)):
             locks.enter_context(month_lock(project.processed, month))
-        return report_locked(project, months, out_root, found, force, jobs, langs, (executor, scheduler))
+        return report_locked(project, months, out_root, found, force, jobs, langs, (executor, scheduler), verbose)
 
 
 SETTINGS = "pyproject.toml"  # the project's settings: [tool.metroanalysis] languages = ["zh", "en"]
@@ -168,15 +169,13 @@ def report_locked(
     jobs,
     langs,
     where: tuple[str, str | None] = ("local", None),
+    verbose: bool = False,
 ) -> bool:
     started_at = now_iso()
     with build.sources_held_still():
         tasks, unchanged, ok = plan(project, months, out_root, found, force, langs)
     jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
-    if unchanged:
-        print(f"{len(unchanged)} report(s) unchanged, not re-executed")
-    if not tasks and unchanged:
-        print("nothing changed: every report is up to date")
+    say_unchanged(tasks, unchanged, verbose)
     with pages_across_months(project, out_root, langs, tasks, found) as across:
         outcomes = run_with_progress(tasks, jobs, *where)
     ok &= across.ok
@@ -202,6 +201,21 @@ def report_locked(
         where = month_dir(out_root, o.month, o.lang) / o.name
         fail_line(f"report failed: {o.month} {o.name}: {o.error} (see {where}.ipynb)")
     return ok and not failures
+
+
+def say_unchanged(tasks: list[Task], unchanged: list[Outcome], verbose: bool) -> None:
+    """The reports up to date in one line, with how many months had nothing to run (`verbose`:
+    a line for each such month); the reports that run have a line each as they finish."""
+    if not unchanged:
+        return
+    idle = sorted({o.month for o in unchanged} - {t.month for t in tasks})
+    if verbose:
+        for month in idle:
+            print(f"{month}: {sum(o.month == month for o in unchanged)} report(s) up to date")
+    months = f"; {len(idle)} month{'s' if len(idle) > 1 else ''} up to date" if idle else ""
+    print(f"{len(unchanged)} report(s) unchanged, not re-executed{months}")
+    if not tasks:
+        print("nothing changed: every report is up to date")
 
 
 def write_month_index(
