@@ -76,3 +76,14 @@ def test_a_total_with_nothing_printed_is_the_sum_of_the_rows_and_says_so():
     assert (total.printed, total.rows, total.value, total.is_printed) == (None, 7, 7, False)
     with pytest.raises(ValueError):
         total + totals.Total(1, 1, money=True)
+
+
+def test_a_printed_total_belongs_to_its_own_table_not_to_any_with_that_column(april):
+    """Line 42 prints the province's 合计 (全省12320共接听电话126232人次) for hotline_province.calls;
+    hotline_calls has a `calls` column too, and no printed total of its own."""
+    printed = april.printed_totals
+    province = totals.column_total(printed, april.hotline_province, "hotline_province", "calls")
+    assert (province.printed, province.source_lines) == (126232, (42,))
+    calls = totals.column_total(printed, april.hotline_calls, "hotline_calls", "calls")
+    assert (calls.printed, calls.is_printed) == (None, False)
+    assert calls.value == calls.rows

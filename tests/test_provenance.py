@@ -277,6 +277,42 @@ def test_verify_names_a_changed_report_page_and_a_changed_csv(cleaned, capsys):
     assert all(", recorded " in line for line in out)
 
 
+@pytest.mark.parametrize("output", ["01-channels.html", "01-channels.ipynb"])
+def test_verify_names_a_report_output_that_is_gone(cleaned, capsys, output):
+    out_dir = export_report(cleaned)
+    (out_dir / output).unlink()
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == f"reports/{MONTH}/{output}: missing"
+
+
+@pytest.mark.parametrize("folder", [f"data/processed/{MONTH}", f"reports/{MONTH}/data"])
+def test_verify_names_a_csv_its_data_package_lists_that_is_gone(cleaned, capsys, folder):
+    export_report(cleaned)
+    (cleaned / folder / "kiosk_usage.csv").unlink()
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{folder}/kiosk_usage.csv: missing (listed in {folder}/datapackage.json)" in lines, lines
+
+
+def test_verify_checks_the_published_copy_of_the_data(cleaned, capsys):
+    export_report(cleaned)
+    published = cleaned / "reports" / MONTH / "data" / "booking_by_channel.csv"
+    good = published.read_bytes()
+    flip_one_byte(published)
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"reports/{MONTH}/data/booking_by_channel.csv"], lines
+    # a published package that is not the processed month's: the copy is stale
+    package = cleaned / "reports" / MONTH / "data" / "datapackage.json"
+    published.write_bytes(good)
+    package.write_text(package.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"reports/{MONTH}/data/datapackage.json: not a copy of data/processed/{MONTH}/datapackage.json "
+        "(run the reports again)"
+    )
+
+
 def test_verify_says_when_a_report_was_built_from_other_inputs(cleaned, capsys):
     export_report(cleaned)
     notebook = cleaned / "notebooks" / "01-channels.ipynb"

@@ -36,18 +36,21 @@ def moved(built_project, tmp_path_factory) -> Path:
     return copy
 
 
+@pytest.mark.slow
 def test_no_output_names_the_folder_it_was_built_in(built_project):
     written = [p for top in ("reports", "data/processed") for p in (built_project / top).rglob("*") if p.is_file()]
     assert any(p.suffix == ".ipynb" for p in written) and any(p.parent.name == ".build" for p in written)
     assert [p for p in written if str(built_project).encode() in p.read_bytes()] == []
 
 
+@pytest.mark.slow
 def test_a_copied_project_verifies(moved, capsys):
     assert main(["verify", "--all", "--root", str(moved)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("verified 1 month(s)") and "10 report(s)" in out
 
 
+@pytest.mark.slow
 def test_a_run_in_a_copied_project_executes_no_notebook_in_any_language(moved, capsys):
     before = outputs(moved)
     assert f"reports/{MONTH}/en/01-channel-shares.ipynb" in before
@@ -69,6 +72,7 @@ def edit_a_sentence(notebook: Path) -> None:
     notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_after_a_notebook_edit_a_run_without_lang_rebuilds_its_english_page_too(built_project, tmp_path, capsys):
     root = tmp_path / "project"
     shutil.copytree(built_project, root, ignore=shutil.ignore_patterns(".locks"))
