@@ -108,3 +108,12 @@ def test_the_languages_a_run_keeps_come_from_the_reports_and_the_project_setting
     (tmp_path / "pyproject.toml").unlink()
     (project.reports / MONTH / "en" / ".build").mkdir(parents=True)  # English reports exist
     assert kept_languages(project, project.reports) == ("zh", "en")
+
+
+def test_run_json_records_the_command_with_the_projects_paths_relative(tmp_path, monkeypatch):
+    from metroanalysis.runner import command_line
+
+    elsewhere = tmp_path.parent / "shared-drive" / "reports"
+    argv = ["metroanalysis", "run", "--all", "--root", str(tmp_path), f"--output={tmp_path / 'out'}", str(elsewhere)]
+    monkeypatch.setattr("sys.argv", argv)
+    assert command_line(tmp_path) == f"metroanalysis run --all --root . --output=out {elsewhere}"
