@@ -117,3 +117,22 @@ def test_run_json_records_the_command_with_the_projects_paths_relative(tmp_path,
     argv = ["metroanalysis", "run", "--all", "--root", str(tmp_path), f"--output={tmp_path / 'out'}", str(elsewhere)]
     monkeypatch.setattr("sys.argv", argv)
     assert command_line(tmp_path) == f"metroanalysis run --all --root . --output=out {elsewhere}"
+
+
+def test_an_executed_notebook_run_again_where_it_is_stored_finds_its_project(tmp_path, monkeypatch):
+    """Its `root` ("..") was the way from notebooks/; from reports/MONTH/en/ the project is found
+    upward (nbval, or a reviewer re-running it in JupyterLab)."""
+    from metroanalysis.notebook import resolve
+
+    (tmp_path / "data" / "raw" / MONTH).mkdir(parents=True)
+    (tmp_path / "data" / "raw" / MONTH / "bulletin.txt").write_text("公报", encoding="utf-8")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "reports" / MONTH / "en").mkdir(parents=True)
+    for folder in ("notebooks", f"reports/{MONTH}/en"):
+        monkeypatch.chdir(tmp_path / folder)
+        found = resolve(MONTH, "..", "data/processed", "reports", "en")
+        assert (found.root, found.processed_dir, found.reports_dir) == (
+            tmp_path,
+            tmp_path / "data" / "processed",
+            tmp_path / "reports",
+        ), folder
