@@ -152,3 +152,14 @@ def test_the_mc_error_measures_how_far_the_bound_moves_with_the_seed():
     spread, reported = np.std(bound, ddof=1), np.mean([r.mc_error for r in runs])
     assert 0.5 < spread / reported < 2, (spread, reported)
     assert reported < 0.02  # small against the distances from 0 the rule looks at
+
+
+def test_a_printed_total_belongs_to_its_own_table_not_to_any_with_that_column(april):
+    """Line 42 prints the province's 合计 (全省12320共接听电话126232人次) for hotline_province.calls;
+    hotline_calls has a `calls` column too, and no printed total of its own."""
+    printed = april.printed_totals
+    province = totals.column_total(printed, april.hotline_province, "hotline_province", "calls")
+    assert (province.printed, province.source_lines) == (126232, (42,))
+    calls = totals.column_total(printed, april.hotline_calls, "hotline_calls", "calls")
+    assert (calls.printed, calls.is_printed) == (None, False)
+    assert calls.value == calls.rows

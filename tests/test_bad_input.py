@@ -185,6 +185,10 @@ BROKEN = {
     "ratio": (lambda b: replace_line(b, 418, "\t63-129"), 418, "upload_by_district", "63-129"),
     "channel-count": (lambda b: replace_line(b, 355, "\t七万"), 355, "booking_by_channel", "七万"),
     "total-cell": (lambda b: replace_line(b, 336, "\t19O355"), 336, "booking_by_hospital", "19O355"),
+    # a comma that does not group thousands (digits in threes) is no separator: 1,23 is not 123
+    "comma-not-thousands": (lambda b: replace_line(b, 56, "\t11,64"), 56, "booking_by_hospital", "11,64"),
+    "comma-four-digits": (lambda b: replace_line(b, 56, "\t1,1649"), 56, "booking_by_hospital", "1,1649"),
+    "comma-at-start": (lambda b: replace_line(b, 56, "\t,11649"), 56, "booking_by_hospital", ",11649"),
     "prose-figure": (
         lambda b: replace_line(b, 40, lines_of(b)[39].replace("241个", "二百四十一个")),
         40,

@@ -4,6 +4,8 @@ as much as those figures' rounding allows. `difference` is printed minus compute
 
 from __future__ import annotations
 
+import pandas as pd
+
 from metroanalysis.checks import compare, compare_rounded
 
 
@@ -71,3 +73,21 @@ def test_coverage_check_quotes_the_printed_count_of_areas_covered(parsed):
         390: ("9", "9", "ok"),
         392: ("10", "10", "ok"),
     }
+
+
+def test_a_breakdown_above_its_total_is_a_mismatch_not_partial(parsed):
+    """Line 388: 南京市远程心电监测诊断平台 累计接入 134, of which the paragraph names 13 + 7 (a
+    partial breakdown). Listing more than the total can never be partial: it is a mismatch."""
+    from metroanalysis.checks import remote_identities
+
+    def breakdown_row(institutions: pd.DataFrame) -> dict:
+        rows = remote_identities({**parsed.tables, "remote_institutions": institutions})
+        return next(r for r in rows if r["rule"] == "breakdown_within_institutions" and r["source_line"] == 388)
+
+    listed = parsed.tables["remote_institutions"]
+    row = breakdown_row(listed)
+    assert (row["printed"], row["computed"], row["difference"], row["status"]) == ("134", "20", "114", "partial")
+    above = listed.copy()
+    above.loc[above["source_line"] == 388, "institutions"] = [130, 7]  # 137 listed of 134
+    row = breakdown_row(above)
+    assert (row["printed"], row["computed"], row["difference"], row["status"]) == ("134", "137", "-3", "mismatch")

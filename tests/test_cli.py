@@ -37,8 +37,15 @@ def test_clean_all_and_rerun(project_copy, capsys):
     assert code == 0, err
     assert (project_copy / "data" / "processed" / MONTH / "datapackage.json").is_file()
     # An up-to-date month is not cleaned again, but --strict still reads its checks: the
-    # bulletin's one mismatch (its kiosk payment 合计 is 0.01 yuan below its rows) fails it.
+    # bulletin's one mismatch (its kiosk payment 合计 is 0.01 yuan below its rows) fails it, in
+    # one line saying where to read it (its warnings were printed when it was cleaned; -v again).
     code, _out, err = run(capsys, "clean", "--month", MONTH, "--root", str(project_copy), "--strict")
+    assert code == 1
+    assert err.splitlines() == [
+        f"metroanalysis: error: {MONTH}: fails --strict: a mismatch or a missing table "
+        f"(see data/processed/{MONTH}/quality.csv)"
+    ]
+    code, _out, err = run(capsys, "clean", "--month", MONTH, "--root", str(project_copy), "--strict", "-v")
     assert code == 1
     assert err.count("warning:") == 1 and "kiosk_usage.payment_amount_yuan" in err, err
 

@@ -111,3 +111,30 @@ def test_generated_months_never_pass_for_real_ones(batch, trends_report):
     assert index.count("合成测试数据，非真实公报") == 1  # only 2023-03 has reports in this batch
     page = (root / "reports" / "2023-03" / "05-trends.html").read_text(encoding="utf-8")
     assert "不是真实公报" in page
+
+
+@pytest.mark.slow
+def test_a_run_with_one_month_changed_says_little_of_the_others(batch, tmp_path, capsys):
+    root = tmp_path / "project"
+    shutil.copytree(batch[0], root, ignore=shutil.ignore_patterns(".locks"))
+    text, _ = generate(SOURCE, "2021-04", "2023-04", 99)  # a 25th month arrives
+    (root / "data" / "raw" / "2023-04").mkdir(parents=True)
+    (root / "data" / "raw" / "2023-04" / "bulletin.txt").write_text(text, encoding="utf-8")
+    capsys.readouterr()
+
+    assert main(["clean", "--all", "--root", str(root)]) == 0
+    out, err = capsys.readouterr()
+    new = [line for line in (out + err).splitlines() if "2023-04" in line]
+    others = [line for line in (out + err).splitlines() if "2023-04" not in line]
+    assert new[0].startswith("2023-04: cleaned into") and new[1].startswith("2023-04: checks")
+    # the 24 months up to date: one line, and one for the real month's mismatch, said when cleaned
+    assert others == [
+        "24 months up to date (2021-04 to 2023-03), nothing to clean",
+        "warning: 2021-04: a mismatch or a missing table, reported when cleaned "
+        "(see data/processed/2021-04/quality.csv, or run with -v)",
+    ]
+
+    assert main(["clean", "--all", "--root", str(root), "-v"]) == 0  # -v: every month, its checks
+    out, err = capsys.readouterr()
+    assert len([line for line in out.splitlines() if "clean tables up to date" in line]) == 25
+    assert "payment_amount_yuan (合计) printed 336807013.30" in err

@@ -164,14 +164,17 @@ def export_report(root: Path, lang: str = "zh") -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     values = runner.parameters(project, project.reports, MONTH, lang)
     common = build.month_inputs(project.bulletin(MONTH), project.processed, project.months(), MONTH)
-    key = build.report_key(notebook, common, values, KERNEL)
+    inputs = build.report_inputs(notebook, common, values, KERNEL)
+    key = build.digest(inputs)
     nb = executed_notebook()
     nbformat.write(nb, out_dir / "01-channels.ipynb")
     task = Task(MONTH, str(notebook), str(out_dir), values, key, lang)
     title, finding = write_report(nb, out_dir / "01-channels.html", task)
-    build.record_built(out_dir, "01-channels", key, title, finding, 1.5, {"execute": 1.0})
+    build.record_built(out_dir, "01-channels", key, title, finding, 1.5, {"execute": 1.0}, inputs)
     runner.publish_data(project.processed_month(MONTH), project.reports / MONTH / provenance.DATA_FOLDER)
-    site.write_month_index(out_dir, MONTH, ["01-channels"], lang, values)
+    site.write_month_index(
+        out_dir, MONTH, ["01-channels"], lang, runner.page_parameters(project, project.reports, MONTH, lang)
+    )
     site.write_root_index(project.reports, root)
     return out_dir
 
@@ -231,7 +234,8 @@ def test_the_executed_notebook_carries_the_provenance_and_no_run_times(cleaned, 
         {"month": MONTH, "name": f"data/raw/{MONTH}/bulletin.txt", "sha256": bulletin_prefix()}
     ]
     assert made["lock"] == "none" and made["commit"] == "no git" and made["built"] == "2021-05-01T00:00:00+00:00"
-    assert nb["metadata"]["papermill"]["output_path"] == str(out_dir / "01-channels.ipynb")
+    # the file's own path, relative to the project: no builder's folder in the file
+    assert nb["metadata"]["papermill"]["output_path"] == f"reports/{MONTH}/01-channels.ipynb"
     assert nb["metadata"]["papermill"]["duration"] is None
     assert nb["metadata"]["papermill"]["start_time"] == "2021-05-01T00:00:00+00:00"
     assert nb["cells"][1]["id"] == "injected-parameters"
@@ -273,6 +277,42 @@ def test_verify_names_a_changed_report_page_and_a_changed_csv(cleaned, capsys):
     assert all(", recorded " in line for line in out)
 
 
+@pytest.mark.parametrize("output", ["01-channels.html", "01-channels.ipynb"])
+def test_verify_names_a_report_output_that_is_gone(cleaned, capsys, output):
+    out_dir = export_report(cleaned)
+    (out_dir / output).unlink()
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == f"reports/{MONTH}/{output}: missing"
+
+
+@pytest.mark.parametrize("folder", [f"data/processed/{MONTH}", f"reports/{MONTH}/data"])
+def test_verify_names_a_csv_its_data_package_lists_that_is_gone(cleaned, capsys, folder):
+    export_report(cleaned)
+    (cleaned / folder / "kiosk_usage.csv").unlink()
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{folder}/kiosk_usage.csv: missing (listed in {folder}/datapackage.json)" in lines, lines
+
+
+def test_verify_checks_the_published_copy_of_the_data(cleaned, capsys):
+    export_report(cleaned)
+    published = cleaned / "reports" / MONTH / "data" / "booking_by_channel.csv"
+    good = published.read_bytes()
+    flip_one_byte(published)
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"reports/{MONTH}/data/booking_by_channel.csv"], lines
+    # a published package that is not the processed month's: the copy is stale
+    package = cleaned / "reports" / MONTH / "data" / "datapackage.json"
+    published.write_bytes(good)
+    package.write_text(package.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"reports/{MONTH}/data/datapackage.json: not a copy of data/processed/{MONTH}/datapackage.json "
+        "(run the reports again)"
+    )
+
+
 def test_verify_says_when_a_report_was_built_from_other_inputs(cleaned, capsys):
     export_report(cleaned)
     notebook = cleaned / "notebooks" / "01-channels.ipynb"
@@ -281,8 +321,35 @@ def test_verify_says_when_a_report_was_built_from_other_inputs(cleaned, capsys):
     out = capsys.readouterr().out.strip().splitlines()
     assert out == [
         f"reports/{MONTH}/.build/01-channels.json: built from other inputs than those now "
-        "(notebook, library, clean tables, parameters or versions changed; run the reports again)"
+        "(its notebook changed; run the reports again)"
     ]
+
+
+def test_verify_names_each_input_of_a_report_that_changed(cleaned, capsys):
+    """The catalog (English words), and an earlier month's clean tables, are named as such."""
+    export_report(cleaned)
+    (cleaned / "notebooks" / "01-channels.en.yml").write_text('"预约渠道": "Booking channels"\n', encoding="utf-8")
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    assert "(its catalog changed; run the reports again)" in capsys.readouterr().out
+    (cleaned / "notebooks" / "01-channels.en.yml").unlink()
+    record = cleaned / "data" / "processed" / MONTH / "build.json"
+    record.write_text(record.read_text(encoding="utf-8").replace('"step"', '"step2"'), encoding="utf-8")
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.endswith("(its tables changed; run the reports again)") for line in lines), lines
+
+
+def test_verify_of_a_record_without_its_inputs_lists_what_may_have_changed(cleaned, capsys):
+    out_dir = export_report(cleaned)
+    path = build.record_path(out_dir, "01-channels")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record.pop("inputs")
+    path.write_text(json.dumps(record), encoding="utf-8")
+    nbformat.write(
+        new_notebook(cells=[new_markdown_cell("# 预约渠道（改）")]), cleaned / "notebooks" / "01-channels.ipynb"
+    )
+    assert main(["verify", "--month", MONTH, "--root", str(cleaned)]) == 1
+    assert "(notebook, catalog, library, tables, parameters or versions changed;" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,15 +417,14 @@ def every_file(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-def test_two_builds_in_two_fresh_copies_are_byte_identical(tmp_path):
-    # Both copies are built at the same path: each notebook's parameters name the project's
-    # absolute folder, and the executed .ipynb and the report keys keep them (the pages do not).
-    where = tmp_path / "project"
-    fresh_copy(where)
-    first = run_build(where, EPOCH)
+def test_two_builds_in_two_folders_are_byte_identical(tmp_path):
+    # Two folders at different depths, with a space: nothing written may name where it was built
+    # (the notebooks' parameters and Papermill's paths are relative to the project).
+    first_place, where = tmp_path / "first", tmp_path / "second place" / "project"
+    fresh_copy(first_place)
+    first = run_build(first_place, EPOCH)
     assert first.returncode == 0, first.stderr
-    before = every_file(where)
-    where.rename(tmp_path / "first")
+    before = every_file(first_place)
     fresh_copy(where)
     second = run_build(where, EPOCH)
     assert second.returncode == 0, second.stderr
@@ -369,9 +435,9 @@ def test_two_builds_in_two_fresh_copies_are_byte_identical(tmp_path):
     kinds = {Path(name).suffix for name in before}
     assert {".csv", ".json", ".html", ".ipynb"} <= kinds
     assert f"reports/{MONTH}/en/01-channel-shares.html" in before and f"reports/{MONTH}/data/datapackage.json" in before
-    for name, data in before.items():  # the pages never name where they were built
-        if name.endswith((".html", "run.json", "headlines.json", "datapackage.json")):
-            assert str(where).encode() not in data, name
+    assert f"reports/{MONTH}/en/.build/01-channel-shares.json" in before
+    for name, data in before.items():  # no file names the folder it was built in
+        assert str(first_place).encode() not in data and str(tmp_path).encode() not in data, name
 
     # the copy verifies: every file is the one its records describe
     check = run_verify(where)

@@ -350,3 +350,17 @@ def test_lean_imports_skip_the_rfc3987_grammar_but_leave_it_importable():
         "assert sys.modules.get('rfc3987_syntax', 0) is not None\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_reports_up_to_date_in_many_months_are_one_line(capsys):
+    from metroanalysis.execute import Outcome, Task
+    from metroanalysis.runner import say_unchanged
+
+    months = [f"2022-{m:02d}" for m in range(1, 13)] + [f"2023-{m:02d}" for m in range(1, 13)]
+    unchanged = [Outcome(m, f"0{n}-x", True, skipped=True) for m in months for n in range(1, 6)]
+    changed = [Task("2023-12", "notebooks/01-x.ipynb", "reports/2023-12", {}, "key")]
+    say_unchanged(changed, [o for o in unchanged if not (o.month == "2023-12" and o.name == "01-x")], verbose=False)
+    assert capsys.readouterr().out.splitlines() == ["119 report(s) unchanged, not re-executed; 23 months up to date"]
+    say_unchanged(changed, unchanged, verbose=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "2022-01: 5 report(s) up to date" and len(lines) == 24

@@ -166,3 +166,45 @@ def test_a_wording_edit_reexecutes_one_notebook_and_cleans_nothing(project, caps
         "01-channel-shares": "built",
         "05-trends": "unchanged",
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# A month's part of a report's key
+
+
+def month_folders(tmp_path: Path, months: list[str]) -> tuple[Path, Path]:
+    """data/processed/MONTH/build.json for each month (what a month's tables are digested by)
+    and a bulletin."""
+    processed = tmp_path / "processed"
+    for month in months:
+        (processed / month).mkdir(parents=True)
+        (processed / month / "build.json").write_text(f'{{"month": "{month}"}}', encoding="utf-8")
+    bulletin = tmp_path / "bulletin.txt"
+    bulletin.write_text("公报", encoding="utf-8")
+    return processed, bulletin
+
+
+def test_an_earlier_months_tables_make_a_report_stale_and_a_later_months_do_not(tmp_path):
+    months = ["2021-03", "2021-04", "2021-05"]
+    processed, bulletin = month_folders(tmp_path, months)
+    before = build.month_inputs(bulletin, processed, months, "2021-04")
+    (processed / "2021-05" / "build.json").write_text('{"changed": 1}', encoding="utf-8")
+    assert build.month_inputs(bulletin, processed, months, "2021-04") == before
+    (processed / "2021-03" / "build.json").write_text('{"changed": 1}', encoding="utf-8")  # the trends read it
+    after = build.month_inputs(bulletin, processed, months, "2021-04")
+    assert after["tables"] != before["tables"] and after["versions"] == before["versions"]
+
+
+@pytest.mark.parametrize("package", build.REPORT_PACKAGES)
+def test_each_package_version_is_part_of_a_reports_key(package, tmp_path, monkeypatch):
+    processed, bulletin = month_folders(tmp_path, ["2021-04"])
+    notebook = tmp_path / "01-x.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), notebook)
+    real = build.versions(build.REPORT_PACKAGES)
+
+    def key() -> str:
+        return build.report_key(notebook, build.month_inputs(bulletin, processed, ["2021-04"], "2021-04"), {}, "k")
+
+    before = key()
+    monkeypatch.setattr(build, "versions", lambda packages: {**real, package: "0.0.0-other"})
+    assert key() != before

@@ -67,19 +67,21 @@ def test_hostile_names_are_text_in_tables_reports_and_index(project, capsys):
 
 
 def test_parameters_reach_notebooks_as_values_not_code(tmp_path):
-    """A project folder whose name is Python (quotes, a statement) arrives as that string."""
+    """A project folder whose name is Python (quotes, a statement) arrives as that string: the
+    notebooks live outside it (--notebooks), so `root`, the way from them to it, names it."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
     root = tmp_path / "x'\"; open('PWNED', 'w'); '{{7*7}}"
     shutil.copytree(REPO / "data" / "raw" / MONTH, root / "data" / "raw" / MONTH)
-    (root / "notebooks").mkdir()
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
     params = new_code_cell('month = None\nroot = None\nprocessed_dir = None\nreports_dir = None\nlang = "zh"')
     params.metadata["tags"] = ["parameters"]
     echo = new_code_cell("from pathlib import Path\nPath(root, 'seen.txt').write_text(root, encoding='utf-8')")
     nb = new_notebook(cells=[params, echo])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, root / "notebooks" / "01-echo.ipynb")
-    assert main(["report", "--month", MONTH, "--root", str(root), "-j", "1"]) == 0
-    assert (root / "seen.txt").read_text(encoding="utf-8") == str(root)
+    nbformat.write(nb, notebooks / "01-echo.ipynb")
+    assert main(["report", "--month", MONTH, "--root", str(root), "--notebooks", str(notebooks), "-j", "1"]) == 0
+    assert (root / "seen.txt").read_text(encoding="utf-8") == f"../{root.name}"
     assert not list(root.rglob("PWNED")) and not list(tmp_path.rglob("PWNED"))

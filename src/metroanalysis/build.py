@@ -333,18 +333,15 @@ def processed_digest(folder: Path) -> str:
     return files_digest([p for p in folder.iterdir() if p.is_file()], folder) if folder.is_dir() else ""
 
 
-def month_inputs(bulletin: Path, processed: Path, months: list[str], month: str) -> str:
-    """What every report of a month is built from: its clean tables and those of every earlier
-    month (month-over-month and trends read them), the versions of what renders a report."""
+def month_inputs(bulletin: Path, processed: Path, months: list[str], month: str) -> dict[str, str]:
+    """What every report of a month is built from, in two parts a changed input is named by:
+    `tables`, its bulletin and clean tables and those of every earlier month (month-over-month
+    and trends read them); `versions`, the versions of what renders a report, and FORMAT."""
     history = {m: processed_digest(processed / m) for m in months if m <= month}
-    return digest(
-        {
-            "bulletin": file_digest(bulletin),
-            "processed": history,
-            "versions": versions(REPORT_PACKAGES),
-            "format": FORMAT,
-        }
-    )
+    return {
+        "tables": digest({"bulletin": file_digest(bulletin), "processed": history}),
+        "versions": digest({"versions": versions(REPORT_PACKAGES), "format": FORMAT}),
+    }
 
 
 def notebook_files(notebook: Path) -> list[Path]:
@@ -354,19 +351,34 @@ def notebook_files(notebook: Path) -> list[Path]:
     return sorted(p for p in notebook.parent.glob(f"{stem}.*") if p.is_file())
 
 
-def report_key(notebook: Path, month_digest: str, parameters: dict, kernel: str) -> str:
-    """The key of one report: when it differs from the recorded one, the report is rebuilt."""
+def report_inputs(notebook: Path, month_part: dict | str, parameters: dict, kernel: str) -> dict:
+    """Everything one report is built from, by part: `notebook`, `catalog` (its sibling files),
+    `library`, `tables` and `versions` (`month_inputs`), `parameters`, `kernel`. Recorded with
+    the report, so `verify` can say which part changed."""
     files = notebook_files(notebook)
+    catalog = [p for p in files if p != notebook]
     library = library_digest(notebook_imports(notebook_code(notebook)) | {EXPORT_ENTRY}, REPORT_TEMPLATES)
-    return digest(
-        {
-            "month": month_digest,
-            "notebook": files_digest(files, notebook.parent),
-            "library": library,
-            "parameters": parameters,
-            "kernel": kernel,
-        }
-    )
+    month = month_part if isinstance(month_part, dict) else {"month": month_part}
+    return {
+        **month,
+        "notebook": files_digest([notebook], notebook.parent) if notebook.is_file() else "",
+        "catalog": files_digest(catalog, notebook.parent),
+        "library": library,
+        "parameters": parameters,
+        "kernel": kernel,
+    }
+
+
+def report_key(notebook: Path, month_part: dict | str, parameters: dict, kernel: str) -> str:
+    """The key of one report: when it differs from the recorded one, the report is rebuilt."""
+    return digest(report_inputs(notebook, month_part, parameters, kernel))
+
+
+def changed_inputs(recorded: dict | None, now: dict) -> list[str]:
+    """The parts of a report's inputs (`report_inputs`) that differ from those recorded."""
+    if not isinstance(recorded, dict):
+        return []
+    return sorted(k for k in recorded.keys() | now.keys() if recorded.get(k) != now.get(k))
 
 
 def record_path(out_dir: Path, name: str) -> Path:
@@ -400,11 +412,15 @@ def is_current(out_dir: Path, name: str, key: str) -> bool:
     )
 
 
-def record_built(out_dir: Path, name: str, key: str, title: str, finding: str | None, seconds: float, timings) -> None:
-    """Written after both outputs are in place: the report is up to date for `key`."""
+def record_built(
+    out_dir: Path, name: str, key: str, title: str, finding: str | None, seconds: float, timings, inputs=None
+) -> None:
+    """Written after both outputs are in place: the report is up to date for `key`, built from
+    `inputs` (`report_inputs`, digests and the path-free parameters)."""
     record = {
         "status": "ok",
         "key": key,
+        "inputs": inputs,
         "title": title,
         "finding": finding,
         "built": now(),

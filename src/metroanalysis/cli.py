@@ -49,6 +49,7 @@ SHARED = (
     (("--root",), {"help": "project folder holding data/raw/ (default: found from the current folder)"}),
     (("--strict",), {"action": "store_true", "help": "a mismatch or a missing table fails the run (exit 1)"}),
     (("--force",), {"action": "store_true", "help": "rebuild even what is up to date"}),
+    (("--verbose", "-v"), {"action": "store_true", "help": "a line for every month, also those up to date"}),
 )
 
 
@@ -81,8 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--lang",
                 type=languages,
-                default=(i18n.SOURCE,),
-                help="report language(s): zh (default), en, or zh,en; English reports go to reports/MONTH/en/",
+                default=None,
+                help="report language(s): zh, en, or zh,en; English reports go to reports/MONTH/en/ (default: zh, "
+                "every language that already has reports, and those in pyproject.toml [tool.metroanalysis] languages)",
             )
             p.add_argument(
                 "--executor",
@@ -174,12 +176,14 @@ def do_clean(
     force: bool = False,
     jobs: int | None = None,
     reports_follow: bool = False,
+    verbose: bool = False,
 ) -> tuple[int, list[str]]:
     """Clean each month that changed (all with --force); a month that cannot be cleaned is
     reported and skipped, not fatal to the others. Returns the exit code and the months whose
     clean tables are in place. Several months are cleaned at once (`clean_stale`).
     `reports_follow`: a month to clean means reports to run, so the report workers' fork server
-    is started first, to import while the months clean."""
+    is started first, to import while the months clean. A month cleaned says so, with its
+    checks and warnings; the months up to date are one line together (`verbose`: each its own)."""
     bad, stale, fresh = False, [], set()
     for month in months:
         with month_lock(project.processed, month):
@@ -201,7 +205,7 @@ def do_clean(
 
         start_fork_server()
     errors = clean_stale(project, stale, jobs)
-    failed, done, cleaning = False, [], {month for month, _ in stale}
+    failed, done, cleaning, quiet = False, [], {month for month, _ in stale}, []
     for month in months:
         if month in errors:
             print(f"metroanalysis: error: {errors[month]}", file=sys.stderr)
@@ -209,11 +213,14 @@ def do_clean(
             continue
         if month not in fresh and month not in cleaning:
             continue  # its bulletin could not be read (reported above)
+        done.append(month)
+        if month in fresh and not verbose:
+            quiet.append(month)  # said in one line with the others up to date, below
+            continue
         if month in fresh:
             print(f"{month}: clean tables up to date, nothing to do")
         else:
             print(f"{month}: cleaned into {project.processed_month(month)}")
-        done.append(month)
         if report_quality(month, project.processed_month(month)) and strict:
             failed = True  # the tables are kept; the exit code and this line say why it failed
             quality = project.processed_month(month) / "quality.csv"
@@ -221,6 +228,7 @@ def do_clean(
                 f"metroanalysis: error: {month}: fails --strict: a mismatch or a missing table (see {quality})",
                 file=sys.stderr,
             )
+    failed |= summarise_up_to_date(project, quiet, strict)
     rebuilt = any(month not in errors for month in cleaning)
     if rebuilt or (done and not (project.processed / "all" / "datapackage.json").is_file()):
         from .pipeline import stack_months
@@ -367,10 +375,43 @@ def warn_if_raw_changed(project: Project, month: str, folder: Path, inputs: dict
         )
 
 
+def summarise_up_to_date(project: Project, months: list[str], strict: bool) -> bool:
+    """One line for the months whose clean tables were up to date (their warnings were printed
+    when they were cleaned: here only how many months have some, and where to read them); one
+    error line for those that fail --strict. True if any does."""
+    if not months:
+        return False
+    if len(months) == 1:
+        print(f"{months[0]}: clean tables up to date, nothing to do")
+    else:
+        print(f"{len(months)} months up to date ({months[0]} to {months[-1]}), nothing to clean")
+    flagged = [m for m in months if has_problems(quality_rows(project.processed_month(m)))]
+    if not flagged:
+        return False
+    which = ", ".join(flagged[:3]) + (f" and {len(flagged) - 3} more" if len(flagged) > 3 else "")
+    where = f"data/processed/{flagged[0] if len(flagged) == 1 else 'MONTH'}/quality.csv"
+    if strict:
+        print(
+            f"metroanalysis: error: {which}: fails --strict: a mismatch or a missing table (see {where})",
+            file=sys.stderr,
+        )
+        return True
+    warn(f"{which}: a mismatch or a missing table, reported when cleaned (see {where}, or run with -v)")
+    return False
+
+
+def quality_rows(folder: Path) -> list[dict]:
+    with open(folder / "quality.csv", encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def has_problems(rows: list[dict]) -> bool:
+    return any(r["status"] in ("missing", "mismatch") for r in rows)
+
+
 def report_quality(month: str, folder: Path) -> bool:
     """Warn of every missing table and mismatch in the month's quality.csv; True if any."""
-    with open(folder / "quality.csv", encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = quality_rows(folder)
     for r in rows:
         if r["status"] == "missing":
             warn(f"{month}: table {r['table']} is missing from the bulletin")
@@ -385,7 +426,7 @@ def report_quality(month: str, folder: Path) -> bool:
         warn(f"{month}: {repaired} damaged line(s) of the bulletin repaired on reading (quality.csv, status repaired)")
     counts = Counter(r["status"] for r in rows)
     print(f"{month}: checks " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
-    return bool(counts["missing"] or counts["mismatch"])
+    return has_problems(rows)
 
 
 def check_executor(args) -> None:
@@ -411,6 +452,7 @@ def do_report(project: Project, months: list[str], args) -> int:
         langs=args.lang,
         executor=args.executor,
         scheduler=args.scheduler,
+        verbose=args.verbose,
     )
     return EXIT_OK if good else EXIT_FAILED
 
@@ -460,7 +502,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("clean", "run"):
             # with a month to clean, reports follow: their workers' fork server imports meanwhile
             follow = args.command == "run" and args.executor == "local" and args.jobs != 1
-            code, months = do_clean(project, months, args.strict, args.force, getattr(args, "jobs", None), follow)
+            jobs = getattr(args, "jobs", None)
+            code, months = do_clean(project, months, args.strict, args.force, jobs, follow, args.verbose)
         if args.command in ("report", "run") and months:
             code = max(code, do_report(project, months, args))
         return code

@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 
 from . import build, i18n, provenance
+from .paths import relative
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -85,7 +86,7 @@ def write_report(nb, path: Path, task) -> tuple[str, str | None]:
     html = export_html(nb, shown, task.month, title, finding, task.lang, task.synthetic, made_from)
     executed = Path(path).with_suffix(".ipynb")
     if made_from is not None and executed.is_file():
-        stamp_notebook(nb, executed, made_from)
+        stamp_notebook(nb, executed, made_from, provenance.project_root(task.parameters, Path(task.notebook)))
     build.write_atomic(path, html)
     return title, finding
 
@@ -102,10 +103,11 @@ def report_provenance(task) -> provenance.Provenance | None:
 RUN_TIMES = ("start_time", "end_time")
 
 
-def stamp_notebook(nb, path: Path, made_from: provenance.Provenance) -> None:
+def stamp_notebook(nb, path: Path, made_from: provenance.Provenance, root: Path) -> None:
     """Rewrite the executed notebook at `path` (atomically) with `metadata.metroanalysis.provenance`
-    Papermill's output path as the file's own (not the temporary name it was run into) and a fixed
-    id for the parameters cell it injected. With
+    Papermill's input and output paths relative to the project `root` (the output the file's own,
+    not the temporary name it was run into: no builder's folder in the file, the same bytes
+    wherever the project is built) and a fixed id for the parameters cell it injected. With
     SOURCE_DATE_EPOCH set, every run time is that moment and no duration is kept: nbclient's
     per-cell `execution` times are dropped, Papermill's start and end times are the build time and
     its durations null, so two builds of the same inputs write the same bytes."""
@@ -118,7 +120,9 @@ def stamp_notebook(nb, path: Path, made_from: provenance.Provenance) -> None:
             cell["id"] = "injected-parameters"
     run = nb.metadata.get("papermill")
     if isinstance(run, dict):
-        run["output_path"] = str(path)
+        run["output_path"] = relative(path, root)
+        if run.get("input_path"):
+            run["input_path"] = relative(Path(root) / run["input_path"], root)  # absolute as Papermill gives it
     if build.source_date_epoch() is not None:
         for record in [run, *(cell.metadata.get("papermill") for cell in nb.cells)]:
             if isinstance(record, dict):

@@ -27,7 +27,8 @@ from IPython.display import HTML, Image, Markdown, display
 
 from . import i18n, plotting
 from .analysis import display_table
-from .paths import find_project
+from .errors import UsageError
+from .paths import Project, find_project
 from .pipeline import MonthData, load_all_months, load_month
 
 FINDING_KEY = "metroanalysis"
@@ -44,18 +45,32 @@ class Parameters:
 
 
 def resolve(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh") -> Parameters:
-    """The notebook's parameters made concrete: the project from `root` (or the current folder
-    upward), and `month` None → the newest month under data/raw."""
+    """The notebook's parameters made concrete: the project from `root` (relative to the current
+    folder, which is the notebook's own under Papermill and JupyterLab; none: the current folder
+    upward), `processed_dir` and `reports_dir` relative to the project (as the runner gives them:
+    no absolute path in an executed notebook), and `month` None → the newest month under data/raw."""
     i18n.check_lang(lang)
-    project = find_project(root)
+    project = project_of(root)
     if month is None:
         months = project.months()
         if not months:
             raise ValueError(f"no month folders with a bulletin under {project.raw}")
         month = months[-1]
-    folder = Path(processed_dir) if processed_dir else None
-    reports = Path(reports_dir) if reports_dir else None
+    folder = project.root / processed_dir if processed_dir else None  # an absolute one stays itself
+    reports = project.root / reports_dir if reports_dir else None
     return Parameters(month, project.root, folder, reports, lang)
+
+
+def project_of(root) -> Project:
+    """The project `root` names (relative to the current folder), or else the one the current
+    folder is in: an executed notebook run again where it is stored (reports/MONTH/, as nbval
+    does, or a reviewer in JupyterLab) has `root` relative to the notebook it was made from."""
+    try:
+        return find_project(root)
+    except UsageError:
+        if root is None or Path(root).is_absolute():
+            raise
+        return find_project(None)
 
 
 def setup(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh") -> MonthData:

@@ -8,6 +8,7 @@ project's data and report folders.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,16 @@ class Project:
         if not self.raw.is_dir():
             return []
         return sorted(p.name for p in self.raw.iterdir() if MONTH.fullmatch(p.name) and bulletin_files(p))
+
+
+def relative(path: Path, start: Path) -> str:
+    """`path` as the way from `start` to it ("..", "data/processed"), in forward slashes: what a
+    record or a notebook's parameters hold, so a project copied, moved or cloned elsewhere still
+    matches its records. Absolute only where there is no relative way (another Windows drive)."""
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(start).resolve())).as_posix()
+    except ValueError:
+        return str(Path(path).resolve())
 
 
 def bulletin_files(folder: Path) -> list[Path]:

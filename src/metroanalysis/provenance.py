@@ -22,7 +22,6 @@ Light on purpose (no pandas, no Jupyter): the runner and the index pages use it.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from . import build
 from .errors import BulletinError, UsageError
-from .paths import BULLETIN, Project
+from .paths import BULLETIN, Project, relative
 
 SHORT = 12  # hex digits of a digest shown on a page
 LOCK_FILE = "uv.lock"
@@ -133,13 +132,21 @@ def _code_commit(root: str) -> str:
 
 
 def shown_parameters(parameters: dict, root: Path) -> dict[str, str]:
-    """The parameters as a page shows them: paths relative to the project root."""
+    """The parameters as a page shows them: paths relative to the project root (`root` itself
+    is "."; a relative `root` parameter is the way to it from the notebook's folder)."""
     shown = {}
     for name, value in sorted(parameters.items()):
         if name in PATH_PARAMETERS and value:
-            value = Path(os.path.relpath(Path(value).resolve(), Path(root).resolve())).as_posix()
+            path = Path(root) if name == "root" else Path(root) / value  # an absolute value stays itself
+            value = relative(path, root)
         shown[name] = str(value)
     return shown
+
+
+def project_root(parameters: dict, notebook: Path) -> Path:
+    """The project a report's parameters name: `root` is relative to the notebook's folder
+    (where the notebook runs), as `runner.parameters` gives it, or absolute."""
+    return (Path(notebook).parent / parameters["root"]).resolve()
 
 
 def links(month: str | None, up: str = "") -> tuple[tuple[str, str], ...]:
@@ -157,7 +164,7 @@ def links(month: str | None, up: str = "") -> tuple[tuple[str, str], ...]:
 
 def for_report(parameters: dict, notebook: Path) -> Provenance:
     """A report: its month's bulletin, the code its notebook imports, its parameters."""
-    root = Path(parameters["root"])
+    root = project_root(parameters, notebook)
     month, lang = parameters["month"], parameters.get("lang", "zh")
     return Provenance(
         bulletins=(bulletin(root, month),),

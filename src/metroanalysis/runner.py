@@ -28,9 +28,10 @@ from pathlib import Path
 
 from . import build, i18n, provenance, site
 from .entity_pages import write_entity_pages
+from .errors import UsageError
 from .execute import KERNEL, Outcome, Task, last_line, run_tasks
 from .locking import month_lock
-from .paths import Project, check_month, list_notebooks
+from .paths import MONTH, Project, check_month, list_notebooks, relative
 from .publish import publish_workbook
 from .quality_page import write_quality_page
 from .swap import recover, swap_in
@@ -43,13 +44,15 @@ def report_months(
     output: str | Path | None = None,
     force: bool = False,
     jobs: int | None = None,
-    langs: tuple[str, ...] = (i18n.SOURCE,),
+    langs: tuple[str, ...] | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    verbose: bool = False,
 ) -> bool:
-    """Execute and export every notebook for every month, in each language; True if every
-    report is good. `executor`: "local" (a pool of `jobs` processes on this machine) or "dask"
-    (a Dask cluster at `scheduler`, or a LocalCluster of `jobs` workers; see `cluster`)."""
+    """Execute and export every notebook for every month, in each language (None: every
+    language the project keeps, `kept_languages`); True if every report is good. `executor`:
+    "local" (a pool of `jobs` processes on this machine) or "dask" (a Dask cluster at
+    `scheduler`, or a LocalCluster of `jobs` workers; see `cluster`)."""
     nb_dir = project.notebook_folder(notebooks)
     out_root = Path(output).expanduser().resolve() if output else project.reports
     found = list_notebooks(nb_dir)
@@ -59,25 +62,67 @@ def report_months(
     for month in months:
         check_month(project, month)
     project.processed.mkdir(parents=True, exist_ok=True)
+    langs = tuple(langs) if langs else kept_languages(project, out_root)
     with ExitStack() as locks:
         # One run per month at a time (sorted: two runs never wait for each other in a circle).
         for month in sorted(set(months)):
             locks.enter_context(month_lock(project.processed, month))
-        return report_locked(project, months, out_root, found, force, jobs, langs, (executor, scheduler))
+        return report_locked(project, months, out_root, found, force, jobs, langs, (executor, scheduler), verbose)
+
+
+SETTINGS = "pyproject.toml"  # the project's settings: [tool.metroanalysis] languages = ["zh", "en"]
+
+
+def kept_languages(project: Project, out_root: Path) -> tuple[str, ...]:
+    """The languages a run without --lang keeps up to date: the source language, those listed in
+    the project's settings, and every language that already has reports in some month (pages an
+    earlier `--lang zh,en` run wrote are never left behind, out of date, by `make report`)."""
+    wanted = {i18n.SOURCE, *configured_languages(project)}
+    months = [f for f in out_root.iterdir() if MONTH.fullmatch(f.name)] if out_root.is_dir() else []
+    wanted.update(lang for lang in i18n.LANGS if any((f / lang / ".build").is_dir() for f in months))
+    return tuple(lang for lang in i18n.LANGS if lang in wanted)
+
+
+def configured_languages(project: Project) -> list[str]:
+    """`languages` under [tool.metroanalysis] in the project's pyproject.toml, if any."""
+    import tomllib
+
+    path = project.root / SETTINGS
+    if not path.is_file():
+        return []
+    try:
+        listed = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("metroanalysis", {})
+    except (ValueError, UnicodeDecodeError) as err:
+        raise UsageError(f"{path}: not readable as TOML ({last_line(err)})") from None
+    langs = listed.get("languages", []) if isinstance(listed, dict) else []
+    if not isinstance(langs, list) or any(lang not in i18n.LANGS for lang in langs):
+        raise UsageError(f"{path}: [tool.metroanalysis] languages = {langs!r}: expected a list of {list(i18n.LANGS)}")
+    return langs
 
 
 def month_dir(out_root: Path, month: str, lang: str) -> Path:
     return out_root / month if lang == i18n.SOURCE else out_root / month / lang
 
 
-def parameters(project: Project, out_root: Path, month: str, lang: str) -> dict[str, str]:
+def parameters(
+    project: Project, out_root: Path, month: str, lang: str, notebooks: Path | None = None
+) -> dict[str, str]:
+    """What a notebook receives, and part of its report's key. No absolute path: `root` is the
+    way from the notebook's folder (its working folder when it runs) to the project, the data
+    and report folders are relative to the project; so the executed .ipynb names no one's home
+    folder, and a project copied, moved or cloned with its outputs keeps its reports current."""
     return {
         "month": month,
-        "root": str(project.root),
-        "processed_dir": str(project.processed),
-        "reports_dir": str(out_root),
+        "root": relative(project.root, notebooks or project.notebooks),
+        "processed_dir": relative(project.processed, project.root),
+        "reports_dir": relative(out_root, project.root),
         "lang": lang,
     }
+
+
+def page_parameters(project: Project, out_root: Path, month: str, lang: str) -> dict[str, str]:
+    """The parameters an index page shows (as `provenance.shown_parameters`: relative)."""
+    return {**parameters(project, out_root, month, lang, project.root), "root": str(project.root)}
 
 
 def plan(project: Project, months: list[str], out_root: Path, found: list[Path], force: bool, langs):
@@ -99,13 +144,14 @@ def plan(project: Project, months: list[str], out_root: Path, found: list[Path],
             sweep_leftovers(out_dir)
             out_dir.mkdir(parents=True, exist_ok=True)
             for nb in found:
-                values = parameters(project, out_root, month, lang)
-                key = build.report_key(nb, common, values, KERNEL)
+                values = parameters(project, out_root, month, lang, nb.parent)
+                inputs = build.report_inputs(nb, common, values, KERNEL)
+                key = build.digest(inputs)
                 if not force and build.is_current(out_dir, nb.stem, key):
                     title = build.read_record(out_dir, nb.stem).get("title", nb.stem)
                     unchanged.append(Outcome(month, nb.stem, True, title=title, skipped=True, lang=lang))
                 else:
-                    tasks.append(Task(month, str(nb), str(out_dir), values, key, lang, synthetic))
+                    tasks.append(Task(month, str(nb), str(out_dir), values, key, lang, synthetic, inputs=inputs))
     if cleaned:  # keep data/processed/all in step with the month folders, as `clean` does
         from .pipeline import stack_months
 
@@ -123,15 +169,13 @@ def report_locked(
     jobs,
     langs,
     where: tuple[str, str | None] = ("local", None),
+    verbose: bool = False,
 ) -> bool:
     started_at = now_iso()
     with build.sources_held_still():
         tasks, unchanged, ok = plan(project, months, out_root, found, force, langs)
     jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
-    if unchanged:
-        print(f"{len(unchanged)} report(s) unchanged, not re-executed")
-    if not tasks and unchanged:
-        print("nothing changed: every report is up to date")
+    say_unchanged(tasks, unchanged, verbose)
     with pages_across_months(project, out_root, langs, tasks, found) as across:
         outcomes = run_with_progress(tasks, jobs, *where)
     ok &= across.ok
@@ -145,8 +189,10 @@ def report_locked(
             done = [o for o in [*unchanged, *outcomes] if o.lang == lang]
             if month in ran or not site.month_index_is_current(month_dir(out_root, month, lang), month, lang):
                 write_month_index(project, out_root, month, lang, found)
-            write_run_record(month_dir(out_root, month, lang), month, started_at, done)
+            write_run_record(month_dir(out_root, month, lang), month, started_at, done, project.root)
         site.write_headlines(project.processed_month(month), project.root, out_root / month, month)
+    with build.sources_held_still():
+        flag_left_behind(project, months, out_root, found, langs)
     if ran or not site.root_index_is_current(out_root):
         site.write_root_index(out_root, project.root)
 
@@ -157,9 +203,50 @@ def report_locked(
     return ok and not failures
 
 
-def write_month_index(project: Project, out_root: Path, month: str, lang: str, found: list[Path]) -> None:
-    values = parameters(project, out_root, month, lang)
-    site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang, values)
+def say_unchanged(tasks: list[Task], unchanged: list[Outcome], verbose: bool) -> None:
+    """The reports up to date in one line, with how many months had nothing to run (`verbose`:
+    a line for each such month); the reports that run have a line each as they finish."""
+    if not unchanged:
+        return
+    idle = sorted({o.month for o in unchanged} - {t.month for t in tasks})
+    if verbose:
+        for month in idle:
+            print(f"{month}: {sum(o.month == month for o in unchanged)} report(s) up to date")
+    months = f"; {len(idle)} month{'s' if len(idle) > 1 else ''} up to date" if idle else ""
+    print(f"{len(unchanged)} report(s) unchanged, not re-executed{months}")
+    if not tasks:
+        print("nothing changed: every report is up to date")
+
+
+def write_month_index(
+    project: Project, out_root: Path, month: str, lang: str, found: list[Path], stale: frozenset[str] = frozenset()
+) -> None:
+    values = page_parameters(project, out_root, month, lang)
+    site.write_month_index(month_dir(out_root, month, lang), month, [nb.stem for nb in found], lang, values, stale)
+
+
+def flag_left_behind(project: Project, months: list[str], out_root: Path, found: list[Path], langs) -> None:
+    """A run limited to some languages (--lang zh) leaves the other languages' reports as they
+    were: the index of each such language lists a report whose inputs changed as out of date,
+    never as current, until a run in that language builds it again."""
+    for lang in (x for x in kept_languages(project, out_root) if x not in langs):
+        for month in months:
+            out_dir = month_dir(out_root, month, lang)
+            if not (out_dir / ".build").is_dir():
+                continue
+            common = build.month_inputs(project.bulletin(month), project.processed, project.months(), month)
+            stale = frozenset(
+                nb.stem
+                for nb in found
+                if build.record_path(out_dir, nb.stem).is_file()
+                and not build.is_current(
+                    out_dir,
+                    nb.stem,
+                    build.report_key(nb, common, parameters(project, out_root, month, lang, nb.parent), KERNEL),
+                )
+            )
+            if stale or not site.month_index_is_current(out_dir, month, lang):
+                write_month_index(project, out_root, month, lang, found, stale)
 
 
 class _Across:
@@ -286,7 +373,9 @@ def publish_data(processed_month: Path, dest: Path) -> None:
         raise
 
 
-def write_run_record(out_dir: Path, month: str, started_at: str, outcomes: list[Outcome]) -> None:
+def write_run_record(
+    out_dir: Path, month: str, started_at: str, outcomes: list[Outcome], root: Path | None = None
+) -> None:
     """reports/MONTH/run.json: what this run did for the month, what failed and why, with
     timings, so a reviewer can see that a report is stale or missing and why."""
     reports = []
@@ -307,11 +396,23 @@ def write_run_record(out_dir: Path, month: str, started_at: str, outcomes: list[
         "month": month,
         "started": started_at,
         "finished": now_iso(),
-        "command": " ".join(["metroanalysis", *sys.argv[1:]]) if sys.argv else "metroanalysis",
+        "command": command_line(root),
         "ok": all(r["status"] != "failed" for r in reports),
         "reports": reports,
     }
     build.write_atomic(out_dir / "run.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+
+
+def command_line(root: Path | None) -> str:
+    """The command as typed, a path inside the project shown relative to it (`--root .`): run.json
+    names no one's folder, and two builds in two folders record the same command."""
+    words = []
+    for word in sys.argv[1:]:
+        option, eq, value = word.partition("=") if word.startswith("--") else ("", "", word)
+        if root is not None and os.path.isabs(value) and Path(value).resolve().is_relative_to(Path(root).resolve()):
+            value = relative(Path(value), root)
+        words.append(f"{option}{eq}{value}")
+    return " ".join(["metroanalysis", *words])
 
 
 def now_iso() -> str:

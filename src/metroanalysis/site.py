@@ -42,6 +42,7 @@ class ReportEntry:
     failed: bool = False  # the latest run of this notebook failed
     error: str | None = None  # the failure's last line
     built: str | None = None  # when the HTML was made, "YYYY-MM-DD HH:MM"
+    stale: bool = False  # built from other inputs than those now (a run in other languages left it)
 
 
 @dataclass
@@ -99,18 +100,24 @@ def render(template: str, lang: str, **values) -> str:
 
 
 def write_month_index(
-    out_dir: Path, month: str, names: list[str], lang: str, parameters: dict[str, str] | None = None
+    out_dir: Path,
+    month: str,
+    names: list[str],
+    lang: str,
+    parameters: dict[str, str] | None = None,
+    stale: frozenset[str] = frozenset(),
 ) -> None:
     """Every current notebook with a record or a report, in notebook order, and the month's
     numbers for download (reports/MONTH/data/). `parameters` (those of the month's reports, with
-    the project's `root`) give the page its provenance."""
+    the project's `root`) give the page its provenance. The reports named in `stale` are shown
+    as out of date, never as current."""
     month_root = out_dir.parent if lang == i18n.SOURCE else out_dir.parent.parent
     made_from = provenance.for_index(Path(parameters["root"]), [month], parameters, month, lang) if parameters else None
     page = render(
         "month.html.j2",
         lang,
         label=i18n.month_label(month, lang),
-        entries=month_entries(out_dir, names),
+        entries=month_entries(out_dir, names, stale),
         up="../index.html" if lang == i18n.SOURCE else "../../index.html",
         generated=build.now(),
         downloads=publish.downloads(publish.data_dir(month_root, month)),
@@ -149,7 +156,7 @@ def root_index_is_current(out_root: Path) -> bool:
     return is_newer_than_its_sources(out_root / "index.html", *folders, *across, own=("run.json",))
 
 
-def month_entries(out_dir: Path, names: list[str]) -> list[ReportEntry]:
+def month_entries(out_dir: Path, names: list[str], stale: frozenset[str] = frozenset()) -> list[ReportEntry]:
     entries = []
     for name in sorted(names):  # a report whose notebook was deleted is no longer listed
         record = build.read_record(out_dir, name)
@@ -163,7 +170,12 @@ def month_entries(out_dir: Path, names: list[str]) -> list[ReportEntry]:
             )
         else:
             entry = ReportEntry(
-                name, record.get("title") or name, record.get("finding"), html, built=record.get("built")
+                name,
+                record.get("title") or name,
+                record.get("finding"),
+                html,
+                built=record.get("built"),
+                stale=name in stale,
             )
         entries.append(entry)
     return entries

@@ -170,9 +170,14 @@ def verify_reports(
         if not notebook.is_file():
             found.problems.append(f"{shown(project, path)}: its notebook {shown(project, notebook)} is gone")
             continue
-        key = build.report_key(notebook, common, parameters(project, out_root, month, lang), KERNEL)
-        if key != record.get("key"):
+        inputs = build.report_inputs(notebook, common, parameters(project, out_root, month, lang, notebooks), KERNEL)
+        if build.digest(inputs) != record.get("key"):
+            changed = build.changed_inputs(record.get("inputs"), inputs)
+            what = (
+                f"its {', '.join(changed)} changed"
+                if changed
+                else "notebook, catalog, library, tables, parameters or versions changed"
+            )
             found.problems.append(
-                f"{shown(project, path)}: built from other inputs than those now "
-                "(notebook, library, clean tables, parameters or versions changed; run the reports again)"
+                f"{shown(project, path)}: built from other inputs than those now ({what}; run the reports again)"
             )
