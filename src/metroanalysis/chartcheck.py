@@ -206,8 +206,9 @@ def chart_axes_title(ax: Axes) -> str:
 
 
 def coinciding_series(ax: Axes) -> list[Problem]:
-    """Two labelled lines with a marker of one within half a marker (at least a pixel) of the
-    other's: drawn on one spot, the one drawn first is hidden."""
+    """Two labelled lines drawn on top of each other: most markers of one (all, for a line of one
+    or two points) within half a marker (at least a pixel) of the other's, so the one drawn first
+    is hidden. Lines that cross, meeting at a point or two of many, stay distinguishable."""
     lines = [line for line in ax.get_lines() if line.get_visible() and not line.get_label().startswith("_")]
     out = []
     for a, b in itertools.combinations(lines, 2):
@@ -216,10 +217,10 @@ def coinciding_series(ax: Axes) -> list[Problem]:
             continue
         size = max(a.get_markersize(), b.get_markersize()) * ax.figure.dpi / 72
         reach = max(TOLERANCE_PX, size / 2)
-        distance = np.sqrt(((pa[:, None, :] - pb[None, :, :]) ** 2).sum(axis=2))
-        close = int((distance < reach).sum())
-        if close:
-            detail = f"{close} point(s) drawn within {reach:.0f} px of each other"
+        near = np.sqrt(((pa[:, None, :] - pb[None, :, :]) ** 2).sum(axis=2)) < reach
+        close = min(int(near.any(axis=1).sum()), int(near.any(axis=0).sum()))
+        if close * 2 > min(len(pa), len(pb)):
+            detail = f"{close} of {min(len(pa), len(pb))} points drawn within {reach:.0f} px of each other"
             out.append(Problem("coincide", (a.get_label(), b.get_label()), detail))
     return out
 

@@ -53,13 +53,14 @@ def fit(fig: Figure) -> None:
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             changed |= fit_ticks(axis, fig)
+    if changed:
+        fig.draw_without_rendering()
     for ax in fig.axes:
         dodge_coinciding_lines(ax)
         spread_end_labels(ax)
         place_point_labels(ax)
-        changed |= bool(getattr(ax, END_LABELS, None))  # may reach past the axes: laid out again
-    if changed:
-        fig.draw_without_rendering()
+    if any(getattr(ax, END_LABELS, None) for ax in fig.axes):
+        fig.draw_without_rendering()  # end labels may reach past the axes: the layout makes room
     # Laid out for good: the drawing that follows (plotting.to_png) renders these very positions, so
     # what was measured here is what is drawn, and no second layout pass is paid for.
     fig.set_layout_engine("none")
@@ -78,13 +79,20 @@ def text_width(text: str, like: Text, renderer) -> float:
 
 
 def fit_width(text: Text, fig: Figure, renderer) -> bool:
-    """Wrap `text` (a title or x label) when it reaches beyond the canvas's side; True if it did."""
+    """Wrap `text` (a title or x label) when it reaches beyond the canvas's side, or over another
+    axes beside its own (a heatmap's colour bar); True if it did."""
     if not text.get_text():
         return False
     box = text.get_window_extent(renderer)
-    if box.x1 <= fig.bbox.x1 - MARGIN_PX and box.x0 >= fig.bbox.x0:
+    right = fig.bbox.x1 - MARGIN_PX
+    for other in fig.axes:
+        if other is not text.axes and other.get_visible():
+            tight = other.get_tightbbox(renderer)
+            if tight is not None and tight.x0 > box.x0 and tight.y1 > box.y0 and tight.y0 < box.y1:
+                right = min(right, tight.x0 - MARGIN_PX)
+    if box.x1 <= right and box.x0 >= fig.bbox.x0:
         return False
-    room = fig.bbox.x1 - MARGIN_PX - max(box.x0, fig.bbox.x0 + MARGIN_PX)
+    room = right - max(box.x0, fig.bbox.x0 + MARGIN_PX)
     text.set_text(wrap(text.get_text(), room, lambda s: text_width(s, text, renderer)))
     return True
 
