@@ -44,7 +44,8 @@ class Problem:
     detail: str
 
     def __str__(self) -> str:
-        quoted = " / ".join(f"«{t}»" for t in self.texts)
+        # one line: the runner reports an error's last line (a wrapped title is shown unwrapped)
+        quoted = " / ".join("«{}»".format(t.replace("\n", " ")) for t in self.texts)
         return f"{self.kind}: {quoted} ({self.detail})"
 
 

@@ -284,8 +284,15 @@ def line_chart(
     for i, (column, colour) in enumerate(zip(data.columns, colours, strict=False)):
         # lines that coincide stay visible: a different marker and dash for each, and where their
         # markers fall on one spot, set side by side when laid out (chartlayout.dodge_coinciding_lines)
-        ax.plot(x, data[column].to_numpy(), marker=markers[i % len(markers)], color=colour, label=str(column),
-                linestyle=["-", "--", ":", "-."][i % 4])  # fmt: skip
+        ax.plot(
+            x,
+            data[column].to_numpy(),
+            marker=markers[i % len(markers)],
+            color=colour,
+            label=str(column),
+            linestyle=["-", "--", ":", "-."][i % 4],
+            clip_on=False,  # a marker on 0 is drawn whole, not cut by the axis
+        )
         last = data[column].dropna()
         if len(last):
             value = last.iloc[-1]
