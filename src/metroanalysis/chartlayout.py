@@ -15,6 +15,7 @@ import itertools
 import re
 
 import numpy as np
+from adjustText import adjust_text  # imported with the module: the fork server preloads it for kernels
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -241,8 +242,6 @@ def place_point_labels(ax: Axes) -> None:
     entry = getattr(ax, POINT_LABELS, None)
     if not entry:
         return
-    from adjustText import adjust_text
-
     texts, xs, ys = entry
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
