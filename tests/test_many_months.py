@@ -10,9 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from notebook_charts import run_charts
 
-from metroanalysis import chartcheck, chartlayout, load_all_months
+from metroanalysis import load_all_months
 from metroanalysis.analysis.trends import headline_figures, latest_changes
 from metroanalysis.cli import main
 from metroanalysis.synth import as_format, generate
@@ -112,33 +111,3 @@ def test_generated_months_never_pass_for_real_ones(batch, trends_report):
     assert index.count("合成测试数据，非真实公报") == 1  # only 2023-03 has reports in this batch
     page = (root / "reports" / "2023-03" / "05-trends.html").read_text(encoding="utf-8")
     assert "不是真实公报" in page
-
-
-@pytest.mark.slow
-def test_every_chart_passes_the_chart_check_over_24_generated_months(batch, tmp_path):
-    """Every chart of every report through the fitting and the check `notebook.chart` applies, for
-    24 generated months: the batch's 23 and one more, cleaned into a copy of the batch. The cheap
-    form, to keep `make test` short: the notebooks' own code runs in this process (notebook_charts:
-    no kernel, Papermill or export, nothing encoded), each month in one language, alternately zh and
-    en, so each language sees 12 months of every report (the trends report's charts grow a month
-    each time). The shipped month's charts are checked in both languages by every Papermill run
-    of the suite (built_project): a failing check fails the report."""
-    root = tmp_path / "project"
-    shutil.copytree(batch[0] / "data", root / "data")
-    text, _ = generate(SOURCE, "2021-04", "2023-04", 24)
-    (root / "data" / "raw" / "2023-04").mkdir(parents=True)
-    (root / "data" / "raw" / "2023-04" / "bulletin.txt").write_text(text, encoding="utf-8")
-    assert main(["clean", "--month", "2023-04", "--root", str(root)]) == 0
-    notebooks = sorted((REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-    failures, charts = [], 0
-
-    def check(report, fig):
-        chartlayout.fit(fig)
-        failures.extend(f"{month} {report}: «{chartcheck.chart_title(fig)}»: {p}" for p in chartcheck.problems(fig))
-
-    generated = months_after("2021-04", 24)
-    for i, month in enumerate(generated):
-        for path in notebooks:
-            charts += run_charts(path, root, month, ("zh", "en")[i % 2], check)
-    assert failures == []
-    assert charts >= 24 * 21  # 21 charts in the five reports of a month

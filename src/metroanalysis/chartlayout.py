@@ -48,13 +48,12 @@ def fit(fig: Figure) -> None:
                 setattr(ax, ORIGINAL_TITLE, getattr(ax, ORIGINAL_TITLE, title.get_text()))
                 wrapped |= fit_width(title, fig, renderer)
         wrapped |= fit_width(ax.xaxis.label, fig, renderer)
-    if wrapped:
-        fig.draw_without_rendering()
+    # ticks measured on the same layout (a wrapped title makes the axes a line shorter, not narrower)
     changed = False
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             changed |= fit_ticks(axis, fig)
-    if changed:
+    if wrapped or changed:
         fig.draw_without_rendering()
     for ax in fig.axes:
         dodge_coinciding_lines(ax)
@@ -152,20 +151,29 @@ def fit_ticks(axis, fig: Figure) -> bool:
 
 
 def fit_category_ticks(axis, fig: Figure) -> None:
+    """Category labels (x: wrapped to the space between ticks first) shown every `step`-th tick,
+    the smallest step at which the widest (x) or tallest (y) label fits between its neighbours."""
     renderer = fig.canvas.get_renderer()
     labels = chartcheck.tick_labels(axis)
     spacing = min_spacing_px(axis)
     texts = [t.get_text() for t in labels]
     locs = [loc for loc, _ in zip(axis.get_majorticklocs(), labels, strict=False)]
-    if axis is axis.axes.xaxis:  # the labels come from a fixed formatter: replaced, not edited
+    horizontal = axis is axis.axes.xaxis
+    if horizontal:
         texts = [wrap(t, spacing - TICK_GAP_PX, lambda s, like=labels[0]: text_width(s, like, renderer)) for t in texts]
-        axis.set_ticks(locs, texts)
-        fig.draw_without_rendering()
+    sizes = [text_size(t, labels[0], renderer)[0 if horizontal else 1] for t in texts]
     step = 1
-    while touching(axis, fig) and step < len(texts):
+    while step < len(texts) and max(sizes) + (TICK_GAP_PX if horizontal else 1) > spacing * step:
         step += 1
-        axis.set_ticks(locs, [t if i % step == 0 else "" for i, t in enumerate(texts)])
-        fig.draw_without_rendering()
+    # the labels come from a fixed formatter: replaced, not edited
+    axis.set_ticks(locs, [t if i % step == 0 else "" for i, t in enumerate(texts)])
+
+
+def text_size(text: str, like: Text, renderer) -> tuple[float, float]:
+    """Width of the widest line and height of all lines of `text` in `like`'s font, in pixels."""
+    lines = text.split("\n")
+    height = renderer.get_text_width_height_descent("国", like.get_fontproperties(), ismath=False)[1]
+    return max(text_width(x, like, renderer) for x in lines), height * len(lines) * 1.2
 
 
 def min_spacing_px(axis) -> float:
