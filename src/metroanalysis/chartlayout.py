@@ -30,6 +30,9 @@ END_LABELS = "_metroanalysis_end_labels"  # a line chart's value labels at the l
 ORIGINAL_TITLE = "_metroanalysis_title"  # the title before it was wrapped
 MARGIN_PX = 6  # space kept between a text and the canvas edge
 TICK_GAP_PX = 8  # space kept between neighbouring tick labels
+# adjustText stops by the clock (1 s) unless given a number of steps: a fixed number keeps the same
+# chart the same bytes on a busy machine and a quiet one (it stops sooner once nothing collides).
+ADJUST_STEPS = 400
 DODGE_PT = 7  # how far apart lines drawn on one spot are set (a marker is 6 points)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
@@ -256,7 +259,7 @@ def place_point_labels(ax: Axes) -> None:
     legend = ax.get_legend()
     objects = [legend.get_window_extent(renderer)] if legend is not None else None
     adjust_text(
-        texts, x=np.asarray(xs), y=np.asarray(ys), objects=objects, ax=ax,
+        texts, x=np.asarray(xs), y=np.asarray(ys), objects=objects, ax=ax, iter_lim=ADJUST_STEPS,
         arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.6},
     )  # fmt: skip
     others = [t for t in chartcheck.shown_texts(fig) if t not in texts]
