@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
-from . import i18n, plotting
+from . import chartcheck, chartlayout, i18n, plotting
 from .analysis import display_table
 from .errors import UsageError
 from .paths import Project, find_project
@@ -90,7 +90,9 @@ def setup(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh"
 def translator(name: str, lang: str = "zh", folder: str | Path | None = None) -> i18n.Translator:
     """`_` for the notebook `name` ("01-channel-shares"): its catalog `name.LANG.yml` in
     `folder` (default: the current folder, which is the notebook's own under Papermill and
-    JupyterLab)."""
+    JupyterLab). `name` and `lang` also name the report in a chart check's error (`chart`)."""
+    global _report
+    _report = name if lang == i18n.SOURCE else f"{name} ({lang})"
     return i18n.translator(Path(folder or Path.cwd()) / f"{name}.ipynb", lang)
 
 
@@ -215,11 +217,24 @@ def _kind(column: pd.Series) -> str:
     return "text"
 
 
+# The report being made, for a chart check's error: set by `translator`, which every report calls.
+_report = ""
+
+
+def report_name() -> str:
+    """'01-channel-shares', or '01-channel-shares (en)' for another language than the source."""
+    return _report
+
+
 def chart(fig, summary: str = "") -> None:
     """Show `fig` as an embedded PNG whose alt text is its title and `summary` (searchable, read
-    aloud), and close it so the inline backend does not draw it a second time."""
+    aloud), and close it so the inline backend does not draw it a second time. Before it is
+    encoded, its texts are fitted to the canvas (`chartlayout.fit`) and the chart is checked
+    (`chartcheck.check`): a clipped or colliding text stops the report with an error naming it."""
     axes = fig.axes[0] if fig.axes else None
     title = (axes.get_title(loc="left") or axes.get_title()) if axes else ""
     alt = " — ".join(t for t in (title, " ".join(summary.split())) if t)
-    png, width = plotting.to_png(fig)
+    chartlayout.fit(fig)
+    report = report_name()
+    png, width = plotting.to_png(fig, check=lambda drawn: chartcheck.check(drawn, report, drawn=True))
     display(Image(data=png, format="png", width=width), metadata={FINDING_KEY: {"alt": alt}})

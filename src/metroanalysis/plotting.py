@@ -10,7 +10,7 @@ keyword arguments, so no chart leaves the house without them; units belong in th
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from itertools import product
@@ -27,6 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from . import chartcheck, chartlayout
 
 FONT_FAMILY = "Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -59,8 +61,9 @@ WHITE_SNAP = 4
 PNG_LEVEL = 8  # zlib level of the PNG (see to_png)
 
 
-def to_png(fig: Figure) -> tuple[bytes, int]:
-    """`fig` as PNG bytes and the width in CSS pixels to show it at.
+def to_png(fig: Figure, check: Callable[[Figure], None] | None = None) -> tuple[bytes, int]:
+    """`fig` as PNG bytes and the width in CSS pixels to show it at; `check(fig)` is called
+    between drawing and encoding (`notebook.chart` passes `chartcheck.check`: measured as drawn).
 
     Measured on the shipped month's 21 charts (`make bench` lists the pages' sizes): drawing once
     on the Agg canvas and reading its pixels gives the very pixels `savefig` writes, without
@@ -77,6 +80,12 @@ def to_png(fig: Figure) -> tuple[bytes, int]:
     # A figure made with pyplot has an Agg canvas (inline backend or not); one made bare gets one.
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
+    if check is not None:
+        try:
+            check(fig)
+        except Exception:
+            plt.close(fig)
+            raise
     width, height = canvas.get_width_height()
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba()).convert("RGB")
     plt.close(fig)
@@ -192,19 +201,16 @@ def labelled_scatter(
     """A scatter of `x` against `y` with every point (or the `label_top` largest by `y`) named
     by its `label` column; `hue` colours the points by group and `style` gives each group its
     own marker (the same column for both: a group stays readable without colour). Points are
-    slightly transparent, so units drawn on the same spot show as a darker mark."""
+    slightly transparent, so units drawn on the same spot show as a darker mark. Labels are placed
+    so they collide with nothing when the chart is laid out (`chartlayout.fit`); one that cannot be
+    is left out, the smallest point's first (every unit is in the table under the chart)."""
     fig, ax = _axes(ax, (10, 6.5))
     points = data.dropna(subset=[x, y]).astype({x: float, y: float})
     sns.scatterplot(data=points, x=x, y=y, hue=hue, style=style, ax=ax, s=60, alpha=0.75)
-    named = points.nlargest(label_top, y) if label_top else points
-    for row in named.itertuples(index=False):
-        ax.annotate(
-            str(getattr(row, label)),
-            (getattr(row, x), getattr(row, y)),
-            xytext=(4, 3),
-            textcoords="offset points",
-            fontsize=8,
-        )
+    named = points.nlargest(label_top, y) if label_top else points.sort_values(y, ascending=False)
+    # Placed when the chart is laid out (chartlayout.place_point_labels, adjustText), largest first.
+    texts = [ax.text(getattr(r, x), getattr(r, y), str(getattr(r, label)), fontsize=8) for r in named.itertuples()]
+    setattr(ax, chartlayout.POINT_LABELS, (texts, points[x].to_numpy(), points[y].to_numpy()))
     ax.xaxis.set_major_formatter(FuncFormatter(thousands))
     ax.yaxis.set_major_formatter(FuncFormatter(thousands))
     if hue or style:
@@ -279,16 +285,26 @@ def line_chart(
     x = list(range(len(data)))
     colours = sns.color_palette("Set2", n_colors=max(len(data.columns), 3))
     markers = ["o", "s", "^", "D", "v", "P", "X"]
+    end_labels = {}
     for i, (column, colour) in enumerate(zip(data.columns, colours, strict=False)):
-        # lines that coincide stay visible: a different marker and dash for each
-        ax.plot(x, data[column].to_numpy(), marker=markers[i % len(markers)], color=colour, label=str(column),
-                linestyle=["-", "--", ":", "-."][i % 4])  # fmt: skip
+        # lines that coincide stay visible: a different marker and dash for each, and where their
+        # markers fall on one spot, set side by side when laid out (chartlayout.dodge_coinciding_lines)
+        ax.plot(
+            x,
+            data[column].to_numpy(),
+            marker=markers[i % len(markers)],
+            color=colour,
+            label=str(column),
+            linestyle=["-", "--", ":", "-."][i % 4],
+            clip_on=False,  # a marker on 0 is drawn whole, not cut by the axis
+        )
         last = data[column].dropna()
         if len(last):
             value = last.iloc[-1]
             text = f"{value * 100:.1f}%" if percent else value_format.format(value)
-            ax.annotate(text, (x[data.index.get_loc(last.index[-1])], value), xytext=(5, 0),
-                        textcoords="offset points", fontsize=8, va="center")  # fmt: skip
+            end_labels[str(column)] = ax.annotate(text, (x[data.index.get_loc(last.index[-1])], value), xytext=(5, 0),
+                                                  textcoords="offset points", fontsize=8, va="center")  # fmt: skip
+    setattr(ax, chartlayout.END_LABELS, end_labels)
     ax.set_xticks(x, [str(i) for i in data.index])
     if percent:
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
@@ -297,6 +313,9 @@ def line_chart(
     else:  # small counts and means: no rounding to whole numbers on the axis
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     ax.margins(x=0.12)
+    if data.min().min() >= 0:  # NaN (no figure at all) compares False
+        # figures never negative are read against 0 (chartcheck), with room above the highest marker
+        ax.set_ylim(0, (data.max().max() or 1) * 1.08)
     if len(data.columns) > 1:
         ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _label(ax, title, xlabel, ylabel)
@@ -516,3 +535,10 @@ def _text_width(text: str, fontsize: float, renderer) -> float:
     """The width of one line of `text` in the chart font at `fontsize`, in display pixels."""
     font = FontProperties(family=FONT_FAMILY, size=fontsize)
     return renderer.get_text_width_height_descent(text, font, ismath=False)[0]
+
+
+def baseline_note(ax: Axes, note: str) -> None:
+    """Let `ax`'s value axis leave out 0, saying why in `note` under the chart (chartcheck accepts
+    a bar or line chart not starting at 0 only with its note shown)."""
+    setattr(ax, chartcheck.BASELINE_NOTE, note)
+    ax.set_xlabel(f"{ax.get_xlabel()}\n{note}" if ax.get_xlabel() else note)  # under the chart, in its layout

@@ -1,0 +1,175 @@
+"""The chart check (`chartcheck`) fails a chart with a clipped or colliding text, a bar or count
+axis not starting at 0, or two series drawn on one spot, naming the report, the chart and the
+texts; `chartlayout.fit` makes the reports' charts pass it (wrapping, fewer ticks, placed labels)."""
+
+from __future__ import annotations
+
+import matplotlib
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from metroanalysis import chartcheck, chartlayout, plotting
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def style():
+    plotting.setup()
+
+
+def small_figure(width=4, height=3):
+    fig = Figure(figsize=(width, height), dpi=plotting.DRAW_DPI, layout="constrained")
+    ax = fig.add_subplot()
+    return fig, ax
+
+
+def kinds(fig):
+    return [(p.kind, p.texts) for p in chartcheck.problems(fig)]
+
+
+def test_a_title_wider_than_the_canvas_is_clipped():
+    fig, ax = small_figure()
+    title = "2021年4月 各单位每台自助终端的挂号与缴费金额（元/台，按金额从高到低排列）"
+    ax.set_title(title, loc="left", fontsize=13)
+    ax.plot([1, 2], [1, 2])
+    assert ("clipped", (title,)) in kinds(fig)
+    with pytest.raises(chartcheck.ChartCheckError) as err:
+        chartcheck.check(fig, "02-kiosk-revenue (en)")
+    message = str(err.value)
+    assert message.startswith(f"02-kiosk-revenue (en): chart «{title}»: clipped: «{title}»")
+
+
+def test_two_labels_drawn_over_each_other_overlap():
+    fig, ax = small_figure()
+    ax.set_title("各区", loc="left")
+    ax.set_xlim(0, 10)
+    ax.text(5, 0.5, "南京市鼓楼医院")
+    ax.text(5.2, 0.5, "南京市中西医结合医院")
+    found = kinds(fig)
+    assert ("overlap", ("南京市鼓楼医院", "南京市中西医结合医院")) in found
+    with pytest.raises(chartcheck.ChartCheckError, match=r"«各区».*overlap: «南京市鼓楼医院» / «南京市中西医结合医院»"):
+        chartcheck.check(fig, "01-channel-shares")
+
+
+def test_labels_apart_and_inside_pass():
+    fig, ax = small_figure()
+    ax.set_title("各区", loc="left")
+    ax.set_xlim(0, 10)
+    ax.text(1, 0.2, "鼓楼区")
+    ax.text(6, 0.8, "玄武区")
+    assert chartcheck.problems(fig) == []
+
+
+def test_bars_whose_axis_leaves_out_zero_fail_unless_a_note_says_why():
+    fig, ax = small_figure()
+    ax.bar(["电话", "诊间"], [44461, 190355])
+    ax.set_ylim(38000, 200000)
+    ax.set_title("各渠道预约量", loc="left")
+    assert [k for k, _ in kinds(fig)] == ["baseline"]
+    plotting.baseline_note(ax, "纵轴从 38,000 起，只为比较两者之差")
+    assert chartcheck.problems(fig) == []
+
+
+def test_a_count_line_starting_above_zero_fails():
+    fig, ax = small_figure()
+    ax.plot([0], [44461], marker="o", label="电话预约")
+    ax.plot([0], [190355], marker="s", label="诊间预约")
+    ax.set_ylim(37000, 200000)
+    assert [k for k, _ in kinds(fig)] == ["baseline"]
+
+
+def test_two_series_on_one_spot_are_hidden_under_each_other():
+    fig, ax = small_figure()
+    ax.plot([0, 1], [9, 9], marker="o", label="远程会诊")
+    ax.plot([0, 1], [9, 9], marker="s", linestyle="--", label="远程临检")
+    ax.set_ylim(0, 12)
+    assert ("coincide", ("远程会诊", "远程临检")) in kinds(fig)
+
+
+def test_line_chart_sets_coinciding_series_side_by_side_and_starts_at_zero():
+    wide = pd.DataFrame({"远程会诊": [9], "远程心电": [11], "远程临检": [9], "远程影像": [10]}, index=["2021年4月"])
+    fig = plotting.line_chart(wide, title="各远程医疗平台对接的区数", xlabel="月份", ylabel="对接的区数（个）")
+    assert ("coincide", ("远程会诊", "远程临检")) in kinds(fig)  # as drawn by the helper
+    chartlayout.fit(fig)
+    assert chartcheck.problems(fig) == []
+    assert fig.axes[0].get_ylim()[0] == 0
+    shown = [t.get_text() for t in fig.axes[0].texts if t.get_visible()]
+    assert sorted(shown) == ["10", "11", "9"]  # the two lines ending on 9 share one label
+
+
+def test_a_long_title_is_wrapped_to_the_canvas_not_shrunk():
+    title = "Kiosk registration and payment money per terminal by unit, April 2021"
+    fig = plotting.ranked_bars(pd.Series([3.0, 1.0], index=["a", "b"]), title=title, xlabel="yuan", ylabel="unit")
+    fig.set_size_inches(4, 2.5)
+    assert ("clipped", (title,)) in kinds(fig)
+    chartlayout.fit(fig)
+    assert chartcheck.problems(fig) == []
+    shown = fig.axes[0].get_title(loc="left")
+    assert "\n" in shown and shown.replace("\n", " ") == title  # broken at spaces, words whole
+    assert fig.axes[0]._left_title.get_fontsize() == 13
+
+
+def test_chinese_wraps_before_a_bracket_first():
+    measure = len  # one unit a character
+    assert chartlayout.wrap("各区已上传表占规定上传表的比例（2021年4月）", 20, measure) == (
+        "各区已上传表占规定上传表的比例\n（2021年4月）"
+    )
+    assert chartlayout.wrap("各区已上传表占规定上传表的比例", 8, measure) == "各区已上传表占规\n定上传表的比例"
+    assert chartlayout.wrap("Money per terminal by unit", 12, measure) == "Money per\nterminal by\nunit"
+
+
+def test_crowded_number_ticks_are_thinned_by_measure():
+    fig, ax = small_figure(2, 2.5)
+    ax.barh([0, 1], [1_670_741, 462])
+    ax.set_title("x", loc="left")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(plotting.thousands))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=8))  # as crowded as en 02's "750,0001,000,000"
+    assert any(p.kind == "overlap" for p in chartcheck.problems(fig))
+    chartlayout.fit(fig)
+    assert chartcheck.problems(fig) == []
+
+
+def test_scatter_point_labels_are_placed_apart():
+    # the shipped month's 01 scatter: these four labels were printed over each other in pairs
+    names = [
+        "南京鼓楼医院",
+        "南京市中西医结合医院",
+        "南京市高淳人民医院",
+        "南京医科大学附属逸夫医院",
+        "南京市妇幼保健院",
+    ]
+    data = pd.DataFrame(
+        {
+            "x": [32.8, 31.0, 74.7, 83.7, 46.8, 0.0],
+            "y": [328599, 303277, 297338, 268399, 1490306, 0],
+            "name": [*names, "南京脑科医院"],
+        }
+    )
+    fig = plotting.labelled_scatter(data, x="x", y="y", label="name", title="散点", xlabel="x", ylabel="y")
+    assert any(p.kind == "overlap" for p in chartcheck.problems(fig))  # where they were put at first
+    chartlayout.fit(fig)
+    assert chartcheck.problems(fig) == []
+    assert sum(t.get_visible() for t in fig.axes[0].texts if t.get_text() in names) == 5
+
+
+def test_a_one_character_chinese_y_label_is_upright():
+    frame = pd.DataFrame({"申明/规定": [48.8, 45.0]}, index=["江宁区", "秦淮区"])
+    fig = plotting.heatmap(frame, title="各区数据上传完整度", xlabel="比例（%）", ylabel="区")
+    chartlayout.fit(fig)
+    assert fig.axes[0].yaxis.label.get_rotation() == 0
+    assert chartcheck.problems(fig) == []
+
+
+def test_chart_stops_the_report_naming_report_chart_and_text(monkeypatch):
+    from metroanalysis import notebook
+
+    monkeypatch.setattr(notebook, "_report", "05-trends (en)")
+    monkeypatch.setattr(notebook.chartlayout, "fit", lambda fig: None)  # as before the fitting
+    fig, ax = small_figure()
+    ax.bar(["phone"], [44461])
+    ax.set_ylim(38000, 50000)
+    ax.set_title("Bookings by channel (April 2021)", loc="left")
+    with pytest.raises(chartcheck.ChartCheckError, match=r"^05-trends \(en\): chart «Bookings by channel"):
+        notebook.chart(fig)
