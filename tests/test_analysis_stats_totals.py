@@ -123,7 +123,7 @@ def test_p_values_have_two_significant_digits():
 
 def test_money_per_unit_is_to_the_yuan():
     assert fmt_yuan_per(1490306.21) == "1,490,306" and fmt_yuan_per(2900.409882) == "2,900"
-    assert fmt_yuan_per(1.16) == "1.2" and fmt_yuan_per(pd.NA) == "—"
+    assert fmt_yuan_per(1.16) == "1" and fmt_yuan_per(9.98) == "10" and fmt_yuan_per(pd.NA) == "—"
 
 
 def test_every_unit_tied_for_first_is_named():

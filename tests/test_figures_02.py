@@ -42,7 +42,9 @@ def test_money_per_patient_record_leaves_out_units_not_reported(report_text):
     # 31875442.98) ÷ (362920 + 9118) = 95.390 (lines 820, 822, 573, 574) and 南京市儿童医院
     # (701963.00 + 22106719.68) ÷ (230484 + 6235) = 96.353 (lines 812, 814, 589, 590): 95.87.
     assert "26 家医院中，19 家本月有交易" in text
-    assert "中位数为 4.9 元" in text and "中位数为 96 元（18 家）" in text  # per unit: to the yuan (0.1 under 10)
+    assert "中位数为 4.9 元" in text and "中位数为 96 元（18 家）" in text
+    # 南京市中医院 891935.00 ÷ 72867 = 12.24 (lines 884, 613): to 0.1 yuan like the median, never "12" beside "4.9"
+    assert "最高的是南京市中医院（12.2 元）" in text  # per outpatient to 0.1 yuan; per record to the yuan
     assert "南京脑科医院的出院信息上传人次原文印为 0（第 694 行），按该字段的缺失值规则视为未报告" in text
     assert "南京市中心医院没有终端（0 台），没有这两个比率" in text  # line 1081: 0 terminals
 

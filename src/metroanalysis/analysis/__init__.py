@@ -95,11 +95,12 @@ def fmt_number(x, digits: int = 1) -> str:
 
 def fmt_yuan_per(amount) -> str:
     """Money per unit (per terminal, per record, per payment): 1490306.21 → '1,490,306' — to the
-    yuan, since the fen of a ratio is noise; under 10 yuan to 0.1 yuan (1.16 → '1.2'), where a
-    whole yuan would round away a tenth of the figure. Missing → '—'."""
+    yuan, since the fen of a ratio is noise; every figure of a column to the same place, so a
+    column never mixes '12' with '10.0'. A ratio of a few yuan, where a tenth matters (registration
+    money per outpatient record), is shown with `fmt_number` (one decimal) instead. Missing → '—'."""
     if pd.isna(amount):
         return "—"
-    return f"{float(amount):,.1f}" if abs(float(amount)) < 10 else f"{float(amount):,.0f}"
+    return f"{float(amount):,.0f}"
 
 
 def fmt_rho(rho) -> str:
