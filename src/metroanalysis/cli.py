@@ -472,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
+        if "metroanalysis.execute" in sys.modules:
+            sys.modules["metroanalysis.execute"].stop_unready_fork_server()
         return 130
 
 
