@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from metroanalysis.bulletin import ParsedBulletin, parse_bulletin
 from metroanalysis.reading import read_bulletin
@@ -23,6 +24,13 @@ def pytest_configure(config):
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
+
+# Property tests (Hypothesis): the gate draws the same examples on every run and machine and
+# depends on no example database (`ci`, the default); `make fuzz` draws many new ones each time
+# (`--hypothesis-profile=fuzz`), a failure it finds becoming a fixed test of its module.
+settings.register_profile("ci", derandomize=True, database=None, max_examples=100, deadline=None)
+settings.register_profile("fuzz", max_examples=3000, deadline=None)
+settings.load_profile("ci")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MONTH = "2021-04"
