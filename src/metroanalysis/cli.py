@@ -390,6 +390,27 @@ def report_quality(month: str, folder: Path) -> bool:
     return bool(counts["missing"] or counts["mismatch"])
 
 
+def fails_strict(quality: Path) -> bool:
+    """What --strict fails a month for: a mismatch or something missing in its quality.csv."""
+    with open(quality, encoding="utf-8-sig", newline="") as fh:
+        return any(r["status"] in ("missing", "mismatch") for r in csv.DictReader(fh))
+
+
+def record_strict_verdict(project: Project, months: list[str], output: str | None) -> None:
+    """Each month's run.json (every language) says whether the month passed --strict, and is
+    not `ok` when it did not: the reports may be built, but the run failed the month."""
+    out_root = Path(output).expanduser().resolve() if output else project.reports
+    for month in months:
+        quality = project.processed_month(month) / "quality.csv"
+        failed = quality.is_file() and fails_strict(quality)
+        for record in [out_root / month / "run.json", *(out_root / month).glob("*/run.json")]:
+            if record.is_file():
+                run = json.loads(record.read_text(encoding="utf-8"))
+                run["strict"] = {"checks": "failed" if failed else "ok", "quality": quality.name}
+                run["ok"] = bool(run.get("ok")) and not failed
+                build.write_atomic(record, json.dumps(run, ensure_ascii=False, indent=2) + "\n")
+
+
 def check_executor(args) -> None:
     """--scheduler only with --executor dask, and Dask installed if it is chosen (before any work)."""
     if getattr(args, "scheduler", None) and args.executor != "dask":
@@ -465,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
             code, months = do_clean(project, months, args.strict, args.force, getattr(args, "jobs", None), follow)
         if args.command in ("report", "run") and months:
             code = max(code, do_report(project, months, args))
+            if args.strict:
+                record_strict_verdict(project, months, args.output)
         return code
     except (UsageError, BulletinError) as err:
         print(f"metroanalysis: error: {err}", file=sys.stderr)
