@@ -454,6 +454,25 @@ def do_export(project: Project, months: list[str], args) -> int:
     return EXIT_OK
 
 
+def check_writable(project: Project, months: list[str], args) -> None:
+    """Before any work: every output folder that exists takes a file, or the command stops with
+    one line naming it (a read-only reports/ failed each report and page in turn, one line each)."""
+    import tempfile
+
+    folders = [project.processed, *(project.processed_month(m) for m in months)]
+    if args.command != "clean":
+        out_root = Path(args.output).expanduser().resolve() if args.output else project.reports
+        for month in months:
+            folders += [out_root, out_root / month, out_root / month / ".build"]
+            folders += [out_root / month / lang for lang in args.lang if lang != i18n.SOURCE]
+    for folder in dict.fromkeys(folders):
+        if folder.is_dir():
+            try:
+                tempfile.TemporaryFile(dir=folder).close()
+            except OSError as err:
+                raise OSError(err.errno, f"cannot write to this folder ({err.strerror})", str(folder)) from None
+
+
 def check_notebooks(project: Project, args: argparse.Namespace) -> None:
     """Before any month is cleaned: a run with no notebook to execute fails at once."""
     folder = project.notebook_folder(args.notebooks)
@@ -478,6 +497,8 @@ def main(argv: list[str] | None = None) -> int:
             check_executor(args)
             check_notebooks(project, args)
         code = EXIT_OK
+        if args.command in ("clean", "report", "run"):
+            check_writable(project, months, args)
         if args.command == "export":
             return do_export(project, months, args)
         if args.command in ("clean", "run"):
