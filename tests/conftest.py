@@ -32,6 +32,18 @@ settings.register_profile("ci", derandomize=True, database=None, max_examples=10
 settings.register_profile("fuzz", max_examples=3000, deadline=None)
 settings.load_profile("ci")
 
+
+def pytest_sessionfinish(session, exitstatus):
+    """The kernel folder a test made in this process (`metroanalysis.execute.kernel_folder`,
+    for runs started in-process) goes with the session, even where the process then ends
+    without its exit handlers (a pytest-xdist worker): the temp folder keeps nothing of ours."""
+    import sys
+
+    execute = sys.modules.get("metroanalysis.execute")
+    for folder in getattr(execute, "_OWN_FOLDER", []):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MONTH = "2021-04"
 RAW_BULLETIN = PROJECT_ROOT / "data" / "raw" / MONTH / "bulletin.txt"
