@@ -6,7 +6,13 @@ notebook), parameters injected, the notebooks folder as working directory, into
 and records the outcome with `build`. A failing notebook keeps its executed notebook (with the
 error) and never replaces a good HTML report. `jobs` > 1 runs tasks in a pool of worker
 processes (each imports Papermill and nbconvert once); a kernel that fails to start is retried
-once. Kernels talk over local IPC sockets and are shut down without an interrupt.
+once. Kernels talk over local IPC sockets, in a folder of the run in the temp folder
+(`kernel_folder`, removed when the run ends), and are shut down without an interrupt.
+
+Ctrl-C: a worker is asked of the fork server only once its imports are done, with Ctrl-C held
+until it is started and known to the pool (`run_in_pool`); a process running notebooks stops
+its notebook's kernel and takes no new one (`on_interrupt`), and the interrupted pool is waited
+for (`stop_pool`): the command prints its one line, and no process is left to print or write.
 
 Warm kernels: each process that runs tasks (this one, or each pool worker, started as the pool
 starts) keeps one kernel that has already imported pandas, matplotlib, seaborn and the library
