@@ -177,12 +177,16 @@ def stop_pool(pool) -> None:
     with interrupts_held():
         pool.shutdown(wait=False, cancel_futures=True)
         workers = multiprocessing.active_children()
-        for worker in workers:
-            with contextlib.suppress(OSError):
-                os.kill(worker.pid, signal.SIGINT)
         deadline = time.monotonic() + STOP_TIMEOUT
-        for worker in workers:
-            worker.join(max(0.0, deadline - time.monotonic()))
+        while time.monotonic() < deadline and any(w.is_alive() for w in workers):
+            # again and again: a worker forked a moment ago ignores it until Python's fork
+            # server has given it its handler (`on_interrupt`, which acts once)
+            for worker in workers:
+                if worker.is_alive():  # not reaped: its pid is still this worker's
+                    with contextlib.suppress(OSError):
+                        os.kill(worker.pid, signal.SIGINT)
+            for worker in workers:
+                worker.join(0.25)
         for worker in workers:
             if worker.is_alive():
                 worker.kill()
