@@ -11,7 +11,9 @@ import argparse
 import csv
 import json
 import os
+import signal
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -517,9 +519,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"metroanalysis: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
-        if "metroanalysis.execute" in sys.modules:
-            sys.modules["metroanalysis.execute"].stop_unready_fork_server()
+        # a second Ctrl-C meanwhile must not cut the one line short (or end the command on SIGINT)
+        held = threading.current_thread() is threading.main_thread()
+        try:
+            before = signal.signal(signal.SIGINT, signal.SIG_IGN) if held else None
+        except KeyboardInterrupt:  # one already on its way is spent here; the next is ignored
+            before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
+            if "metroanalysis.execute" in sys.modules:
+                sys.modules["metroanalysis.execute"].stop_unready_fork_server()
+        finally:
+            if held:
+                signal.signal(signal.SIGINT, before)
         return 130
 
 
