@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from metroanalysis.bulletin import ParsedBulletin, parse_bulletin
 from metroanalysis.reading import read_bulletin
@@ -22,6 +23,25 @@ def pytest_configure(config):
     terminal's Ctrl-C, which reaches a command that has not asked to ignore it."""
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+# Property tests (Hypothesis): the gate draws the same examples on every run and machine and
+# depends on no example database (`ci`, the default); `make fuzz` draws many new ones each time
+# (`--hypothesis-profile=fuzz`), a failure it finds becoming a fixed test of its module.
+settings.register_profile("ci", derandomize=True, database=None, max_examples=100, deadline=None)
+settings.register_profile("fuzz", max_examples=3000, deadline=None)
+settings.load_profile("ci")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The kernel folder a test made in this process (`metroanalysis.execute.kernel_folder`,
+    for runs started in-process) goes with the session, even where the process then ends
+    without its exit handlers (a pytest-xdist worker): the temp folder keeps nothing of ours."""
+    import sys
+
+    execute = sys.modules.get("metroanalysis.execute")
+    for folder in getattr(execute, "_OWN_FOLDER", []):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -77,3 +77,20 @@ def test_run_json_names_the_failed_report_and_why(project):
     assert by_name["02-broken"]["status"] == "failed" and "数据不对" in by_name["02-broken"]["error"]
     assert by_name["02-broken"]["html"] is None
     assert record["started"] <= record["finished"]
+
+
+def test_run_json_records_the_strict_verdict(project):
+    """The bulletin's kiosk 合计 of payment_amount_yuan is printed 336807013.30 against rows adding
+    to 336807013.31 (line 1191): a mismatch, so `run --strict` fails the month. Its run.json says
+    so, and is not ok though the report itself was built (before: ok true)."""
+    proc = report(project, "--strict")
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    record = json.loads((project / "reports" / MONTH / "run.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in record["reports"]] == ["built"]
+    assert record["strict"] == {"checks": "failed", "quality": "quality.csv"}
+    assert record["ok"] is False
+    plain = report(project)
+    assert plain.wait(timeout=120) == 0
+    record = json.loads((project / "reports" / MONTH / "run.json").read_text(encoding="utf-8"))
+    assert record["ok"] is True and "strict" not in record

@@ -172,3 +172,144 @@ def test_ctrl_c_while_the_fork_server_imports_is_one_line(tmp_path, delay):
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
     assert "interrupted" in err
+
+
+# --- a report run in a pool of workers, stopped at any moment ----------------------------------
+
+RUN_PARAMETERS = 'month = None\nroot = None\nprocessed_dir = None\nreports_dir = None\nlang = "zh"'
+
+
+def sleeping_notebook(flag: Path, seconds: float):
+    """A report that touches `flag` when it starts, then sleeps."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    params = new_code_cell(RUN_PARAMETERS)
+    params.metadata["tags"] = ["parameters"]
+    work = new_code_cell(
+        f"import pathlib, time\npathlib.Path({str(flag)!r}).touch()\ntime.sleep({seconds})\nprint('完成')"
+    )
+    nb = new_notebook(cells=[params, work])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+@pytest.fixture
+def private_tmp():
+    """A temporary folder of its own for the command (short: kernel sockets have a length limit)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="ma-t", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def pooled_project(root: Path, seconds: float) -> Path:
+    import nbformat
+
+    (root / "data" / "raw" / "2021-04").mkdir(parents=True)
+    shutil.copy(RAW, root / "data" / "raw" / "2021-04" / "bulletin.txt")
+    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
+    (root / "notebooks").mkdir()
+    for name in ("01-first", "02-second", "03-third"):
+        nbformat.write(sleeping_notebook(root / f"started-{name}", seconds), root / "notebooks" / f"{name}.ipynb")
+    return root
+
+
+def run_pooled(root: Path, tmp: Path, *extra: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "METROANALYSIS_KERNEL_DIR"}
+    env["TMPDIR"] = str(tmp)
+    cmd = [sys.executable, "-m", "metroanalysis.cli", "run", "--month", "2021-04", "-j", "2", "--root", str(root)]
+    return subprocess.Popen(
+        [*cmd, *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=env
+    )
+
+
+def fork_server_children(proc: subprocess.Popen) -> list:
+    import psutil
+
+    try:
+        servers = [c for c in psutil.Process(proc.pid).children() if "forkserver" in " ".join(c.cmdline())]
+        return [w for s in servers for w in s.children()]
+    except psutil.Error:  # a process that ended between the two looks
+        return []
+
+
+def wait_for(condition, proc: subprocess.Popen, what: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    assert condition(), f"{what} never happened: {proc.communicate()[1] if proc.poll() is not None else ''}"
+
+
+def errors(err: str) -> list[str]:
+    return [line for line in err.splitlines() if not line.startswith("warning:")]
+
+
+def assert_nothing_left(root: Path, tmp: Path, processes: list) -> None:
+    """No process of the run alive, nothing half-written beside the reports, nothing in TMPDIR."""
+    import psutil
+
+    time.sleep(0.5)  # a kernel killed with its worker is reaped by its own parent
+    alive = [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], [(p.pid, p.cmdline()) for p in alive]
+    reports = root / "reports" / "2021-04"
+    half = (
+        [p.name for p in reports.rglob("*") if ".running." in p.name or p.name.endswith(".tmp")]
+        if reports.is_dir()
+        else []
+    )
+    assert half == [], half
+    assert sorted(p.name for p in tmp.iterdir()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["worker-starting", "notebook-running"])
+def test_ctrl_c_at_any_moment_of_a_pooled_run_is_one_line(tmp_path, private_tmp, moment):
+    """Ctrl-C (to the whole process group, as a terminal sends it) while a pool worker is being
+    forked and starts its kernel, or while two notebooks run in two workers: the run prints its one
+    line and exits 130, no process prints a traceback or lives on, nothing is half-written and the
+    temp folder holds nothing of the run's (kernel sockets included)."""
+    import psutil
+
+    root = pooled_project(tmp_path / "p", seconds=30)
+    assert clean(root).wait(timeout=120) == 0  # the run goes straight to its notebooks
+    proc = run_pooled(root, private_tmp)
+    if moment == "worker-starting":
+        wait_for(lambda: fork_server_children(proc), proc, "a worker forked")
+    else:
+        wait_for(lambda: len(list(root.glob("started-*"))) == 2, proc, "two notebooks started")
+    processes = psutil.Process(proc.pid).children(recursive=True)
+    os.killpg(proc.pid, signal.SIGINT)
+    sent = time.monotonic()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - sent < 30, "a 30-second notebook was waited for"
+    assert errors(err) == ["metroanalysis: interrupted; finished months are kept, the rest is not written"], err
+    assert_nothing_left(root, private_tmp, processes)
+
+
+@pytest.mark.slow
+def test_a_run_and_a_killed_worker_leave_nothing_in_the_temp_folder(tmp_path, private_tmp):
+    """The temp folder (TMPDIR) is listed before and after: a run that completes, and one whose
+    report worker is killed mid-notebook (by the out-of-memory killer, say), leave no socket,
+    folder or file of theirs there, and no process behind; the killed worker's reports fail in
+    one line each."""
+    import psutil
+
+    assert sorted(private_tmp.iterdir()) == []
+    root = pooled_project(tmp_path / "p", seconds=0.1)
+    done = run_pooled(root, private_tmp)
+    _, err = done.communicate(timeout=300)
+    assert done.returncode == 0, err
+    assert sorted(p.name for p in private_tmp.iterdir()) == []
+
+    root = pooled_project(tmp_path / "q", seconds=30)
+    proc = run_pooled(root, private_tmp)
+    wait_for(lambda: len(list(root.glob("started-*"))) == 2, proc, "two notebooks started")
+    processes = psutil.Process(proc.pid).children(recursive=True)
+    fork_server_children(proc)[0].kill()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err, err
+    assert [line for line in errors(err) if "report failed" in line], err
+    assert_nothing_left(root, private_tmp, processes)

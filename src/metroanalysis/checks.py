@@ -5,7 +5,8 @@ Status: `ok` (equal), `mismatch` (an exact figure, a count or an amount of money
 that differs from what its parts add to, by any amount), `rounding` (a total of figures that
 are themselves rounded by print, such as shares to 0.1%, within the rounding those figures
 allow), `partial` (a printed breakdown that covers only part of its total), `missing` (a table
-absent from this month's bulletin), `unmatched` (a name the registry does not know), `repaired`
+absent from this month's bulletin, or a column of a table printed without its 合计), `unmatched`
+(a name the registry does not know), `repaired`
 (damage in the raw file read back without guessing: the rule names the repair, e.g.
 line_rewrapped, cells_split, decoded_gb18030).
 
@@ -244,6 +245,35 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
     return out
 
 
+# The tables printed with a 合计 row, and the columns it totals (as in every bulletin so far).
+TOTAL_ROWS = {
+    "booking_by_hospital": (*CHANNELS, "subtotal"),
+    "booking_by_channel": ("bookings",),
+    "kiosk_usage": ("terminals", "registrations", "registration_amount_yuan", "payments", "payment_amount_yuan"),
+}
+
+
+def missing_printed_totals(tables: dict[str, pd.DataFrame], printed_totals: pd.DataFrame) -> list[dict]:
+    """A table printed with its rows but without (part of) its 合计 row: each column left
+    without a printed total to check it against is `missing`, not silently unchecked."""
+    out = []
+    for table, columns in TOTAL_ROWS.items():
+        if table not in tables or tables[table].empty:
+            continue  # a table missing whole is noted by missing_tables
+        printed = set(totals_of(printed_totals, table)["column"])
+        for column in columns:
+            if column not in printed:
+                row = missing_tables([table])[0]
+                row.update(
+                    rule="printed_total_present",
+                    entity="合计",
+                    column=column,
+                    message=f"{table} is printed without its 合计 for {column}: the column is not checked",
+                )
+                out.append(row)
+    return out
+
+
 def missing_tables(missing: list[str]) -> list[dict]:
     # Empty fields are <NA>, as they read back from quality.csv.
     return [
@@ -270,6 +300,7 @@ def run_checks(
     rows = [
         *missing_tables(missing),
         *extra,
+        *missing_printed_totals(tables, printed_totals),
         *printed_totals_match_sums(tables, printed_totals),
         *booking_subtotals(tables["booking_by_hospital"]),
         *hotline_identities(tables, printed_totals),

@@ -11,7 +11,9 @@ import argparse
 import csv
 import json
 import os
+import signal
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -413,7 +415,9 @@ def report_quality(month: str, folder: Path) -> bool:
     """Warn of every missing table and mismatch in the month's quality.csv; True if any."""
     rows = quality_rows(folder)
     for r in rows:
-        if r["status"] == "missing":
+        if r["status"] == "missing" and r["rule"] == "printed_total_present":
+            warn(f"{month}: {r['table']} is printed without its 合计 for {r['column']} (not checked)")
+        elif r["status"] == "missing":
             warn(f"{month}: table {r['table']} is missing from the bulletin")
         elif r["status"] == "mismatch":
             warn(
@@ -427,6 +431,27 @@ def report_quality(month: str, folder: Path) -> bool:
     counts = Counter(r["status"] for r in rows)
     print(f"{month}: checks " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     return has_problems(rows)
+
+
+def fails_strict(quality: Path) -> bool:
+    """What --strict fails a month for: a mismatch or something missing in its quality.csv."""
+    with open(quality, encoding="utf-8-sig", newline="") as fh:
+        return any(r["status"] in ("missing", "mismatch") for r in csv.DictReader(fh))
+
+
+def record_strict_verdict(project: Project, months: list[str], output: str | None) -> None:
+    """Each month's run.json (every language) says whether the month passed --strict, and is
+    not `ok` when it did not: the reports may be built, but the run failed the month."""
+    out_root = Path(output).expanduser().resolve() if output else project.reports
+    for month in months:
+        quality = project.processed_month(month) / "quality.csv"
+        failed = quality.is_file() and fails_strict(quality)
+        for record in [out_root / month / "run.json", *(out_root / month).glob("*/run.json")]:
+            if record.is_file():
+                run = json.loads(record.read_text(encoding="utf-8"))
+                run["strict"] = {"checks": "failed" if failed else "ok", "quality": quality.name}
+                run["ok"] = bool(run.get("ok")) and not failed
+                build.write_atomic(record, json.dumps(run, ensure_ascii=False, indent=2) + "\n")
 
 
 def check_executor(args) -> None:
@@ -473,6 +498,25 @@ def do_export(project: Project, months: list[str], args) -> int:
     return EXIT_OK
 
 
+def check_writable(project: Project, months: list[str], args) -> None:
+    """Before any work: every output folder that exists takes a file, or the command stops with
+    one line naming it (a read-only reports/ failed each report and page in turn, one line each)."""
+    import tempfile
+
+    folders = [project.processed, *(project.processed_month(m) for m in months)]
+    if args.command != "clean":
+        out_root = Path(args.output).expanduser().resolve() if args.output else project.reports
+        for month in months:
+            folders += [out_root, out_root / month, out_root / month / ".build"]
+            folders += [out_root / month / lang for lang in args.lang if lang != i18n.SOURCE]
+    for folder in dict.fromkeys(folders):
+        if folder.is_dir():
+            try:
+                tempfile.TemporaryFile(dir=folder).close()
+            except OSError as err:
+                raise OSError(err.errno, f"cannot write to this folder ({err.strerror})", str(folder)) from None
+
+
 def check_notebooks(project: Project, args: argparse.Namespace) -> None:
     """Before any month is cleaned: a run with no notebook to execute fails at once."""
     folder = project.notebook_folder(args.notebooks)
@@ -497,6 +541,8 @@ def main(argv: list[str] | None = None) -> int:
             check_executor(args)
             check_notebooks(project, args)
         code = EXIT_OK
+        if args.command in ("clean", "report", "run"):
+            check_writable(project, months, args)
         if args.command == "export":
             return do_export(project, months, args)
         if args.command in ("clean", "run"):
@@ -506,6 +552,8 @@ def main(argv: list[str] | None = None) -> int:
             code, months = do_clean(project, months, args.strict, args.force, jobs, follow, args.verbose)
         if args.command in ("report", "run") and months:
             code = max(code, do_report(project, months, args))
+            if args.strict:
+                record_strict_verdict(project, months, args.output)
         return code
     except (UsageError, BulletinError) as err:
         print(f"metroanalysis: error: {err}", file=sys.stderr)
@@ -514,7 +562,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"metroanalysis: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
+        # a second Ctrl-C meanwhile must not cut the one line short (or end the command on SIGINT)
+        held = threading.current_thread() is threading.main_thread()
+        try:
+            before = signal.signal(signal.SIGINT, signal.SIG_IGN) if held else None
+        except KeyboardInterrupt:  # one already on its way is spent here; the next is ignored
+            before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
+            if "metroanalysis.execute" in sys.modules:
+                sys.modules["metroanalysis.execute"].stop_unready_fork_server()
+        finally:
+            if held:
+                signal.signal(signal.SIGINT, before)
         return 130
 
 

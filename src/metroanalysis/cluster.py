@@ -23,7 +23,7 @@ import logging
 from pathlib import Path
 
 from .errors import UsageError
-from .execute import Outcome, Task, last_line, run_task
+from .execute import Outcome, Task, kernel_folder, last_line, run_task
 
 INSTALL = "--executor dask needs Dask, an optional extra: pip install -e '.[cluster]' (or uv sync --extra cluster)"
 
@@ -75,6 +75,7 @@ def run_on_dask(tasks: list[Task], jobs: int, scheduler: str | None):
     check_available()
     from dask.distributed import as_completed
 
+    kernel_folder()  # a LocalCluster's workers put their kernels' sockets in this run's folder
     client, cluster = connect(jobs, scheduler)
     try:
         plugin = stop_warm_kernels_plugin()

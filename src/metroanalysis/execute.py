@@ -6,7 +6,13 @@ notebook), parameters injected, the notebooks folder as working directory, into
 and records the outcome with `build`. A failing notebook keeps its executed notebook (with the
 error) and never replaces a good HTML report. `jobs` > 1 runs tasks in a pool of worker
 processes (each imports Papermill and nbconvert once); a kernel that fails to start is retried
-once. Kernels talk over local IPC sockets and are shut down without an interrupt.
+once. Kernels talk over local IPC sockets, in a folder of the run in the temp folder
+(`kernel_folder`, removed when the run ends), and are shut down without an interrupt.
+
+Ctrl-C: a worker is asked of the fork server only once its imports are done, with Ctrl-C held
+until it is started and known to the pool (`run_in_pool`); a process running notebooks stops
+its notebook's kernel and takes no new one (`on_interrupt`), and the interrupted pool is waited
+for (`stop_pool`): the command prints its one line, and no process is left to print or write.
 
 Warm kernels: each process that runs tasks (this one, or each pool worker, started as the pool
 starts) keeps one kernel that has already imported pandas, matplotlib, seaborn and the library
@@ -31,9 +37,13 @@ Where to change what:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import logging
 import os
 import re
+import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -78,6 +88,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     lang: str = "zh"
+    interrupted: bool = False  # stopped by Ctrl-C: nothing of it written, nothing recorded
 
 
 def run_tasks(tasks: list[Task], jobs: int, executor: str = "local", scheduler: str | None = None):
@@ -91,25 +102,150 @@ def run_tasks(tasks: list[Task], jobs: int, executor: str = "local", scheduler: 
         yield from run_on_dask(tasks, jobs, scheduler)
         return
     if jobs == 1 or len(tasks) <= 1:
-        try:
-            for task in tasks:
-                yield run_task(task)
-        finally:
-            stop_warm_kernel()
+        yield from run_here(tasks)
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     for task in tasks:
         task.progress = False  # several progress bars on one terminal are unreadable
-    workers = min(jobs, len(tasks))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(), initializer=start_worker) as pool:
-        futures = {pool.submit(run_task, task): task for task in longest_first(tasks)}
+    yield from run_in_pool(tasks, min(jobs, len(tasks)))
+
+
+def run_here(tasks: list[Task]):
+    """The tasks one after another in this process. Ctrl-C meanwhile stops the notebook that is
+    running (its kernel is killed) instead of raising wherever it lands (in an event loop, a
+    kernel start): the task comes back interrupted, and KeyboardInterrupt is raised here."""
+    global _STOPPING
+    if _STOPPING:  # an earlier run of this process was interrupted: this one starts afresh
+        _STOPPING = False
+        logging.disable(logging.NOTSET)
+    handler = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGINT, on_interrupt) if handler else None
+    try:
+        for task in tasks:
+            outcome = run_task(task)
+            if outcome.interrupted:
+                break
+            yield outcome
+    finally:
+        stop_warm_kernel()
+        if handler:
+            signal.signal(signal.SIGINT, before)
+    if _STOPPING:
+        raise KeyboardInterrupt
+
+
+def run_in_pool(tasks: list[Task], workers: int):
+    """The tasks in a pool of `workers` processes forked from the fork server. Every worker is
+    asked for only once the server answers (its imports done), with Ctrl-C held until each is
+    started and known to the pool: a request abandoned half-way would be served after this
+    process had removed the semaphores the worker needs, and the worker would print a traceback.
+    On Ctrl-C (or a worker that was interrupted) the pool is stopped in order (`stop_pool`)."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = worker_context()
+    wait_for_fork_server()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker)
+    finished = False
+    try:
+        with interrupts_held():
+            futures = {pool.submit(run_task, task): task for task in longest_first(tasks)}
         for future in as_completed(futures):
             task = futures[future]
             try:
-                yield future.result()
+                outcome = future.result()
             except Exception as err:  # the worker itself died
-                yield Outcome(task.month, Path(task.notebook).stem, False, error=last_line(err), lang=task.lang)
+                outcome = Outcome(task.month, Path(task.notebook).stem, False, error=last_line(err), lang=task.lang)
+            if outcome.interrupted:  # a worker was interrupted alone: the run stops as on Ctrl-C
+                raise KeyboardInterrupt
+            yield outcome
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            stop_pool(pool)
+
+
+STOP_TIMEOUT = 30  # seconds an interrupted pool's workers have to stop before they are killed
+
+
+def stop_pool(pool) -> None:
+    """After Ctrl-C: no notebook starts any more, each worker kills the kernel of the notebook it
+    runs (the Ctrl-C is passed on, for a run interrupted alone), and every worker is waited for,
+    so none lives on to print or write after this process. A second Ctrl-C does not cut this
+    short; a worker still running after STOP_TIMEOUT is killed."""
+    import multiprocessing
+
+    with interrupts_held():
+        pool.shutdown(wait=False, cancel_futures=True)
+        workers = multiprocessing.active_children()
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline and any(w.is_alive() for w in workers):
+            # again and again: a worker forked a moment ago ignores it until Python's fork
+            # server has given it its handler (`on_interrupt`, which acts once)
+            for worker in workers:
+                if worker.is_alive():  # not reaped: its pid is still this worker's
+                    with contextlib.suppress(OSError):
+                        os.kill(worker.pid, signal.SIGINT)
+            for worker in workers:
+                worker.join(0.25)
+        for worker in workers:
+            if worker.is_alive():
+                worker.kill()
+        pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def interrupts_held():
+    """Ctrl-C waits for the end of the block, then arrives as it would have (only the main thread
+    receives it; elsewhere this does nothing)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+    if caught and callable(before):
+        before(signal.SIGINT, None)
+
+
+# --- Ctrl-C in a process that runs notebooks ----------------------------------------------------
+
+_STOPPING = False  # this process was interrupted: every task from now on comes back interrupted
+_KERNEL_GROUPS: set[int] = set()  # this process's kernels (each leads its own process group)
+FORK_SERVER_PID: int | None = None  # set in the fork server by `worker_preload`
+
+
+class InterruptedRunError(Exception):
+    """Raised at a safe point once this process has been interrupted."""
+
+
+def on_interrupt(signum, frame) -> None:
+    """The SIGINT handler of a process that runs notebooks (a pool worker from its birth: the fork
+    server passes it on; this process while `run_here` runs). It raises nothing where it lands;
+    it kills this process's kernels, so the notebook running stops at once (its kernel died),
+    and every task from then on returns interrupted (`run_task`)."""
+    global _STOPPING
+    if os.getpid() == FORK_SERVER_PID or _STOPPING:
+        return
+    _STOPPING = True
+    # what papermill and nbclient log of a notebook stopped this way ("Kernel died while waiting
+    # for execute reply") is not news: the command says it was interrupted, in one line
+    logging.disable(logging.CRITICAL)
+    for group in list(_KERNEL_GROUPS):
+        on_interrupt_kill(group)
+
+
+def on_interrupt_kill(group: int | None) -> None:
+    if group:
+        with contextlib.suppress(OSError):
+            os.killpg(group, signal.SIGKILL)
+
+
+def interrupted(task: Task) -> Outcome:
+    return Outcome(task.month, Path(task.notebook).stem, False, error="interrupted", lang=task.lang, interrupted=True)
 
 
 def worker_context():
@@ -136,6 +272,7 @@ def ensure_fork_server() -> None:
     import signal
     from multiprocessing import forkserver, resource_tracker
 
+    kernel_folder()  # named in the environment the server, its workers and their kernels inherit
     # the tracker first: starting it unblocks Ctrl-C whatever the mask was before
     resource_tracker.ensure_running()
     interrupts = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -143,6 +280,38 @@ def ensure_fork_server() -> None:
         forkserver.ensure_running()
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)  # a Ctrl-C meanwhile arrives here
+
+
+READY_WAIT = 300  # seconds at most to wait for the fork server's imports (then ask it anyway)
+
+
+def fork_server_ready_file(pid: int) -> Path:
+    """Written by `worker_preload` in the fork server once its imports are done."""
+    return Path(os.environ.get(KERNEL_FOLDER) or tempfile.gettempdir()) / f"fork-server-{pid}.ready"
+
+
+def wait_for_fork_server() -> None:
+    """Wait (Ctrl-C allowed) until the fork server has done its imports, so a request for a
+    worker is answered at once (see `run_in_pool`)."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if pid is None:
+        return
+    deadline = time.monotonic() + READY_WAIT
+    while not fork_server_ready_file(pid).exists() and time.monotonic() < deadline and process_exists(pid):
+        time.sleep(0.02)
+
+
+def stop_unready_fork_server() -> None:
+    """After Ctrl-C: a fork server still importing is of no use any more; stopped now rather than
+    left to finish its imports (holding the terminal's output) and exit on its own."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if pid is not None and not fork_server_ready_file(pid).exists():
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def start_fork_server() -> None:
@@ -181,10 +350,14 @@ def run_task(task: Task) -> Outcome:
     for attempt in (1, 2):
         outcome.attempts = attempt
         try:
+            if _STOPPING:
+                raise InterruptedRunError
             execute_and_export(task, outcome)
             outcome.ok = True
             break
         except Exception as err:
+            if _STOPPING:  # stopped, not failed: the report stays as it was, nothing recorded
+                return interrupted(task)
             outcome.error = last_line(err)
             if attempt == 1 and is_startup_race(err):
                 continue
@@ -221,6 +394,8 @@ def execute_and_export(task: Task, outcome: Outcome) -> None:
         }
     else:
         how = {"kernel_manager_class": local_kernel_manager()}
+    if _STOPPING:  # interrupted while the kernel started
+        raise InterruptedRunError
     t1 = time.perf_counter()
     try:
         nb = papermill.execute_notebook(
@@ -239,9 +414,12 @@ def execute_and_export(task: Task, outcome: Outcome) -> None:
             stop_warm_kernel()  # died, timed out or interrupted: the next notebook gets a new one
         raise
     finally:
-        # the executed notebook is kept, with its error if it failed
+        # the executed notebook is kept, with its error if it failed; one stopped by Ctrl-C is not
         if running.exists():
-            os.replace(running, final_ipynb)
+            if _STOPPING:
+                running.unlink()
+            else:
+                os.replace(running, final_ipynb)
     t2 = time.perf_counter()
     outcome.warnings = notebook_warnings(nb)
     outcome.title, outcome.finding = export.write_report(nb, out_dir / f"{nb_path.stem}.html", task)
@@ -465,8 +643,11 @@ def local_kernel_manager():
         kernel_fork = None  # a kernelfork.KernelFork to launch the kernel from, used once
 
         def __init__(self, **kwargs):
+            # its sockets and connection file in this run's kernel folder, removed with it
+            name = os.path.join(kernel_folder(), f"k{uuid.uuid4().hex[:12]}")
             kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"metroanalysis-kernel-{uuid.uuid4().hex}"))
+            kwargs.setdefault("ip", name)
+            kwargs.setdefault("connection_file", f"{name}.json")
             super().__init__(**kwargs)
 
         async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
@@ -476,14 +657,23 @@ def local_kernel_manager():
             if fork is None or not kernelfork.is_this_interpreters_ipykernel(kernel_cmd):
                 self.kernel_fork = fork  # left for the caller to discard
                 await super()._async_launch_kernel(kernel_cmd, **kw)
-                return
-            # what LocalProvisioner.launch_kernel records of a Popen, for the forked kernel (it
-            # leads its own process group, as a kernel launched the usual way does)
-            provisioner = self.provisioner
-            provisioner.process = fork.launch(kernel_cmd, kw.get("env"), kw.get("cwd"))
-            provisioner.pid = provisioner.pgid = provisioner.process.pid
-            provisioner.cwd = kw.get("cwd")
-            self._reconcile_connection_info(provisioner.connection_info)
+            else:
+                # what LocalProvisioner.launch_kernel records of a Popen, for the forked kernel
+                # (it leads its own process group, as a kernel launched the usual way does)
+                provisioner = self.provisioner
+                provisioner.process = fork.launch(kernel_cmd, kw.get("env"), kw.get("cwd"))
+                provisioner.pid = provisioner.pgid = provisioner.process.pid
+                provisioner.cwd = kw.get("cwd")
+                self._reconcile_connection_info(provisioner.connection_info)
+            self.kernel_group = getattr(self.provisioner, "pgid", None) or getattr(self.provisioner, "pid", None)
+            if self.kernel_group:
+                _KERNEL_GROUPS.add(self.kernel_group)  # for Ctrl-C to stop (`on_interrupt`)
+            if _STOPPING:  # interrupted while it launched: stopped now, not after its start
+                on_interrupt_kill(self.kernel_group)
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            _KERNEL_GROUPS.discard(getattr(self, "kernel_group", None))
+            await super()._async_cleanup_resources(restart=restart)
 
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client's shutdown_kernel sends SIGINT before asking the kernel to shut
@@ -498,6 +688,53 @@ def local_kernel_manager():
             await super()._async_interrupt_kernel()
 
     return LocalKernelManager
+
+
+KERNEL_FOLDER = "METROANALYSIS_KERNEL_DIR"  # inherited by the fork server, its workers and kernels
+_OWN_FOLDER: list[str] = []
+
+
+def kernel_folder() -> str:
+    """The folder of this run's kernel sockets and connection files, in the temp folder: made by
+    the first process of a run that needs it (before the fork server starts, so the workers
+    inherit it) and removed when that process exits, with whatever a killed worker's kernel
+    left there. One left by a run that was itself killed is removed by the next run."""
+    inherited = os.environ.get(KERNEL_FOLDER)
+    if inherited and os.path.isdir(inherited):
+        return inherited
+    if not _OWN_FOLDER:
+        sweep_kernel_folders()
+        folder = tempfile.mkdtemp(prefix=f"metroanalysis-{os.getpid()}-")
+        _OWN_FOLDER.append(folder)
+        atexit.register(remove_kernel_folder, folder, os.getpid())
+    os.environ[KERNEL_FOLDER] = _OWN_FOLDER[0]
+    return _OWN_FOLDER[0]
+
+
+def remove_kernel_folder(folder: str, owner: int) -> None:
+    if os.getpid() == owner:  # not in a child that inherited this exit handler
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_kernel_folders() -> None:
+    """Remove the kernel folders of runs that are gone (killed before they could)."""
+    for folder in Path(tempfile.gettempdir()).glob("metroanalysis-*-*"):
+        pid = folder.name.split("-")[1]
+        if folder.is_dir() and pid.isdigit() and not process_exists(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's: alive
+        return True
+    try:  # Linux: a child that died and was not reaped yet is gone too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def literal_path(path: Path) -> str:

@@ -411,7 +411,10 @@ def cell_rows(lines: list[Line]) -> list[list[Cell]]:
                 text=short(line.text),
             )
         tabbed = line.text.startswith("\t")
-        current.append(Cell(line.no, clean_cell(line.text), tabbed))
+        # credited to the file line its text is printed on: a cell rewrapped (its TAB on one
+        # line, its figure on the next, as a stray CR leaves it) is not the line of its TAB
+        begins = len(line.text) - len(line.text.lstrip(_STRAY_SPACE + "\t"))
+        current.append(Cell(line.no_at(begins), clean_cell(line.text), tabbed))
     if current:
         rows.append(current)
     return rows
