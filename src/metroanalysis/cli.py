@@ -508,7 +508,8 @@ def check_writable(project: Project, months: list[str], args) -> None:
         out_root = Path(args.output).expanduser().resolve() if args.output else project.reports
         for month in months:
             folders += [out_root, out_root / month, out_root / month / ".build"]
-            folders += [out_root / month / lang for lang in args.lang if lang != i18n.SOURCE]
+            # every language's folder that exists: a run without --lang keeps each of them current
+            folders += [out_root / month / lang for lang in i18n.LANGS if lang != i18n.SOURCE]
     for folder in dict.fromkeys(folders):
         if folder.is_dir():
             try:
