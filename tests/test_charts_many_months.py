@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from months import months_after
 from notebook_charts import run_charts
 
 from metroanalysis import chartcheck, chartlayout
@@ -24,15 +25,6 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = (REPO / "data" / "raw" / "2021-04" / "bulletin.txt").read_text(encoding="utf-8")
-
-
-def months_after(first: str, n: int) -> list[str]:
-    year, month = (int(x) for x in first.split("-"))
-    out = []
-    for _ in range(n):
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        out.append(f"{year}-{month:02d}")
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from months import months_after
 
 from metroanalysis import load_all_months
 from metroanalysis.analysis.trends import headline_figures, latest_changes
@@ -18,17 +19,6 @@ from metroanalysis.synth import as_format, generate
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = (REPO / "data" / "raw" / "2021-04" / "bulletin.txt").read_text(encoding="utf-8")
-
-
-def months_after(first: str, n: int) -> list[str]:
-    year, month = (int(x) for x in first.split("-"))
-    out = []
-    for _ in range(n):
-        month += 1
-        if month == 13:
-            year, month = year + 1, 1
-        out.append(f"{year}-{month:02d}")
-    return out
 
 
 @pytest.fixture(scope="module")
