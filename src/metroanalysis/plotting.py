@@ -367,7 +367,7 @@ def area_tile_map(
     data = values.astype("Float64")
     missing = any(pd.isna(data.get(entity, pd.NA)) for entity in layout)
     box = _tile_map_box(rows, cols, _text_width(title, 13, renderer) / fig.dpi, missing)
-    note = _wrapped(note, (box.width - 2 * MAP_MARGIN) * fig.dpi, 9, renderer)
+    note = chartlayout.wrap(note, (box.width - 2 * MAP_MARGIN) * fig.dpi, lambda line: _text_width(line, 9, renderer))
     note_height = 0.2 * (note.count("\n") + 1) + 0.1
     fig.set_size_inches(box.width, box.height + note_height)
     ax, cax = _tile_map_axes(fig, box, rows, cols, note_height)
@@ -513,22 +513,6 @@ def _splits(words: list[str], lines: int) -> list[list[str]]:
     return [
         [" ".join(words[:i]), *rest] for i in range(1, len(words) - lines + 2) for rest in _splits(words[i:], lines - 1)
     ]
-
-
-def _wrapped(text: str, width: float, fontsize: float, renderer) -> str:
-    """`text` broken into lines no wider than `width` display pixels at `fontsize`, measured by
-    the renderer: at spaces in a text that has them, else between characters (Chinese)."""
-    joiner = " " if " " in text else ""
-    units = text.split(" ") if joiner else list(text)
-    lines, line = [], ""
-    for unit in units:
-        trial = f"{line}{joiner}{unit}" if line else unit
-        if line and _text_width(trial, fontsize, renderer) > width:
-            lines.append(line)
-            line = unit
-        else:
-            line = trial
-    return "\n".join([*lines, line])
 
 
 def _text_width(text: str, fontsize: float, renderer) -> float:
