@@ -349,6 +349,17 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def forget_caught_interrupt() -> None:
+    """Make the interrupt caught above really caught, so the command exits 130.
+
+    CPython remembers a KeyboardInterrupt that left an exec() or eval() of a *string* (dataclasses
+    and namedtuple build their methods that way, so a Ctrl-C during an import often lands there),
+    and at exit it kills the process with SIGINT instead of returning our code, even though the
+    interrupt was caught: the shell then sees -2, not 130. CPython clears that memory whenever a
+    string is run through the same door, which is what the line below does."""
+    exec("pass", {})  # a constant, run only for its side effect on that flag
+
+
 def clean_locked(project: Project, month: str, inputs: dict) -> str | None:
     """Clean one month under its lock; the one-line error if its bulletin cannot be cleaned."""
     from .pipeline import clean_month
@@ -576,6 +587,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if held:
                 signal.signal(signal.SIGINT, before)
+        forget_caught_interrupt()
         return 130
 
 
