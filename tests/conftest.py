@@ -34,12 +34,12 @@ settings.load_profile("ci")
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """The kernel folder a test made in this process (`metroanalysis.execute.kernel_folder`,
+    """The kernel folder a test made in this process (`metroanalysis.kernels.kernel_folder`,
     for runs started in-process) goes with the session, even where the process then ends
     without its exit handlers (a pytest-xdist worker): the temp folder keeps nothing of ours."""
     import sys
 
-    execute = sys.modules.get("metroanalysis.execute")
+    execute = sys.modules.get("metroanalysis.kernels")
     for folder in getattr(execute, "_OWN_FOLDER", []):
         shutil.rmtree(folder, ignore_errors=True)
 

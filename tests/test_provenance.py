@@ -23,9 +23,9 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from metroanalysis import build, provenance, runner, site
 from metroanalysis.cli import main
 from metroanalysis.errors import UsageError
-from metroanalysis.execute import KERNEL, Task
 from metroanalysis.export import write_report
 from metroanalysis.paths import Project
+from metroanalysis.tasks import KERNEL, Task
 
 MONTH = "2021-04"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

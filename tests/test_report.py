@@ -353,8 +353,8 @@ def test_lean_imports_skip_the_rfc3987_grammar_but_leave_it_importable():
 
 
 def test_reports_up_to_date_in_many_months_are_one_line(capsys):
-    from metroanalysis.execute import Outcome, Task
     from metroanalysis.runner import say_unchanged
+    from metroanalysis.tasks import Outcome, Task
 
     months = [f"2022-{m:02d}" for m in range(1, 13)] + [f"2023-{m:02d}" for m in range(1, 13)]
     unchanged = [Outcome(m, f"0{n}-x", True, skipped=True) for m in months for n in range(1, 6)]

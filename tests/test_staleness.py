@@ -24,6 +24,10 @@ MONTH = "2021-04"
 REPORT_ONLY = [
     "runner.py",
     "execute.py",
+    "pool.py",
+    "kernels.py",
+    "interrupts.py",
+    "tasks.py",
     "export.py",
     "site.py",
     "report.py",

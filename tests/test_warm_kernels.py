@@ -11,8 +11,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from metroanalysis import execute
-from metroanalysis.execute import Task, run_tasks
+from metroanalysis import execute, kernels, pool
+from metroanalysis.pool import run_tasks
+from metroanalysis.tasks import Task
 
 pytestmark = pytest.mark.slow
 
@@ -102,16 +103,16 @@ def folder(tmp_path) -> Path:
 
 def test_a_notebook_run_after_another_in_a_warm_kernel_sees_what_a_fresh_kernel_sees(folder, tmp_path, monkeypatch):
     warm_out = tmp_path / "warm"
-    execute.stop_warm_kernel()
+    kernels.stop_warm_kernel()
     first = execute.run_task(task(folder / "01-mess.ipynb", warm_out, "2021-04"))
     assert first.ok, first.error
-    kernel_id = execute.current_warm_kernel().km.kernel_id
+    kernel_id = kernels.current_warm_kernel().km.kernel_id
     # the helper module next to the notebooks changes between the two: it must be read afresh
     (folder / "helper_here.py").write_text("VALUE = 2\n", encoding="utf-8")
     second = execute.run_task(task(folder / "02-observe.ipynb", warm_out, "2021-05"))
     assert second.ok, second.error
-    assert execute.current_warm_kernel().km.kernel_id == kernel_id, "both ran in one kernel"
-    execute.stop_warm_kernel()
+    assert kernels.current_warm_kernel().km.kernel_id == kernel_id, "both ran in one kernel"
+    kernels.stop_warm_kernel()
 
     monkeypatch.setenv("METROANALYSIS_WARM", "0")
     fresh_out = tmp_path / "fresh"
@@ -174,13 +175,13 @@ def test_a_warm_kernel_that_died_between_notebooks_is_replaced(tmp_path):
     nbs.mkdir()
     notebook(nbs / "01-one.ipynb", "x = 1")
     out = tmp_path / "out"
-    execute.stop_warm_kernel()
+    kernels.stop_warm_kernel()
     assert execute.run_task(task(nbs / "01-one.ipynb", out, "2021-04")).ok
-    process = execute.current_warm_kernel().km.provisioner.process
+    process = kernels.current_warm_kernel().km.provisioner.process
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     again = execute.run_task(task(nbs / "01-one.ipynb", out, "2021-05"))
-    execute.stop_warm_kernel()
+    kernels.stop_warm_kernel()
     assert again.ok and again.attempts == 1, again.error
 
 
@@ -193,7 +194,7 @@ def test_a_kernel_that_dies_mid_notebook_leaves_the_notebook_as_far_as_it_ran(tm
     notebook(nbs / "01-dies.ipynb", "print('OBSERVED {\"step\": 1}')", dies)
     out = tmp_path / "out"
     outcome = execute.run_task(task(nbs / "01-dies.ipynb", out, "2021-04"))
-    execute.stop_warm_kernel()
+    kernels.stop_warm_kernel()
     assert not outcome.ok
     assert observed(out, "01-dies") == {"step": 1}  # the executed notebook is kept, with what ran
     assert not list(out.glob(".*.running.ipynb"))
@@ -216,7 +217,7 @@ def test_the_longest_reports_are_sent_first(tmp_path):
     names = ["01-short", "02-long", "03-middle", "04-new"]
     months = ("2021-04", "2021-05")
     tasks = [Task(m, str(tmp_path / f"{n}.ipynb"), str(tmp_path / m), {}, key="k") for m in months for n in names]
-    order = [(t.month, Path(t.notebook).stem) for t in execute.longest_first(tasks)]
+    order = [(t.month, Path(t.notebook).stem) for t in pool.longest_first(tasks)]
     assert order == [
         ("2021-04", "04-new"),
         ("2021-05", "04-new"),

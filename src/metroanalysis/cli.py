@@ -203,7 +203,7 @@ def do_clean(
             else:
                 stale.append((month, inputs))
     if stale and reports_follow:
-        from .execute import start_fork_server
+        from .pool import start_fork_server
 
         start_fork_server()
     errors = clean_stale(project, stale, jobs)
@@ -255,7 +255,7 @@ def clean_stale(project: Project, stale: list[tuple[str, dict]], jobs: int | Non
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    from .execute import worker_context
+    from .pool import worker_context
 
     inputs_of, left = dict(stale), MonthsLeft([m for m, _ in stale])
     results: dict[str, str | None] = {}
@@ -582,8 +582,8 @@ def main(argv: list[str] | None = None) -> int:
             before = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
-            if "metroanalysis.execute" in sys.modules:
-                sys.modules["metroanalysis.execute"].stop_unready_fork_server()
+            if "metroanalysis.pool" in sys.modules:
+                sys.modules["metroanalysis.pool"].stop_unready_fork_server()
         finally:
             if held:
                 signal.signal(signal.SIGINT, before)

@@ -1,6 +1,6 @@
 """Report tasks on a Dask cluster: `metroanalysis run --executor dask [--scheduler ADDRESS]`.
 
-The same `execute.Task`s the local pool runs are sent to `distributed.Client` workers, which run
+The same `tasks.Task`s the local pool runs are sent to `distributed.Client` workers, which run
 `execute.run_task` (a warm kernel per worker thread, the executed notebook, the HTML page and the
 report's build record, all written by the worker); the runner keeps everything else (month locks,
 planning, progress lines, run.json, index pages), exactly as with the local pool. With no
@@ -23,7 +23,9 @@ import logging
 from pathlib import Path
 
 from .errors import UsageError
-from .execute import Outcome, Task, kernel_folder, last_line, run_task
+from .execute import run_task
+from .kernels import kernel_folder
+from .tasks import Outcome, Task, last_line
 
 INSTALL = "--executor dask needs Dask, an optional extra: pip install -e '.[cluster]' (or uv sync --extra cluster)"
 
@@ -46,7 +48,7 @@ def stop_warm_kernels_plugin():
         name = "metroanalysis-warm-kernels"
 
         def teardown(self, worker) -> None:
-            from metroanalysis.execute import stop_warm_kernels
+            from metroanalysis.kernels import stop_warm_kernels
 
             with contextlib.suppress(Exception):
                 stop_warm_kernels()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 from pathlib import Path
 
 from . import build, i18n, provenance
@@ -41,8 +42,6 @@ def exporter(lang: str):
     """The HTML exporter for `lang`, made once per process."""
     if lang not in _EXPORTERS:
         import jinja2
-
-        from .execute import lean_imports
 
         _, nbconvert = lean_imports()
         from nbconvert.preprocessors import TagRemovePreprocessor
@@ -226,3 +225,26 @@ def notebook_finding(nb) -> str | None:
             if isinstance(meta, dict) and isinstance(meta.get("finding"), str):
                 return " ".join(meta["finding"].split())
     return None
+
+
+_IMPORTED: tuple | None = None
+
+
+def lean_imports():
+    """Papermill and nbconvert, imported once per process, without the 0.7-1.2 s that importing
+    jsonschema spends compiling the grammar of the optional `rfc3987_syntax` package (used only by
+    the "iri" format check, which nbformat never asks for): while jsonschema's format checkers are
+    set up, that import is made to fail, so jsonschema skips it; afterwards it works as before."""
+    global _IMPORTED
+    if _IMPORTED is None:
+        blocked = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
+        if blocked:
+            sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+        try:
+            import nbconvert
+            import papermill
+        finally:
+            if blocked and sys.modules.get("rfc3987_syntax", 0) is None:
+                del sys.modules["rfc3987_syntax"]
+        _IMPORTED = (papermill, nbconvert)
+    return _IMPORTED

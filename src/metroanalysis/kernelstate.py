@@ -70,7 +70,7 @@ def _freeze_what_is_loaded() -> None:
 def check_library_is_current() -> None:
     """A kernel forked from a fork server that outlived an edit of the library (a long-lived
     process that runs reports twice) would run the library as it was: refuse, so the kernel is
-    started afresh instead (`execute.prepared_warm_kernel`)."""
+    started afresh instead (`kernels.prepared_warm_kernel`)."""
     for name, module in list(sys.modules.items()):
         where = getattr(module, "__file__", None) or ""
         if name in _LOADED and where and _LOADED[name] != _stamp(where):

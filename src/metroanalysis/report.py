@@ -3,7 +3,9 @@
 The report layer is cut at its seams, one job per module:
 
 - `runner`: which reports are stale, the month locks, progress lines, run.json;
-- `execute`: Papermill, the kernel manager, the worker pool, retries;
+- `pool`: tasks one after another, in a pool of worker processes, or on Dask (`cluster`);
+- `execute`: one task with Papermill, retries; `kernels`: warm kernels and their sockets;
+- `tasks`: a task and its outcome; `interrupts`: Ctrl-C in a process that runs notebooks;
 - `export`: nbconvert's HTML export (`templates/report.html.j2`, `report.css`);
 - `build`: build records and digests (what makes a report or a clean month stale);
 - `site`: the month and months index pages (`templates/month.html.j2`, `months.html.j2`).

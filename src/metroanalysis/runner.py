@@ -29,12 +29,13 @@ from pathlib import Path
 from . import build, i18n, provenance, site
 from .entity_pages import write_entity_pages
 from .errors import UsageError
-from .execute import KERNEL, Outcome, Task, last_line, run_tasks
 from .locking import month_lock
 from .paths import MONTH, Project, check_month, list_notebooks, relative
+from .pool import run_tasks
 from .publish import publish_workbook
 from .quality_page import write_quality_page
 from .swap import recover, swap_in
+from .tasks import KERNEL, Outcome, Task, last_line
 
 
 def report_months(

@@ -137,8 +137,8 @@ def verify_published(project: Project, out_root: Path, month: str, found: Verifi
 def verify_reports(
     project: Project, out_root: Path, notebooks: Path, month: str, lang: str, found: Verification
 ) -> None:
-    from .execute import KERNEL
     from .runner import month_dir, parameters
+    from .tasks import KERNEL
 
     out_dir = month_dir(out_root, month, lang)
     records = sorted((out_dir / ".build").glob("*.json")) if (out_dir / ".build").is_dir() else []

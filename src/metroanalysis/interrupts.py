@@ -1,0 +1,74 @@
+"""Ctrl-C in a process that runs notebooks: one flag, set once, and the kernels it stops.
+
+A process running notebooks (a pool worker from its birth, or the command's own process while
+`pool.run_here` runs) takes `on_interrupt` as its SIGINT handler: it raises nothing where it
+lands, kills this process's kernels (`KERNEL_GROUPS`), so the notebook running stops at once,
+and from then on every task comes back interrupted (`stopping`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+
+_STOPPING = False  # this process was interrupted: every task from now on comes back interrupted
+KERNEL_GROUPS: set[int] = set()  # this process's kernels (each leads its own process group)
+FORK_SERVER_PID: int | None = None  # set in the fork server by `worker_preload`
+
+
+def stopping() -> bool:
+    """This process was interrupted: the notebook running stops, and no task starts any more."""
+    return _STOPPING
+
+
+def start_afresh() -> None:
+    """A new run in a process whose earlier run was interrupted (the library used in-process)."""
+    global _STOPPING
+    _STOPPING = False
+    logging.disable(logging.NOTSET)
+
+
+class InterruptedRunError(Exception):
+    """Raised at a safe point once this process has been interrupted."""
+
+
+def on_interrupt(signum, frame) -> None:
+    """The SIGINT handler of a process that runs notebooks (a pool worker from its birth: the fork
+    server passes it on; this process while `run_here` runs). It raises nothing where it lands;
+    it kills this process's kernels, so the notebook running stops at once (its kernel died),
+    and every task from then on returns interrupted (`run_task`)."""
+    global _STOPPING
+    if os.getpid() == FORK_SERVER_PID or _STOPPING:
+        return
+    _STOPPING = True
+    # what papermill and nbclient log of a notebook stopped this way ("Kernel died while waiting
+    # for execute reply") is not news: the command says it was interrupted, in one line
+    logging.disable(logging.CRITICAL)
+    for group in list(KERNEL_GROUPS):
+        on_interrupt_kill(group)
+
+
+def on_interrupt_kill(group: int | None) -> None:
+    if group:
+        with contextlib.suppress(OSError):
+            os.killpg(group, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def interrupts_held():
+    """Ctrl-C waits for the end of the block, then arrives as it would have (only the main thread
+    receives it; elsewhere this does nothing)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+    if caught and callable(before):
+        before(signal.SIGINT, None)
