@@ -3,6 +3,7 @@ readable, and the next run completes the work. The test prints how many interrup
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -57,6 +58,26 @@ def test_interrupted_cleans_lose_nothing(tmp_path, capsys):
         print(f"\n  interruptions tried: {tried}, all held")
 
 
+def stopped(proc: subprocess.Popen, timeout: float) -> str:
+    """The command's stderr once it and every process holding its output have ended; if that
+    takes longer than `timeout`, the test fails naming each process still there and what it is
+    doing (its status and command line), so a rare hang explains itself."""
+    import psutil
+
+    try:
+        return proc.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        alive = []
+        for p in psutil.process_iter(["pid", "ppid", "status", "cmdline"]):
+            with contextlib.suppress(OSError):
+                if os.getsid(p.info["pid"]) == proc.pid:  # the command's session (start_new_session)
+                    cmdline = " ".join(p.info["cmdline"] or [])[:160]
+                    alive.append(f"{p.info['pid']} (parent {p.info['ppid']}, {p.info['status']}): {cmdline}")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"not ended {timeout} s after Ctrl-C; still running:\n" + "\n".join(alive))
+
+
 MONTHS = [f"{2021 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(14)]  # 2021-04 … 2022-05
 
 
@@ -102,7 +123,7 @@ def test_ctrl_c_stops_many_months_cleaning_at_once(raw_months, tmp_path):
     at_signal = len(list(processed.glob("20*/datapackage.json")))
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to every process of the group
     sent = time.monotonic()
-    _, err = proc.communicate(timeout=60)
+    err = stopped(proc, 60)
     assert proc.returncode == 130, err
     assert time.monotonic() - sent < 10
     assert "Traceback" not in err and "interrupted" in err
@@ -168,7 +189,7 @@ def test_ctrl_c_while_the_fork_server_imports_is_one_line(tmp_path, delay):
     time.sleep(delay)  # 0: Python's own start-up and multiprocessing's imports; 0.5: ours
     assert not server.children(), "the fork server had already forked a worker"
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    err = stopped(proc, 60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err, err
     assert "interrupted" in err
