@@ -41,6 +41,10 @@ MESSAGES = {
     "cell_rewrapped": "第 {line} 行接续第 {previous} 行的单元格文字",
     "line_rewrapped": "第 {line} 行接续第 {previous} 行的段落",
     "tables_reordered": "各表的印刷顺序与通常不同（{names}）：每张表按自己的标题读取",
+    # the bulletin's layout changed, and was read (bulletin.py, tables/): each is a warning
+    "title_reworded": "第 {line} 行的标题“{title}”与通常的措辞不同，按其关键词读作 {table} 表",
+    "table_continued": "{table} 表在第 {line} 行以“续表”接续，重复印出的 {n} 行表头不计",
+    "empty_trailing_cells": "{table} 表有 {n} 行末尾多一个空单元格（表头该列也为空），不计",
 }
 CATALOG = i18n.catalog_path(Path(__file__).resolve(), "en")  # messages.en.yml
 

@@ -21,9 +21,74 @@ class Section:
     body: list[Line]
     year: int
     month: int
+    breaks: tuple[int, ...] = ()  # lines of 续表: the header printed again after each is dropped
 
     def rows(self) -> list[list[Cell]]:
-        return cell_rows(self.body)
+        return self.read_rows()[0]
+
+    def read_rows(self) -> tuple[list[list[Cell]], int, int]:
+        """The rows as the table's parser reads them, and what was adapted: how many header
+        rows printed again after 续表 were dropped, and how many rows had an empty trailing
+        cell (a column left empty under an empty header: a copy artefact) that was ignored."""
+        rows = cell_rows(self.body)
+        rows, repeated = drop_repeated_header(rows, self.breaks)
+        rows, trimmed = drop_empty_trailing_cells(rows)
+        return rows, repeated, trimmed
+
+
+def header_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """The rows before the first one holding a figure (notes left out): the printed header."""
+    out = []
+    for row in rows:
+        if is_note(row):
+            continue
+        if any(c.tabbed and re.fullmatch(r"[\d.,，]+", c.text) for c in row):
+            break
+        out.append(row)
+    return out
+
+
+def texts(row: list[Cell]) -> list[str]:
+    return [c.text for c in row]
+
+
+def drop_repeated_header(rows: list[list[Cell]], breaks: tuple[int, ...]) -> tuple[list[list[Cell]], int]:
+    """After each 续表 line, the header printed again (the same cells as the first header rows)
+    is left out: its rows are not entities. A page that does not repeat it is read as it is."""
+    if not breaks:
+        return rows, 0
+    header = [texts(r) for r in header_rows(rows)]
+    out, dropped = [], 0
+    for at in breaks:
+        first = next((i for i, r in enumerate(rows) if r and r[0].line > at), len(rows))
+        n = 0
+        while n < len(header) and first + n < len(rows) and texts(rows[first + n]) == header[n]:
+            n += 1
+        out.append((first, n))
+        dropped += n
+    skip = {i for first, n in out for i in range(first, first + n)}
+    return [r for i, r in enumerate(rows) if i not in skip], dropped
+
+
+def drop_empty_trailing_cells(rows: list[list[Cell]]) -> tuple[list[list[Cell]], int]:
+    """A header ending in empty cells names no column there: as many empty cells at the end of
+    every row are ignored. Returns the rows and how many rows had one."""
+    header = next((r for r in rows if not is_note(r)), None)
+    if header is None:
+        return rows, 0
+    extra = 0
+    while extra < len(header) - 1 and header[len(header) - 1 - extra].tabbed and not header[-1 - extra].text:
+        extra += 1
+    if not extra:
+        return rows, 0
+    out, trimmed = [], 0
+    for row in rows:
+        n = 0
+        while n < extra and len(row) - n > 1 and row[-1 - n].tabbed and row[-1 - n].text == "":
+            n += 1
+        trimmed += n > 0
+        out.append(row[: len(row) - n] if n else row)
+    return out, trimmed
 
 
 @dataclass(frozen=True)

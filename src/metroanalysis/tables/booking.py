@@ -130,6 +130,21 @@ def channel_total(row: list[Cell], ex: Extract) -> None:
 
 
 PRINTED = (
-    Printed("booking", re.compile(YM + r"预约挂号服务统计表"), (booking_by_hospital,), (BY_HOSPITAL,)),
-    Printed("channel", re.compile(YM + r"途径预约情况统计"), (booking_by_channel,), (BY_CHANNEL,)),
+    Printed(
+        "booking",
+        re.compile(YM + r"预约挂号服务统计表"),
+        (booking_by_hospital,),
+        (BY_HOSPITAL,),
+        words=("预约挂号",),
+        not_words=("途径|渠道",),
+        continues=True,
+    ),
+    Printed(
+        "channel",
+        re.compile(YM + r"途径预约情况统计"),
+        (booking_by_channel,),
+        (BY_CHANNEL,),
+        words=("途径|渠道", "预约"),
+        continues=True,
+    ),
 )

@@ -126,4 +126,13 @@ def kiosk_record(cells: list[Cell], section_zh: str, ex: Extract) -> dict:
     return record
 
 
-PRINTED = (Printed("kiosk", re.compile(YM + r"自助智能医疗服务终端\S*使用情况表?"), (kiosk_usage,), (TABLE,)),)
+PRINTED = (
+    Printed(
+        "kiosk",
+        re.compile(YM + r"自助智能医疗服务终端\S*使用情况表?"),
+        (kiosk_usage,),
+        (TABLE,),
+        words=("自助", "终端|自助机"),
+        continues=True,
+    ),
+)

@@ -34,10 +34,34 @@ class Table:
 
 @dataclass(frozen=True)
 class Printed:
-    """A block of the bulletin: the printed title that finds it, the parsers that read it and
-    the clean tables they yield (the first names the block in error messages)."""
+    """A block of the bulletin: how its printed title is recognised, the parsers that read it
+    and the clean tables they yield (the first names the block in error messages).
+
+    `title` is the wording printed so far (found silently). A title reworded in another month
+    is still this block when it holds every one of `words` and none of `not_words` (regular
+    expressions: alternatives with |); it is read, with a warning quoting it. `since` and
+    `until` (YYYY-MM) are the months the block is printed in: before `since` or after `until`
+    it is not "missing". `continues`: the block is a grid that may run onto a second page
+    under 续表 with its header printed again."""
 
     key: str
     title: re.Pattern
     parsers: tuple[Callable[[Section, Extract], None], ...]
     tables: tuple[str, ...]
+    words: tuple[str, ...] = ()
+    not_words: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    continues: bool = False
+
+    def names(self, text: str) -> bool:
+        """A title-like line `text` names this block (by its words, whatever the wording)."""
+        return (
+            bool(self.words)
+            and all(re.search(w, text) for w in self.words)
+            and not any(re.search(w, text) for w in self.not_words)
+        )
+
+    def printed_in(self, month: str) -> bool:
+        """The block belongs in a bulletin of `month` (YYYY-MM)."""
+        return (self.since is None or month >= self.since) and (self.until is None or month <= self.until)

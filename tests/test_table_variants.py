@@ -1,0 +1,220 @@
+"""Variants of the April text, each changing one thing a later month may change, made by a
+generator (as the formats tests make web pages and Word files from the text).
+
+A variant that keeps the meaning (a title reworded, a table split under 续表, an empty column
+pasted along, thousands separators, rows in another order, 合计 printed first …) must clean to
+every figure of the bulletin, each at its own line, with a warning where the cleaner adapted.
+A variant that changes the meaning (万元, a column dropped, a channel that does not add up) is
+refused in one line naming the right table and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+from conftest import MONTH
+from test_bad_input import assert_refused, clean, group_thousands
+
+from metroanalysis.bulletin import parse_bulletin
+from metroanalysis.reading import read_bulletin
+from metroanalysis.schema import BULLETIN_TABLES
+
+# A variant's lines: (the April line it came from, or None for a line it added; its text).
+Lines = list[tuple[int | None, str]]
+
+BOOKING_TITLE, BOOKING_HEADER, BOOKING_TOTAL = 44, range(45, 52), range(333, 339)
+KIOSK_TITLE = 778
+
+
+def april_lines(raw_bytes: bytes) -> Lines:
+    return [(no, text) for no, text in enumerate(raw_bytes.decode("utf-8").split("\n"), start=1)]
+
+
+def at(lines: Lines, no: int) -> int:
+    """Index in `lines` of April's line `no`."""
+    return next(i for i, (orig, _) in enumerate(lines) if orig == no)
+
+
+def replaced(no: int, text: str) -> Callable[[Lines], Lines]:
+    def change(lines: Lines) -> Lines:
+        i = at(lines, no)
+        return [*lines[:i], (no, text), *lines[i + 1 :]]
+
+    return change
+
+
+def continued_after(no: int, header: range, mark: str = "续表") -> Callable[[Lines], Lines]:
+    """The table breaks after April's line `no` (a blank line ending a row): a 续表 line, then
+    its header printed again (the new page)."""
+
+    def change(lines: Lines) -> Lines:
+        i = at(lines, no) + 1
+        again = [(None, text) for orig, text in lines if orig in header]
+        return [*lines[:i], (None, mark), (None, ""), *again, (None, ""), *lines[i:]]
+
+    return change
+
+
+def empty_trailing_column(first: int, last: int) -> Callable[[Lines], Lines]:
+    """An empty cell after the last cell of every row of lines first..last (header included),
+    as a copy from a spreadsheet with an empty column beside the table leaves it."""
+
+    def change(lines: Lines) -> Lines:
+        out: Lines = []
+        for i, (orig, text) in enumerate(lines):
+            out.append((orig, text))
+            following = lines[i + 1][1] if i + 1 < len(lines) else ""
+            if orig is not None and first <= orig <= last and text.startswith("\t") and following.strip() == "":
+                out.append((None, "\t"))
+        return out
+
+    return change
+
+
+def rows_swapped(a: range, b: range) -> Callable[[Lines], Lines]:
+    """Two adjacent rows (a before b, each its lines) printed in the other order."""
+
+    def change(lines: Lines) -> Lines:
+        i, j, k = at(lines, a.start), at(lines, b.start), at(lines, b.stop - 1) + 1
+        return [*lines[:i], *lines[j:k], *lines[i:j], *lines[k:]]
+
+    return change
+
+
+def moved_before(rows: range, before: int) -> Callable[[Lines], Lines]:
+    """The row of lines `rows` (and the blank line after it) printed before April's line `before`."""
+
+    def change(lines: Lines) -> Lines:
+        i, k = at(lines, rows.start), at(lines, rows.stop - 1) + 2
+        block, rest = lines[i:k], [*lines[:i], *lines[k:]]
+        j = at(rest, before)
+        return [*rest[:j], *block, *rest[j:]]
+
+    return change
+
+
+def statistics_only(change_text: Callable[[str], str]) -> Callable[[Lines], Lines]:
+    def change(lines: Lines) -> Lines:
+        return [(orig, change_text(text)) if orig and orig >= 37 else (orig, text) for orig, text in lines]
+
+    return change
+
+
+@dataclass(frozen=True)
+class Variant:
+    change: Callable[[Lines], Lines]
+    warned: tuple[str, int | None] | None  # (rule, April line) of the warning, None: nothing to warn
+
+
+READ = {
+    "reworded-booking-title": Variant(
+        replaced(BOOKING_TITLE, "2021年4月全市预约挂号服务情况统计表"), ("title_reworded", BOOKING_TITLE)
+    ),
+    "reworded-kiosk-title": Variant(
+        replaced(KIOSK_TITLE, "2021年4月自助服务终端使用情况统计表"), ("title_reworded", KIOSK_TITLE)
+    ),
+    "booking-continued": Variant(continued_after(204, BOOKING_HEADER), ("table_continued", None)),
+    "kiosk-continued": Variant(continued_after(1047, range(779, 785), "（续表）"), ("table_continued", None)),
+    "upload-continued": Variant(continued_after(687, range(552, 559)), ("table_continued", None)),
+    "empty-trailing-column": Variant(empty_trailing_column(45, 338), ("empty_trailing_cells", BOOKING_TITLE)),
+    "thousands-separators": Variant(statistics_only(lambda t: group_thousands(t, ",")), None),
+    "rows-reordered": Variant(rows_swapped(range(61, 69), range(69, 77)), None),
+    "total-first": Variant(moved_before(BOOKING_TOTAL, 53), None),
+}
+
+
+def render(lines: Lines) -> tuple[bytes, dict[int, int | None]]:
+    """The variant's bytes, and each of its lines → the April line it came from."""
+    back = {no: orig for no, (orig, _) in enumerate(lines, start=1)}
+    return "\n".join(text for _, text in lines).encode("utf-8"), back
+
+
+def read_variant(raw_bytes: bytes, change, tmp_path):
+    data, back = render(change(april_lines(raw_bytes)))
+    assert data != raw_bytes
+    path = tmp_path / "bulletin.txt"
+    path.write_bytes(data)
+    return parse_bulletin(read_bulletin(path), MONTH), back
+
+
+def in_april_lines(df: pd.DataFrame, back: dict[int, int | None]) -> pd.DataFrame:
+    """`df` with its source lines as April's, in April's order (a reordered row compares as
+    printed there)."""
+    if df.empty or "source_line" not in df:
+        return df.reset_index(drop=True)
+    out = df.copy()
+    out["source_line"] = pd.array([back[int(n)] if pd.notna(n) else None for n in df["source_line"]], dtype="Int64")
+    assert out["source_line"].notna().all() or df["source_line"].isna().any(), "a figure read on an added line"
+    keys = ["source_line", *[c for c in ("measure", "column", "section") if c in out]]
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("name", list(READ))
+def test_a_variant_that_keeps_the_meaning_reads_every_figure_at_its_line(name, raw_bytes, parsed, tmp_path):
+    variant = READ[name]
+    got, back = read_variant(raw_bytes, variant.change, tmp_path)
+    for table in BULLETIN_TABLES:
+        pd.testing.assert_frame_equal(
+            in_april_lines(got.tables[table], back),
+            in_april_lines(parsed.tables[table], {n: n for n in range(1, 2000)}),
+        )
+    same = {n: n for n in range(1, 2000)}
+    pd.testing.assert_frame_equal(in_april_lines(got.facts, back), in_april_lines(parsed.facts, same))
+    pd.testing.assert_frame_equal(in_april_lines(got.printed_totals, back), in_april_lines(parsed.printed_totals, same))
+    assert got.missing == []
+    warnings = [(r["rule"], back.get(r["source_line"])) for r in got.repairs]
+    if variant.warned is None:
+        assert warnings == []
+    else:
+        rule, line = variant.warned
+        assert [w for w in warnings if w[0] == rule], warnings
+        if line is not None:
+            assert (rule, line) in warnings, warnings
+
+
+def test_a_reworded_title_is_quoted_with_its_line_in_the_warning(raw_bytes, tmp_path):
+    got, _ = read_variant(raw_bytes, READ["reworded-booking-title"].change, tmp_path)
+    (warning,) = [r for r in got.repairs if r["rule"] == "title_reworded"]
+    assert "2021年4月全市预约挂号服务情况统计表" in warning["message"] and "line 44" in warning["message"]
+    assert warning["table"] == "booking_by_hospital"
+
+
+def test_the_continued_table_warning_says_how_many_header_rows_were_left_out(raw_bytes, tmp_path):
+    got, _ = read_variant(raw_bytes, READ["upload-continued"].change, tmp_path)
+    (warning,) = [r for r in got.repairs if r["rule"] == "table_continued"]
+    assert warning["table"] == "upload_by_hospital" and "(1 row(s))" in warning["message"]
+
+
+def test_the_empty_column_warning_says_how_many_rows_had_one(raw_bytes, tmp_path):
+    got, _ = read_variant(raw_bytes, READ["empty-trailing-column"].change, tmp_path)
+    (warning,) = [r for r in got.repairs if r["rule"] == "empty_trailing_cells"]
+    assert "37 row(s)" in warning["message"]  # the header, 35 hospitals and 合计
+
+
+def unknown_table(lines: Lines) -> Lines:
+    """A table no module knows, printed between the upload and the kiosk tables."""
+    i = at(lines, KIOSK_TITLE)
+    table = ["2021年4月医院满意度调查统计表", "\t医院", "\t调查人数", "", "\t南京鼓楼医院", "\t120", ""]
+    return [*lines[:i], *((None, t) for t in table), *lines[i:]]
+
+
+def test_a_title_no_module_knows_is_refused_at_its_own_line(raw_bytes, make_project, capsys):
+    data, back = render(unknown_table(april_lines(raw_bytes)))
+    root = make_project(data)
+    code, _out, err = clean(root, capsys)
+    line = next(no for no, orig in back.items() if orig is None)
+    message = assert_refused(root, code, err, line=line, table=None, text="2021年4月医院满意度调查统计表")
+    assert "an unknown table: add its module" in message
+    assert "upload_by_hospital" not in message and "kiosk_usage" not in message
+
+
+def test_the_command_warns_of_a_reworded_title_naming_its_line(raw_bytes, make_project, capsys):
+    data, _ = render(READ["reworded-kiosk-title"].change(april_lines(raw_bytes)))
+    root = make_project(data)
+    code, _out, err = clean(root, capsys)
+    assert code == 0, err
+    (warning,) = [ln for ln in err.splitlines() if "2021年4月自助服务终端使用情况统计表" in ln]
+    assert warning.startswith(f"warning: {MONTH}: line 778: ") and "kiosk_usage" in warning
