@@ -120,6 +120,9 @@ READ = {
     "kiosk-continued": Variant(continued_after(1047, range(779, 785), "（续表）"), ("table_continued", None)),
     "upload-continued": Variant(continued_after(687, range(552, 559)), ("table_continued", None)),
     "empty-trailing-column": Variant(empty_trailing_column(45, 338), ("empty_trailing_cells", BOOKING_TITLE)),
+    "rephrased-footnote": Variant(
+        replaced(341, "（截至4月底，累计预约挂号总量24033728次）"), ("footnote_reworded", 341)
+    ),
     "thousands-separators": Variant(statistics_only(lambda t: group_thousands(t, ",")), None),
     "rows-reordered": Variant(rows_swapped(range(61, 69), range(69, 77)), None),
     "total-first": Variant(moved_before(BOOKING_TOTAL, 53), None),
@@ -218,3 +221,24 @@ def test_the_command_warns_of_a_reworded_title_naming_its_line(raw_bytes, make_p
     assert code == 0, err
     (warning,) = [ln for ln in err.splitlines() if "2021年4月自助服务终端使用情况统计表" in ln]
     assert warning.startswith(f"warning: {MONTH}: line 778: ") and "kiosk_usage" in warning
+
+
+UNRECOGNISED_FOOTNOTE = replaced(777, "（截止4月底，平台累计入库101.78亿）")  # its unit 条 lost
+
+
+def test_a_footnote_not_recognised_is_reported_at_its_line_not_as_missing(raw_bytes, tmp_path):
+    got, _ = read_variant(raw_bytes, UNRECOGNISED_FOOTNOTE, tmp_path)
+    assert got.missing == []
+    (row,) = [r for r in got.repairs if r["rule"] == "footnote_recognised"]
+    assert (row["status"], row["source_line"], row["column"]) == ("missing", 777, "records_verified_to_date")
+    assert "printed, not absent" in row["message"]
+    assert list(got.tables["cumulative_totals"]["measure"]) == ["bookings_to_date"]
+
+
+def test_the_command_names_the_footnote_it_could_not_recognise(raw_bytes, make_project, capsys):
+    data, _ = render(UNRECOGNISED_FOOTNOTE(april_lines(raw_bytes)))
+    root = make_project(data)
+    code, _out, err = clean(root, capsys)
+    assert code == 0, err
+    assert f"warning: {MONTH}: line 777: " in err and "not recognised as records_verified_to_date" in err
+    assert "missing from the bulletin" not in err

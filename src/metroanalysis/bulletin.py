@@ -224,6 +224,37 @@ def layout_repairs(sections: dict[str, Section]) -> list[Repair]:
     return out
 
 
+def footnote_repairs(footnotes) -> list[Repair]:
+    """A warning for each running total read from a footnote worded otherwise than usual."""
+    return [
+        Repair(
+            "footnote_reworded",
+            no,
+            short(text),
+            measure,
+            **said("footnote_reworded", line=no, text=text, measure=measure),
+        )
+        for measure, no, text in footnotes.reworded
+    ]
+
+
+def footnote_unrecognised(measure: str, no: int, text: str) -> dict:
+    """quality.csv row: a footnote printed with a figure that no running total recognised (its
+    measure is not read, and not said to be absent from the bulletin: it is there)."""
+    return {
+        "rule": "footnote_recognised",
+        "table": "cumulative_totals",
+        "entity": None,
+        "column": measure,
+        "printed": text,
+        "computed": None,
+        "difference": None,
+        "status": "missing",
+        "source_line": no,
+        **said("footnote_recognised", line=no, measure=measure),
+    }
+
+
 def repair_rows(repairs: list[Repair], lines: list[Line]) -> list[dict]:
     """quality.csv rows (status `repaired`) for the damage read back."""
     return [
@@ -431,12 +462,15 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
         for spec in SECTIONS:
             section = sections.get(spec.key)
             if section is None:
-                missing.extend(spec.tables)
+                if spec.printed_in(month):  # a table not printed yet (or any more) is not missing
+                    missing.extend(spec.tables)
                 continue
             for parser in spec.parsers:
                 parser(section, ex)
         repairs.extend(layout_repairs(sections))
-        missing.extend(f"cumulative_totals:{m}" for m in cumulative_totals(lines, ex))
+        footnotes = cumulative_totals(lines, ex)
+        missing.extend(f"cumulative_totals:{m}" for m in footnotes.missing)
+        repairs.extend(footnote_repairs(footnotes))
         check_no_repeated_entities(ex.frames)
         if all(spec.key not in sections for spec in SECTIONS):
             raise BulletinError("no statistics table found: is this a 南京卫生信息 bulletin?", line=lines[0].no)
@@ -445,6 +479,7 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
             err.table = table_at(raw.lines, err.line)
         raise err.located(raw.path, refresh=True) from None
     tables = {name: ex.frames.get(name, schema.empty(name)) for name in schema.BULLETIN_TABLES}
+    unrecognised = [footnote_unrecognised(*u) for u in footnotes.unrecognised]
     facts = pd.DataFrame([f.__dict__ for f in ex.facts], columns=[f.name for f in schema.fields("facts")])
     totals = pd.DataFrame(ex.totals, columns=[f.name for f in schema.fields("printed_totals")])
     return ParsedBulletin(
@@ -455,5 +490,5 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
         printed_totals=schema.typed(totals, "printed_totals"),
         missing=missing,
         stats_lines=(lines[0].no, lines[-1].no_at(len(lines[-1].text))),
-        repairs=repair_rows(repairs, lines),  # titles as re-joined: a wrapped title is whole
+        repairs=[*repair_rows(repairs, lines), *unrecognised],  # titles as re-joined: a wrapped title is whole
     )

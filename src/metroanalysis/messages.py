@@ -44,6 +44,8 @@ MESSAGES = {
     # the bulletin's layout changed, and was read (bulletin.py, tables/): each is a warning
     "title_reworded": "第 {line} 行的标题“{title}”与通常的措辞不同，按其关键词读作 {table} 表",
     "table_continued": "{table} 表在第 {line} 行以“续表”接续，重复印出的 {n} 行表头不计",
+    "footnote_reworded": "第 {line} 行的脚注“{text}”措辞不同，按关键词和单位读作 {measure}",
+    "footnote_recognised": "第 {line} 行印有带数字的脚注，但认不出它是 {measure}：该数未读取（原文有印出，并非缺失）",
     "empty_trailing_cells": "{table} 表有 {n} 行末尾多一个空单元格（表头该列也为空），不计",
 }
 CATALOG = i18n.catalog_path(Path(__file__).resolve(), "en")  # messages.en.yml
