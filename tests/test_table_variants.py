@@ -242,3 +242,98 @@ def test_the_command_names_the_footnote_it_could_not_recognise(raw_bytes, make_p
     assert code == 0, err
     assert f"warning: {MONTH}: line 777: " in err and "not recognised as records_verified_to_date" in err
     assert "missing from the bulletin" not in err
+
+
+# ---------------------------------------------------------------- a channel column no declaration knows
+
+BOOKING_ROWS = [range(53 + 8 * k, 60 + 8 * k) for k in range(35)]  # serial, name, 4 channels, 小计
+
+
+def with_channel(name: str, adds_up: bool) -> Callable[[Lines], Lines]:
+    """A channel column `name` between 第三方 and 小计: hospital k books k through it, and 小计
+    (and 合计) grow by as much when `adds_up`."""
+
+    def change(lines: Lines) -> Lines:
+        out: Lines = []
+        extra = {row.stop - 1: k for k, row in enumerate(BOOKING_ROWS, start=1)}
+        extra[BOOKING_TOTAL.stop - 1] = sum(range(1, 36))
+        for orig, text in lines:
+            if orig == BOOKING_HEADER.stop - 1:
+                out.append((None, f"\t{name}"))
+            if orig in extra:
+                out.append((None, f"\t{extra[orig]}"))
+                if adds_up:
+                    text = f"\t{int(text) + extra[orig]}"
+            out.append((orig, text))
+        return out
+
+    return change
+
+
+def test_a_new_channel_that_makes_the_subtotal_add_up_is_read_under_its_printed_name(raw_bytes, parsed, tmp_path):
+    got, back = read_variant(raw_bytes, with_channel("互联网医院", adds_up=True), tmp_path)
+    booking, before = got.tables["booking_by_hospital"], parsed.tables["booking_by_hospital"]
+    assert list(booking["new_channel_zh"].unique()) == ["互联网医院"]
+    assert list(booking["new_channel"]) == list(range(1, 36))
+    assert list(booking["subtotal"]) == [s + k for k, s in enumerate(before["subtotal"], start=1)]
+    for column in ["hospital", "online_12320", "phone", "in_clinic", "third_party"]:
+        assert list(booking[column]) == list(before[column]), column
+    assert [back[n] for n in booking["source_line"]] == list(before["source_line"])
+    for table in BULLETIN_TABLES:
+        if table != "booking_by_hospital":
+            same = {n: n for n in range(1, 2000)}
+            pd.testing.assert_frame_equal(
+                in_april_lines(got.tables[table], back), in_april_lines(parsed.tables[table], same)
+            )
+    totals = got.printed_totals.set_index(["table", "column"])["value"]
+    assert totals[("booking_by_hospital", "new_channel")] == 630
+    assert totals[("booking_by_hospital", "subtotal")] == 427194 + 630
+    (warning,) = [r for r in got.repairs if r["rule"] == "new_channel"]
+    assert "互联网医院" in warning["message"] and back[warning["source_line"]] is None
+
+
+def test_the_channel_report_shows_the_new_channel(raw_bytes, tmp_path):
+    from metroanalysis.analysis.channels import channel_totals
+
+    got, _ = read_variant(raw_bytes, with_channel("互联网医院", adds_up=True), tmp_path)
+    totals = channel_totals(got.tables["booking_by_hospital"], lang="en")
+    row = totals.set_index("channel").loc["new_channel"]
+    assert (row["channel_zh"], row["label"], row["bookings"]) == ("互联网医院", "互联网医院", 630)
+    assert totals["bookings"].sum() == 427194 + 630
+
+
+def test_the_checks_add_the_new_channel_into_the_subtotal(raw_bytes, tmp_path):
+    from metroanalysis.checks import booking_subtotals
+
+    got, _ = read_variant(raw_bytes, with_channel("互联网医院", adds_up=True), tmp_path)
+    assert {r["status"] for r in booking_subtotals(got.tables["booking_by_hospital"])} == {"ok"}
+
+
+def dropped_column(lines: Lines) -> Lines:
+    """第三方 no longer printed: the header and every row lose their fourth channel."""
+    gone = {BOOKING_HEADER.stop - 2, *(row.stop - 2 for row in BOOKING_ROWS), BOOKING_TOTAL.stop - 2}
+    return [(orig, text) for orig, text in lines if orig not in gone]
+
+
+# (change, April line named, table, text quoted)
+REFUSED = {
+    "money-in-wan-yuan": (replaced(782, "\t挂号金额（万元）"), 782, "kiosk_usage", "挂号金额（万元）"),
+    "booking-money-in-wan": (
+        replaced(47, "\t12320在线预约（万次）"),
+        47,
+        "booking_by_hospital",
+        "12320在线预约（万次）",
+    ),
+    "column-dropped": (dropped_column, 45, "booking_by_hospital", "序号"),
+    "channel-not-adding-up": (with_channel("互联网医院", adds_up=False), 53, "booking_by_hospital", "南京鼓楼医院"),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_a_variant_that_changes_the_meaning_is_refused_in_one_line(name, raw_bytes, make_project, capsys):
+    change, line, table, text = REFUSED[name]
+    data, back = render(change(april_lines(raw_bytes)))
+    root = make_project(data)
+    code, _out, err = clean(root, capsys)
+    at_line = next(no for no, orig in back.items() if orig == line)
+    assert_refused(root, code, err, line=at_line, table=table, text=text)

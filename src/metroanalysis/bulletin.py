@@ -468,6 +468,7 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
             for parser in spec.parsers:
                 parser(section, ex)
         repairs.extend(layout_repairs(sections))
+        repairs.extend(ex.warnings)
         footnotes = cumulative_totals(lines, ex)
         missing.extend(f"cumulative_totals:{m}" for m in footnotes.missing)
         repairs.extend(footnote_repairs(footnotes))

@@ -131,8 +131,14 @@ def printed_totals_match_sums(tables: dict[str, pd.DataFrame], printed_totals: p
     return out
 
 
+def new_channel(row) -> int:
+    """A hospital's bookings through a channel column no declaration knows yet (0 if none)."""
+    value = getattr(row, "new_channel", None)
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
 def booking_subtotals(booking: pd.DataFrame) -> list[dict]:
-    """Each hospital's printed 小计 equals its four channels."""
+    """Each hospital's printed 小计 equals its four channels (and a new channel, if printed)."""
     return [
         compare(
             "subtotal_equals_channels",
@@ -140,7 +146,7 @@ def booking_subtotals(booking: pd.DataFrame) -> list[dict]:
             r.hospital,
             "subtotal",
             r.subtotal,
-            sum(int(getattr(r, c)) for c in CHANNELS),
+            sum(int(getattr(r, c)) for c in CHANNELS) + new_channel(r),
             r.source_line,
             said("subtotal_equals_channels"),
         )

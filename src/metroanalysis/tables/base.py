@@ -112,6 +112,10 @@ class Extract:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
     totals: list[dict] = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # reading.Repair: a layout change the parser read
+
+    def warn(self, repair) -> None:
+        self.warnings.append(repair)
 
     def fact(self, table, section, entity, measure, value, unit, line, printed) -> None:
         # No section is <NA>, as it reads back from the CSV (an empty cell), never "".
