@@ -337,3 +337,28 @@ def test_a_variant_that_changes_the_meaning_is_refused_in_one_line(name, raw_byt
     code, _out, err = clean(root, capsys)
     at_line = next(no for no, orig in back.items() if orig == line)
     assert_refused(root, code, err, line=at_line, table=table, text=text)
+
+
+# ---------------------------------------------------------------- names the registry does not know
+
+
+def test_a_new_hospital_is_read_and_warned_by_name_and_line(raw_bytes, parsed, make_project, capsys):
+    data, _ = render(replaced(198, "\t南京新开医院")(april_lines(raw_bytes)))
+    root = make_project(data)
+    code, _out, err = clean(root, capsys)
+    assert code == 0, err
+    (warning,) = [ln for ln in err.splitlines() if "南京新开医院" in ln]
+    assert warning.startswith(f"warning: {MONTH}: booking_by_hospital: ") and "on line 197" in warning
+    assert "resembles" not in warning
+    booking = pd.read_csv(root / "data/processed" / MONTH / "booking_by_hospital.csv", encoding="utf-8-sig")
+    row = booking[booking["hospital"] == "南京新开医院"].iloc[0]
+    assert (row["online_12320"], row["subtotal"], row["source_line"]) == (487, 552, 197)
+
+
+def test_a_look_alike_says_which_registry_entry_it_resembles(raw_bytes, make_project, capsys):
+    data, _ = render(replaced(222, "\t南京市江宁医院（九龙湖）")(april_lines(raw_bytes)))
+    root = make_project(data)
+    code, _out, err = clean(root, capsys)
+    assert code == 0, err
+    (warning,) = [ln for ln in err.splitlines() if "南京市江宁医院（九龙湖）" in ln]
+    assert "on line 221" in warning and "resembles the registered 南京市江宁医院 (H022)" in warning

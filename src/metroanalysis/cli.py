@@ -422,6 +422,8 @@ def report_quality(month: str, folder: Path) -> bool:
     for r in rows:
         if r["status"] == "missing" and r["rule"] == "printed_total_present":
             warn(f"{month}: {r['table']} is printed without its 合计 for {r['column']} (not checked)")
+        elif r["status"] == "unmatched":  # a new hospital or area, said by name
+            warn(f"{month}: {r['table']}: {r['message']}")
         elif r["status"] == "missing" and r["rule"] == "footnote_recognised":
             warn(f"{month}: line {r['source_line']}: {r['message']}")
         elif r["status"] == "missing":

@@ -27,7 +27,14 @@ MESSAGES = {
     "covered_plus_not_connected_is_all_areas": "原文的覆盖区数与 {areas} 个区减去列为未接入的 {uncovered} 个区比较",
     "breakdown_within_institutions": "“其中”之后列出的各类机构之和与累计接入机构数比较",
     "table_present": "本月公报没有印出 {table} 表",
-    "entity_in_registry": "名称不在登记表中（data/reference 的 entities.csv 或 aliases.csv）：保留原名，没有 entity_id",
+    "entity_in_registry": (
+        "第 {line} 行的名称“{name}”不在登记表中（data/reference 的 entities.csv 或 aliases.csv）："
+        "保留原名，没有 entity_id"
+    ),
+    "entity_resembles": (
+        "第 {line} 行的名称“{name}”不在登记表中，与登记的“{like}”（{like_id}）相似"
+        "（同一前缀，院区或分院不同？）：保留原名，没有 entity_id，请核对"
+    ),
     # damage in the raw file, read back (reading.py, bulletin.py)
     "decoded_gb18030": "第 {first} 行按 GB18030 读取，文件其余部分按 UTF-8 读取（混合编码）",
     "decoded_gb18030_lines": "第 {first}–{last} 行按 GB18030 读取，文件其余部分按 UTF-8 读取（混合编码）",
