@@ -26,6 +26,7 @@ MESSAGES = {
     "province_nanjing_equals_hotline_total": "全省段落中南京的受理量与热线总数比较",
     "covered_plus_not_connected_is_all_areas": "原文的覆盖区数与 {areas} 个区减去列为未接入的 {uncovered} 个区比较",
     "breakdown_within_institutions": "“其中”之后列出的各类机构之和与累计接入机构数比较",
+    "rate_equals_ratio": "印出的 {column} 与 {num} ÷ {den} 比较（在印刷精度之内，即末位的半个单位）",
     "table_present": "本月公报没有印出 {table} 表",
     "entity_in_registry": (
         "第 {line} 行的名称“{name}”不在登记表中（data/reference 的 entities.csv 或 aliases.csv）："

@@ -404,6 +404,7 @@ DERIVED = (
 )
 
 TABLES: dict[str, Table] = {**parsed.TABLES, **{t.name: t for t in DERIVED}}
+DERIVED_NAMES = tuple(t.name for t in DERIVED)
 # Tables parsed from the bulletin, in printed order.
 BULLETIN_TABLES = list(parsed.TABLES)
 
@@ -411,7 +412,12 @@ BULLETIN_TABLES = list(parsed.TABLES)
 def field(ref: FieldRef) -> Field:
     """A table's field: FIELD_METADATA's entry with what the table says differs."""
     name, changes = (ref, {}) if isinstance(ref, str) else ref
-    meta = FIELD_METADATA[name]
+    if name not in FIELD_METADATA and not isinstance(ref, str):
+        meta = dict.fromkeys(("dtype", "unit", "title_zh", "title_en", "description"), "")  # declared whole
+        if set(changes) - set(meta) or "dtype" not in changes:
+            raise KeyError(f"field {name}: a new field declares dtype, unit, title_zh, title_en, description")
+    else:
+        meta = FIELD_METADATA[name]
     unknown = set(changes) - set(meta)
     if unknown:
         raise KeyError(f"field {name}: unknown override {sorted(unknown)}")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
 
 from ..errors import BulletinError
-from ..reading import Cell, Line, cell_rows, parse_count, parse_money
+from ..reading import Cell, Line, cell_rows, number_text, parse_count, parse_money
 
 
 @dataclass(frozen=True)
@@ -131,12 +132,25 @@ class Extract:
 
 @dataclass(frozen=True)
 class Column:
-    """One printed column: its tidy name, the header it is printed under, how to read it."""
+    """One printed column: its tidy name, the header it is printed under (a regular expression:
+    its synonyms as alternatives), how to read it: `kind` is "serial", "name" (text), "count"
+    (a whole number), "money" (yuan, to the fen), "rate" (a rate or share kept as printed:
+    94.5 stays "94.5"), "ratio" (declared/required) or "group". `summed`: a printed 合计 of the
+    column is the sum of its rows (a rate's 合计 is not: it is kept and checked as a rate).
+    `rate_of` (numerator, denominator) and `per` (100 for %): a rate printed from two counts of
+    the same row, checked to within its printing precision."""
 
     name: str
-    header: str  # regular expression the printed header must match
-    kind: str  # "serial" | "name" | "count" | "money" | "ratio"
+    header: str
+    kind: str
     unit: str = ""
+    summed: bool = True
+    rate_of: tuple[str, str] | None = None
+    per: int = 100
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("count", "money", "rate")
 
 
 def check_cell_count(
@@ -172,10 +186,32 @@ def is_note(row: list[Cell]) -> bool:
     return all(not c.tabbed for c in row) and any(len(c.text) > 1 for c in row)
 
 
-def read_value(cell: Cell, col: Column, table: str) -> int | Decimal:
+def read_value(cell: Cell, col: Column, table: str) -> int | Decimal | str:
     if col.kind == "money":
         return parse_money(cell, table, col.name)
+    if col.kind == "rate":
+        return parse_rate(cell, table, col.name)
     return parse_count(cell, table, col.name)
+
+
+def parse_rate(cell: Cell, table: str, what: str) -> str:
+    """A rate or share as printed (94.5 stays "94.5": its printed places are its precision)."""
+    t = number_text(cell.text.removesuffix("%").removesuffix("％"))
+    if t is None:
+        raise BulletinError(f"{what} is not a rate", line=cell.line, table=table, text=cell.text)
+    return t
+
+
+def grid_parser(table: str, columns: list[Column], entity_col: str) -> Callable[[Section, Extract], None]:
+    """The parser of a plain grid declared by its columns: one header row, one row per entity,
+    a 合计 row anywhere (its summed columns to printed totals), every number a fact."""
+
+    def parse(section: Section, ex: Extract) -> None:
+        records, _ = grid_rows(section, columns, table, ex, entity_col)
+        ex.frames[table] = frame(records, table)
+
+    parse.__name__ = table
+    return parse
 
 
 def grid_rows(
@@ -203,7 +239,7 @@ def grid_rows(
             record[col.name] = cell.text if col.kind == "name" else read_value(cell, col, table)
         entity = record[entity_col]
         for cell, col in zip(row, columns, strict=True):
-            if col.kind in ("count", "money"):
+            if col.numeric:
                 ex.fact(table, "", entity, col.name, record[col.name], col.unit, cell.line, cell.text)
         out.append(record)
     return out, header
@@ -211,7 +247,7 @@ def grid_rows(
 
 def read_total_row(row: list[Cell], columns: list[Column], table: str, ex: Extract) -> None:
     """A 合计 row: the label replaces the serial and name cells, then one cell per number column."""
-    numeric = [c for c in columns if c.kind in ("count", "money")]
+    numeric = [c for c in columns if c.numeric]
     cells = row[1:]
     check_cell_count(cells, len(numeric), table, "合计 row", printed=row)
     for cell, col in zip(cells, numeric, strict=True):

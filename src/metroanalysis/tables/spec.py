@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 # The year and month every printed title carries (checked against the folder's month).
 YM = r"(?P<year>\d{4})年(?P<month>\d{1,2})月"
 
-# A field of a table: its name in schema.FIELD_METADATA, or (name, what differs in this table).
+# A field of a table: its name in schema.FIELD_METADATA, or (name, what differs in this table);
+# a field new to the project is declared whole where its table is (dtype, unit, title_zh,
+# title_en, description), not in FIELD_METADATA.
 FieldRef = str | tuple[str, dict[str, str]]
 
 
@@ -30,6 +32,7 @@ class Table:
     description: str
     fields: tuple[FieldRef, ...]
     entity_column: str | None = None
+    columns: tuple = ()  # base.Column: the printed columns, where the table is a declared grid
 
 
 @dataclass(frozen=True)
