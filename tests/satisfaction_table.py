@@ -74,6 +74,7 @@ TABLES = (
         ),
         entity_column="hospital",
         columns=COLUMNS,
+        total_row=True,
     ),
 )
 

@@ -160,3 +160,11 @@ def test_registering_and_unregistering_leaves_the_registry_as_it_was():
     assert "satisfaction_survey" in schema.BULLETIN_TABLES and "satisfaction_survey" in store.OUTPUT_TABLES
     tables.unregister(satisfaction_table)
     assert (list(schema.BULLETIN_TABLES), list(store.OUTPUT_TABLES), dict(tables.ENTITY_COLUMNS)) == before
+
+
+def test_the_new_table_printed_without_its_total_row_has_its_summed_columns_unchecked(registered, raw_bytes, tmp_path):
+    got = parse(with_survey(raw_bytes, SURVEY[:-5]), tmp_path)  # no 合计 row
+    quality = run_checks(got.tables, got.printed_totals, got.missing)
+    unchecked = quality[(quality["rule"] == "printed_total_present") & (quality["table"] == "satisfaction_survey")]
+    assert sorted(unchecked["column"]) == ["satisfied", "surveyed"]  # the rate's 合计 is no sum: not missed
+    assert set(unchecked["status"]) == {"missing"}

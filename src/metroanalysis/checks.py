@@ -312,19 +312,18 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
     return out
 
 
-# The tables printed with a 合计 row, and the columns it totals (as in every bulletin so far).
-TOTAL_ROWS = {
-    "booking_by_hospital": (*CHANNELS, "subtotal"),
-    "booking_by_channel": ("bookings",),
-    "kiosk_usage": ("terminals", "registrations", "registration_amount_yuan", "payments", "payment_amount_yuan"),
-}
+# The tables printed with a 合计 row, and the columns it totals: as each table declares them.
+def total_rows() -> dict[str, tuple[str, ...]]:
+    return {
+        t.name: tuple(c.name for c in t.columns if c.numeric and c.summed) for t in DECLARED.values() if t.total_row
+    }
 
 
 def missing_printed_totals(tables: dict[str, pd.DataFrame], printed_totals: pd.DataFrame) -> list[dict]:
     """A table printed with its rows but without (part of) its 合计 row: each column left
     without a printed total to check it against is `missing`, not silently unchecked."""
     out = []
-    for table, columns in TOTAL_ROWS.items():
+    for table, columns in total_rows().items():
         if table not in tables or tables[table].empty:
             continue  # a table missing whole is noted by missing_tables
         printed = set(totals_of(printed_totals, table)["column"])

@@ -14,6 +14,22 @@ from .spec import YM, Printed, Table
 BY_HOSPITAL = "booking_by_hospital"
 BY_CHANNEL = "booking_by_channel"
 
+# The four booking channels of the hospital table: column → (printed name, English name).
+CHANNEL_NAMES = category_names("booking_channel")
+CHANNELS = list(CHANNEL_NAMES)
+
+HOSPITAL_COLUMNS = [
+    Column("row_number", r"序号", "serial"),
+    Column("hospital", r"单位|医院|医院名称", "name"),
+    *(Column(channel, zh, "count", "次") for channel, (zh, _) in CHANNEL_NAMES.items()),
+    Column("subtotal", r"小计", "count", "次"),
+]
+CHANNEL_HALF = [
+    Column("row_number", r"序号", "serial"),
+    Column("channel", r"名称|途径", "name"),
+    Column("bookings", r"预约数量|预约量", "count", "次"),
+]
+
 TABLES = (
     Table(
         BY_HOSPITAL,
@@ -34,6 +50,8 @@ TABLES = (
             "source_line",
         ),
         entity_column="hospital",
+        columns=tuple(HOSPITAL_COLUMNS),
+        total_row=True,
     ),
     Table(
         BY_CHANNEL,
@@ -42,18 +60,10 @@ TABLES = (
         "Bookings by app, WeChat and web channel (途径预约情况统计), in printed serial order.",
         ("row_number", "channel", "entity_id", "bookings", "source_line"),
         entity_column="channel",
+        columns=tuple(CHANNEL_HALF),  # printed twice side by side
+        total_row=True,
     ),
 )
-# The four booking channels of the hospital table: column → (printed name, English name).
-CHANNEL_NAMES = category_names("booking_channel")
-CHANNELS = list(CHANNEL_NAMES)
-
-HOSPITAL_COLUMNS = [
-    Column("row_number", r"序号", "serial"),
-    Column("hospital", r"单位|医院|医院名称", "name"),
-    *(Column(channel, zh, "count", "次") for channel, (zh, _) in CHANNEL_NAMES.items()),
-    Column("subtotal", r"小计", "count", "次"),
-]
 
 
 def booking_by_hospital(section: Section, ex: Extract) -> None:
@@ -118,13 +128,6 @@ def check_new_channel_adds_up(records: list[dict], new: Cell, ex: Extract) -> No
                 table=BY_HOSPITAL,
                 text=name,
             )
-
-
-CHANNEL_HALF = [
-    Column("row_number", r"序号", "serial"),
-    Column("channel", r"名称|途径", "name"),
-    Column("bookings", r"预约数量|预约量", "count", "次"),
-]
 
 
 def booking_by_channel(section: Section, ex: Extract) -> None:

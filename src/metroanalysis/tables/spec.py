@@ -33,6 +33,7 @@ class Table:
     fields: tuple[FieldRef, ...]
     entity_column: str | None = None
     columns: tuple = ()  # base.Column: the printed columns, where the table is a declared grid
+    total_row: bool = False  # printed with a 合计 row (its summed columns are checked against it)
 
 
 @dataclass(frozen=True)
