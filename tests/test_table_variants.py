@@ -116,6 +116,11 @@ READ = {
     "reworded-kiosk-title": Variant(
         replaced(KIOSK_TITLE, "2021年4月自助服务终端使用情况统计表"), ("title_reworded", KIOSK_TITLE)
     ),
+    "reworded-hotline-title": Variant(replaced(38, "南京12320卫生热线2021年4月服务数据统计"), ("title_reworded", 38)),
+    "reworded-channel-title": Variant(replaced(342, "2021年4月各渠道预约情况统计"), ("title_reworded", 342)),
+    "reworded-upload-title": Variant(
+        replaced(550, "2021年4月南京市卫生信息平台数据上传情况（医院）"), ("title_reworded", 550)
+    ),
     "booking-continued": Variant(continued_after(204, BOOKING_HEADER), ("table_continued", None)),
     "kiosk-continued": Variant(continued_after(1047, range(779, 785), "（续表）"), ("table_continued", None)),
     "upload-continued": Variant(continued_after(687, range(552, 559)), ("table_continued", None)),
@@ -126,6 +131,7 @@ READ = {
     "thousands-separators": Variant(statistics_only(lambda t: group_thousands(t, ",")), None),
     "rows-reordered": Variant(rows_swapped(range(61, 69), range(69, 77)), None),
     "total-first": Variant(moved_before(BOOKING_TOTAL, 53), None),
+    "kiosk-total-first": Variant(moved_before(range(1186, 1192), 786), None),
 }
 
 
@@ -204,14 +210,22 @@ def unknown_table(lines: Lines) -> Lines:
     return [*lines[:i], *((None, t) for t in table), *lines[i:]]
 
 
-def test_a_title_no_module_knows_is_refused_at_its_own_line(raw_bytes, make_project, capsys):
-    data, back = render(unknown_table(april_lines(raw_bytes)))
+def unknown_table_after_booking(lines: Lines) -> Lines:
+    """The same, between the booking table's footnote and the channel table."""
+    i = at(lines, 342)
+    table = ["2021年4月医院满意度调查统计表", "\t医院", "\t调查人数", "", "\t南京鼓楼医院", "\t120", ""]
+    return [*lines[:i], *((None, t) for t in table), *lines[i:]]
+
+
+@pytest.mark.parametrize("where", [unknown_table, unknown_table_after_booking])
+def test_a_title_no_module_knows_is_refused_at_its_own_line(where, raw_bytes, make_project, capsys):
+    data, back = render(where(april_lines(raw_bytes)))
     root = make_project(data)
     code, _out, err = clean(root, capsys)
     line = next(no for no, orig in back.items() if orig is None)
     message = assert_refused(root, code, err, line=line, table=None, text="2021年4月医院满意度调查统计表")
     assert "an unknown table: add its module" in message
-    assert "upload_by_hospital" not in message and "kiosk_usage" not in message
+    assert not any(f"table {t}" in message for t in BULLETIN_TABLES)
 
 
 def test_the_command_warns_of_a_reworded_title_naming_its_line(raw_bytes, make_project, capsys):
