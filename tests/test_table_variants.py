@@ -103,6 +103,24 @@ def statistics_only(change_text: Callable[[str], str]) -> Callable[[Lines], Line
     return change
 
 
+def columns_swapped(pairs: list[tuple[int, int]]) -> Callable[[Lines], Lines]:
+    """Two columns printed the other way round: each pair of April lines (a cell of one column,
+    then the other's in the same row, header included) swapped."""
+
+    def change(lines: Lines) -> Lines:
+        out = list(lines)
+        for a, b in pairs:
+            i, j = at(out, a), at(out, b)
+            out[i], out[j] = out[j], out[i]
+        return out
+
+    return change
+
+
+# 电话预约 and 诊间预约 swapped: the header, every hospital row, 合计.
+PHONE_IN_CLINIC = [(48, 49), *((56 + 8 * k, 57 + 8 * k) for k in range(35)), (335, 336)]
+
+
 @dataclass(frozen=True)
 class Variant:
     change: Callable[[Lines], Lines]
@@ -128,6 +146,7 @@ READ = {
     "rephrased-footnote": Variant(
         replaced(341, "（截至4月底，累计预约挂号总量24033728次）"), ("footnote_reworded", 341)
     ),
+    "booking-columns-reordered": Variant(columns_swapped(PHONE_IN_CLINIC), ("columns_reordered", 45)),
     "thousands-separators": Variant(statistics_only(lambda t: group_thousands(t, ",")), None),
     "rows-reordered": Variant(rows_swapped(range(61, 69), range(69, 77)), None),
     "total-first": Variant(moved_before(BOOKING_TOTAL, 53), None),

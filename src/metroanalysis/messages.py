@@ -55,6 +55,7 @@ MESSAGES = {
     "footnote_reworded": "第 {line} 行的脚注“{text}”措辞不同，按关键词和单位读作 {measure}",
     "footnote_recognised": "第 {line} 行印有带数字的脚注，但认不出它是 {measure}：该数未读取（原文有印出，并非缺失）",
     "new_channel": "{table} 表第 {line} 行的表头多了一列“{name}”：小计等于已知渠道加上它，按新渠道读取（保留原名）",
+    "columns_reordered": "{table} 表第 {line} 行表头的列序与通常不同：每列按表头的含义读取",
     "empty_trailing_cells": "{table} 表有 {n} 行末尾多一个空单元格（表头该列也为空），不计",
 }
 CATALOG = i18n.catalog_path(Path(__file__).resolve(), "en")  # messages.en.yml

@@ -177,6 +177,32 @@ def match_header(cells: list[Cell], columns: list[Column], table: str) -> None:
             raise BulletinError(f"unexpected column header for {col.name}", line=cell.line, table=table, text=cell.text)
 
 
+def by_meaning(header: list[Cell], columns: list[Column], table: str, ex: Extract) -> list[Column]:
+    """The declared columns in the order the header prints them, each found by its header's
+    meaning (its synonyms): a grid whose columns were printed in another order is read by
+    meaning, with a warning. Anything but one header cell per column is left to
+    `match_header` to refuse."""
+    if len(header) != len(columns) or all(re.fullmatch(c.header, h.text) for h, c in zip(header, columns, strict=True)):
+        return columns
+    found = [[c for c in columns if re.fullmatch(c.header, h.text)] for h in header]
+    if any(len(f) != 1 for f in found) or len({f[0].name for f in found}) != len(columns):
+        return columns
+    from ..messages import said  # light, but kept out of the parsers' import time
+    from ..reading import Repair
+
+    printed = [f[0] for f in found]
+    ex.warn(
+        Repair(
+            "columns_reordered",
+            header[0].line,
+            " | ".join(h.text for h in header),
+            ", ".join(c.name for c in printed),
+            **said("columns_reordered", table=table, line=header[0].line),
+        )
+    )
+    return printed
+
+
 def is_total_label(text: str) -> bool:
     return re.sub(r"\s", "", text).startswith(("合计", "总计"))
 
@@ -227,6 +253,7 @@ def grid_rows(
     if not rows:
         raise BulletinError("table has no header or rows", line=section.title.no, table=table)
     header, body = rows[0], rows[1:]
+    columns = by_meaning(header, columns, table, ex)
     match_header(header, columns, table)
     out: list[dict] = []
     for row in body:
