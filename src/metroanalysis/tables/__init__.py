@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from types import ModuleType
 
 from .spec import Printed, Table
@@ -66,7 +67,7 @@ def unregister(module: ModuleType) -> None:
 
 def _follow() -> None:
     """The registry's readers brought in step (imported here: they import this package)."""
-    from .. import labels, schema, store
+    from .. import schema, store
 
     bulletin_tables = list(TABLES)
     schema.BULLETIN_TABLES[:] = bulletin_tables
@@ -75,5 +76,9 @@ def _follow() -> None:
     schema.TABLES.update(TABLES)
     derived = [t for t in store.OUTPUT_TABLES if t in schema.DERIVED_NAMES]
     store.OUTPUT_TABLES[:] = [*bulletin_tables, *derived]
-    labels.TABLES.clear()
-    labels.TABLES.update({n: (t.title_zh, t.title_en) for n, t in schema.TABLES.items() if t.title_zh})
+    # labels (the reports' names) is not imported here: cleaning does not depend on it. If a
+    # report already imported it, its table names follow; if not, it reads them when it does.
+    labels = sys.modules.get(__name__.rpartition(".")[0] + ".labels")
+    if labels is not None:
+        labels.TABLES.clear()
+        labels.TABLES.update({n: (t.title_zh, t.title_en) for n, t in schema.TABLES.items() if t.title_zh})
