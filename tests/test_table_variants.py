@@ -395,3 +395,20 @@ def test_a_look_alike_says_which_registry_entry_it_resembles(raw_bytes, make_pro
     assert code == 0, err
     (warning,) = [ln for ln in err.splitlines() if "南京市江宁医院（九龙湖）" in ln]
     assert "on line 221" in warning and "resembles the registered 南京市江宁医院 (H022)" in warning
+
+
+def test_a_title_whose_words_name_two_tables_is_refused_at_its_line(raw_bytes, make_project, capsys):
+    data, _ = render(replaced(KIOSK_TITLE, "2021年4月预约挂号自助终端使用情况表")(april_lines(raw_bytes)))
+    root = make_project(data)
+    code, _out, err = clean(root, capsys)
+    message = assert_refused(root, code, err, line=KIOSK_TITLE, table=None, text="2021年4月预约挂号自助终端使用情况表")
+    assert "name two tables (booking_by_hospital, kiosk_usage)" in message
+
+
+def test_a_continuation_of_a_paragraph_block_is_refused_at_its_line(raw_bytes, make_project, capsys):
+    data, back = render(continued_after(393, range(0))(april_lines(raw_bytes)))  # in the remote paragraphs
+    root = make_project(data)
+    code, _out, err = clean(root, capsys)
+    line = next(no for no, orig in back.items() if orig is None)
+    message = assert_refused(root, code, err, line=line, table="remote_platforms", text="续表")
+    assert "not printed over two pages" in message
