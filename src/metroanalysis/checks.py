@@ -28,6 +28,7 @@ import pandas as pd
 from . import schema
 from .messages import said
 from .reference import AREAS
+from .tables import TABLES as DECLARED
 from .tables.booking import CHANNELS
 
 COLUMNS = [f.name for f in schema.fields("quality")]
@@ -111,6 +112,8 @@ def printed_totals_match_sums(tables: dict[str, pd.DataFrame], printed_totals: p
     """Every printed 合计 (and the province total) equals the sum of its column."""
     out = []
     for row in printed_totals.itertuples(index=False):
+        if not summed(row.table, row.column):
+            continue  # a rate's 合计 is no sum: declared_rates checks it
         df = tables[row.table]
         money = schema.dtypes(row.table).get(row.column) == "Float64"
         values = [v for v in df[row.column].dropna()]
@@ -131,8 +134,72 @@ def printed_totals_match_sums(tables: dict[str, pd.DataFrame], printed_totals: p
     return out
 
 
+def new_channel(row) -> int:
+    """A hospital's bookings through a channel column no declaration knows yet (0 if none)."""
+    value = getattr(row, "new_channel", None)
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def declared_column(table: str, column: str):
+    """The printed column `column` of `table` as its module declares it (None if undeclared)."""
+    declared = DECLARED.get(table)
+    return next((c for c in declared.columns if c.name == column), None) if declared else None
+
+
+def summed(table: str, column: str) -> bool:
+    """Whether a printed 合计 of the column is the sum of its rows (the declaration says)."""
+    col = declared_column(table, column)
+    return col is None or col.summed
+
+
+def declared_rates(tables: dict[str, pd.DataFrame], printed_totals: pd.DataFrame) -> list[dict]:
+    """Every printed rate declared as numerator ÷ denominator (× per) of its row, and of the
+    合计 row, within its printing precision (half a unit in its last printed place)."""
+    out = []
+    for name, table in DECLARED.items():
+        for col in (c for c in table.columns if c.rate_of):
+            num, den = col.rate_of
+            df = tables.get(name)
+            rows = (
+                []
+                if df is None
+                else [
+                    (
+                        getattr(r, table.entity_column),
+                        getattr(r, col.name),
+                        getattr(r, num),
+                        getattr(r, den),
+                        r.source_line,
+                    )
+                    for r in df.itertuples(index=False)
+                ]
+            )
+            printed = totals_of(printed_totals, name).set_index("column")
+            if {col.name, num, den} <= set(printed.index):
+                p = printed.loc
+                rows.append(
+                    ("合计", p[col.name, "printed"], p[num, "value"], p[den, "value"], p[col.name, "source_line"])
+                )
+            out.extend(rate_row(name, col, *row) for row in rows if not pd.isna(row[1]))
+    return out
+
+
+def rate_row(table: str, col, entity, printed: str, num, den, line) -> dict:
+    rate = Decimal(str(printed))
+    computed = Decimal(int(num)) * col.per / Decimal(int(den)) if int(den) else None
+    message = said("rate_equals_ratio", column=col.name, num=col.rate_of[0], den=col.rate_of[1])
+    if computed is None:
+        return check_row("rate_equals_ratio", table, entity, col.name, printed, None, None, "mismatch", line, message)
+    exact = computed.quantize(Decimal(1).scaleb(rate.as_tuple().exponent))
+    diff = rate - computed
+    status = "ok" if abs(diff) <= half_unit(rate) else "mismatch"
+    return check_row(
+        "rate_equals_ratio", table, entity, col.name, printed, str(exact), str(rate - exact), status, line, message
+    )
+
+
 def booking_subtotals(booking: pd.DataFrame) -> list[dict]:
-    """Each hospital's printed 小计 equals its four channels."""
+    """Each hospital's printed 小计 equals its four channels (and a new channel, if printed)."""
     return [
         compare(
             "subtotal_equals_channels",
@@ -140,7 +207,7 @@ def booking_subtotals(booking: pd.DataFrame) -> list[dict]:
             r.hospital,
             "subtotal",
             r.subtotal,
-            sum(int(getattr(r, c)) for c in CHANNELS),
+            sum(int(getattr(r, c)) for c in CHANNELS) + new_channel(r),
             r.source_line,
             said("subtotal_equals_channels"),
         )
@@ -245,19 +312,18 @@ def remote_identities(tables: dict[str, pd.DataFrame]) -> list[dict]:
     return out
 
 
-# The tables printed with a 合计 row, and the columns it totals (as in every bulletin so far).
-TOTAL_ROWS = {
-    "booking_by_hospital": (*CHANNELS, "subtotal"),
-    "booking_by_channel": ("bookings",),
-    "kiosk_usage": ("terminals", "registrations", "registration_amount_yuan", "payments", "payment_amount_yuan"),
-}
+# The tables printed with a 合计 row, and the columns it totals: as each table declares them.
+def total_rows() -> dict[str, tuple[str, ...]]:
+    return {
+        t.name: tuple(c.name for c in t.columns if c.numeric and c.summed) for t in DECLARED.values() if t.total_row
+    }
 
 
 def missing_printed_totals(tables: dict[str, pd.DataFrame], printed_totals: pd.DataFrame) -> list[dict]:
     """A table printed with its rows but without (part of) its 合计 row: each column left
     without a printed total to check it against is `missing`, not silently unchecked."""
     out = []
-    for table, columns in TOTAL_ROWS.items():
+    for table, columns in total_rows().items():
         if table not in tables or tables[table].empty:
             continue  # a table missing whole is noted by missing_tables
         printed = set(totals_of(printed_totals, table)["column"])
@@ -303,6 +369,7 @@ def run_checks(
         *missing_printed_totals(tables, printed_totals),
         *printed_totals_match_sums(tables, printed_totals),
         *booking_subtotals(tables["booking_by_hospital"]),
+        *declared_rates(tables, printed_totals),
         *hotline_identities(tables, printed_totals),
         *remote_identities(tables),
     ]

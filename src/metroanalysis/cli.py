@@ -422,12 +422,28 @@ def has_problems(rows: list[dict]) -> bool:
     return any(r["status"] in ("missing", "mismatch") for r in rows)
 
 
+# Repairs that are the bulletin's layout changing (a reworded title, 续表, an empty column, a
+# reworded footnote, a new channel), not damage: each is a warning of its own, naming its line.
+ADAPTED = (
+    "title_reworded",
+    "table_continued",
+    "empty_trailing_cells",
+    "footnote_reworded",
+    "new_channel",
+    "columns_reordered",
+)
+
+
 def report_quality(month: str, folder: Path) -> bool:
     """Warn of every missing table and mismatch in the month's quality.csv; True if any."""
     rows = quality_rows(folder)
     for r in rows:
         if r["status"] == "missing" and r["rule"] == "printed_total_present":
             warn(f"{month}: {r['table']} is printed without its 合计 for {r['column']} (not checked)")
+        elif r["status"] == "unmatched":  # a new hospital or area, said by name
+            warn(f"{month}: {r['table']}: {r['message']}")
+        elif r["status"] == "missing" and r["rule"] == "footnote_recognised":
+            warn(f"{month}: line {r['source_line']}: {r['message']}")
         elif r["status"] == "missing":
             warn(f"{month}: table {r['table']} is missing from the bulletin")
         elif r["status"] == "mismatch":
@@ -436,7 +452,10 @@ def report_quality(month: str, folder: Path) -> bool:
                 f"computed {r['computed']}, difference {r['difference']} "
                 f"({'line ' + r['source_line'] + ', ' if r['source_line'] else ''}{r['rule']})"
             )
-    repaired = sum(r["status"] == "repaired" for r in rows)
+    for r in rows:
+        if r["rule"] in ADAPTED:  # the layout changed and was read: each said on its own line
+            warn(f"{month}: {'line ' + r['source_line'] + ': ' if r['source_line'] else ''}{r['message']}")
+    repaired = sum(r["status"] == "repaired" and r["rule"] not in ADAPTED for r in rows)
     if repaired:
         warn(f"{month}: {repaired} damaged line(s) of the bulletin repaired on reading (quality.csv, status repaired)")
     counts = Counter(r["status"] for r in rows)

@@ -9,6 +9,7 @@ hospital in a later month) keeps its row, gets <NA>, and is listed in quality.cs
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -44,12 +45,50 @@ class Registry:
         names.update(zip(self.aliases["alias"], self.aliases["entity_id"], strict=True))
         return names
 
+    def resembles(self, name: str) -> tuple[str, str] | None:
+        """The registry entry an unknown `name` looks like (name_zh, entity_id): the same name
+        with another campus in brackets (南京市江宁医院（湖山路） → 南京市江宁医院), or the longest
+        registered name it begins with, or that begins with it (a campus or branch added or
+        left off). Said to a reviewer, never applied."""
+        base = _without_campus(name)
+        if len(base) < _SHORTEST_PREFIX:
+            return None
+        ids = dict(zip(self.entities["entity_id"], self.entities["name_zh"], strict=True))
+        alike = []
+        for printed, entity_id in self.lookup().items():
+            other = _without_campus(printed)
+            if printed == name or len(other) < _SHORTEST_PREFIX:
+                continue
+            # the same name first; then the longest registered name it begins with; then the
+            # shortest that begins with it
+            if other == base:
+                rank = (2, 0)
+            elif base.startswith(other):
+                rank = (1, len(other))
+            elif other.startswith(base):
+                rank = (0, -len(other))
+            else:
+                continue
+            alike.append((rank, ids.get(entity_id, printed), entity_id))
+        best = max(alike, default=None)
+        return None if best is None else best[1:]
+
+
+# A shared prefix shorter than a whole hospital name (南京市…) says nothing.
+_SHORTEST_PREFIX = 5
+
+
+def _without_campus(name: str) -> str:
+    """A name less its bracketed campus or location: 南京市江宁医院（湖山路） → 南京市江宁医院."""
+    return re.sub(r"[（(][^（()）]*[）)]$", "", name.strip())
+
 
 def attach_entity_ids(
     tables: dict[str, pd.DataFrame], registry: Registry
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     """Every entity table with an `entity_id` column after its name column, and one quality
-    row per name the registry does not know."""
+    row per name the registry does not know (naming it and its line, and the registry entry it
+    looks like, if one)."""
     lookup, out, unmatched = registry.lookup(), dict(tables), []
     for table, column in ENTITY_COLUMNS.items():
         df = tables[table].drop(columns="entity_id", errors="ignore")
@@ -57,11 +96,12 @@ def attach_entity_ids(
         df.insert(df.columns.get_loc(column) + 1, "entity_id", pd.array(ids, dtype="string"))
         out[table] = df
         for row in df[df["entity_id"].isna()].itertuples(index=False):
-            unmatched.append(unmatched_row(table, column, getattr(row, column), row.source_line))
+            name = getattr(row, column)
+            unmatched.append(unmatched_row(table, column, name, row.source_line, registry.resembles(name)))
     return out, unmatched
 
 
-def unmatched_row(table: str, column: str, name: str, line) -> dict:
+def unmatched_row(table: str, column: str, name: str, line, like: tuple[str, str] | None = None) -> dict:
     return {
         "rule": "entity_in_registry",
         "table": table,
@@ -72,5 +112,9 @@ def unmatched_row(table: str, column: str, name: str, line) -> dict:
         "difference": "",
         "status": "unmatched",
         "source_line": line,
-        **said("entity_in_registry"),
+        **(
+            said("entity_resembles", name=name, line=line, like=like[0], like_id=like[1])
+            if like
+            else said("entity_in_registry", name=name, line=line)
+        ),
     }

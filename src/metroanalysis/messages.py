@@ -26,8 +26,16 @@ MESSAGES = {
     "province_nanjing_equals_hotline_total": "全省段落中南京的受理量与热线总数比较",
     "covered_plus_not_connected_is_all_areas": "原文的覆盖区数与 {areas} 个区减去列为未接入的 {uncovered} 个区比较",
     "breakdown_within_institutions": "“其中”之后列出的各类机构之和与累计接入机构数比较",
+    "rate_equals_ratio": "印出的 {column} 与 {num} ÷ {den} 比较（在印刷精度之内，即末位的半个单位）",
     "table_present": "本月公报没有印出 {table} 表",
-    "entity_in_registry": "名称不在登记表中（data/reference 的 entities.csv 或 aliases.csv）：保留原名，没有 entity_id",
+    "entity_in_registry": (
+        "第 {line} 行的名称“{name}”不在登记表中（data/reference 的 entities.csv 或 aliases.csv）："
+        "保留原名，没有 entity_id"
+    ),
+    "entity_resembles": (
+        "第 {line} 行的名称“{name}”不在登记表中，与登记的“{like}”（{like_id}）相似"
+        "（同一前缀，院区或分院不同？）：保留原名，没有 entity_id，请核对"
+    ),
     # damage in the raw file, read back (reading.py, bulletin.py)
     "decoded_gb18030": "第 {first} 行按 GB18030 读取，文件其余部分按 UTF-8 读取（混合编码）",
     "decoded_gb18030_lines": "第 {first}–{last} 行按 GB18030 读取，文件其余部分按 UTF-8 读取（混合编码）",
@@ -41,6 +49,14 @@ MESSAGES = {
     "cell_rewrapped": "第 {line} 行接续第 {previous} 行的单元格文字",
     "line_rewrapped": "第 {line} 行接续第 {previous} 行的段落",
     "tables_reordered": "各表的印刷顺序与通常不同（{names}）：每张表按自己的标题读取",
+    # the bulletin's layout changed, and was read (bulletin.py, tables/): each is a warning
+    "title_reworded": "第 {line} 行的标题“{title}”与通常的措辞不同，按其关键词读作 {table} 表",
+    "table_continued": "{table} 表在第 {line} 行以“续表”接续，重复印出的 {n} 行表头不计",
+    "footnote_reworded": "第 {line} 行的脚注“{text}”措辞不同，按关键词和单位读作 {measure}",
+    "footnote_recognised": "第 {line} 行印有带数字的脚注，但认不出它是 {measure}：该数未读取（原文有印出，并非缺失）",
+    "new_channel": "{table} 表第 {line} 行的表头多了一列“{name}”：小计等于已知渠道加上它，按新渠道读取（保留原名）",
+    "columns_reordered": "{table} 表第 {line} 行表头的列序与通常不同：每列按表头的含义读取",
+    "empty_trailing_cells": "{table} 表有 {n} 行末尾多一个空单元格（表头该列也为空），不计",
 }
 CATALOG = i18n.catalog_path(Path(__file__).resolve(), "en")  # messages.en.yml
 

@@ -143,6 +143,18 @@ FIELD_METADATA: dict[str, dict] = {
     "in_clinic": _count("bookings", "诊间预约", "In-clinic", "bookings made in the clinic"),
     "third_party": _count("bookings", "第三方", "Third party", "bookings made through third parties"),
     "subtotal": _count("bookings", "小计", "Subtotal", "printed subtotal of the four channels"),
+    "new_channel_zh": _name(
+        "新增渠道",
+        "New channel as printed",
+        "a channel column printed between the known channels and 小计 that no declaration knows yet, by its"
+        " printed name (read because 小计 adds up with it); <NA> when only the known channels are printed",
+    ),
+    "new_channel": _count(
+        "bookings",
+        "新增渠道预约",
+        "New channel",
+        "bookings through the channel named in new_channel_zh; <NA> when only the known channels are printed",
+    ),
     "channel": _name("名称", "Channel", "channel as printed"),
     "bookings": _count("bookings", "预约数量", "Bookings", "bookings through this channel"),
     # Remote medicine
@@ -392,6 +404,7 @@ DERIVED = (
 )
 
 TABLES: dict[str, Table] = {**parsed.TABLES, **{t.name: t for t in DERIVED}}
+DERIVED_NAMES = tuple(t.name for t in DERIVED)
 # Tables parsed from the bulletin, in printed order.
 BULLETIN_TABLES = list(parsed.TABLES)
 
@@ -399,7 +412,12 @@ BULLETIN_TABLES = list(parsed.TABLES)
 def field(ref: FieldRef) -> Field:
     """A table's field: FIELD_METADATA's entry with what the table says differs."""
     name, changes = (ref, {}) if isinstance(ref, str) else ref
-    meta = FIELD_METADATA[name]
+    if name not in FIELD_METADATA and not isinstance(ref, str):
+        meta = dict.fromkeys(("dtype", "unit", "title_zh", "title_en", "description"), "")  # declared whole
+        if set(changes) - set(meta) or "dtype" not in changes:
+            raise KeyError(f"field {name}: a new field declares dtype, unit, title_zh, title_en, description")
+    else:
+        meta = FIELD_METADATA[name]
     unknown = set(changes) - set(meta)
     if unknown:
         raise KeyError(f"field {name}: unknown override {sorted(unknown)}")

@@ -34,9 +34,11 @@ from .reading import SYNTHETIC_MARK as MARK
 from .reference import AREAS
 from .synth_args import FORMATS, add_synth_parser  # noqa: F401  (re-exported; kept apart so the CLI stays light)
 from .tables import PRINTED
+from .tables import TABLES as DECLARED
 from .tables.hotline import CATEGORIES as HOTLINE_CATEGORIES
 from .tables.kiosk import SECTIONS as KIOSK_SECTIONS
 from .tables.remote import PLATFORMS, VOLUMES
+from .tables.spec import Printed, Table
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _START = re.compile(r"^\s*统计数据\s*$")
@@ -314,15 +316,19 @@ def generate(
     end = next((i for i in range(start, len(lines)) if _END.match(lines[i])), len(lines))
     stats = lines[start:end]
 
-    # Sections: title index → (key, body) in printed order.
+    # Sections: title index → (key, body) in printed order, each title recognised as the
+    # cleaner recognises it (every declared table, reworded titles too).
+    from .bulletin import names_table, title_like
+
     found: list[tuple[int, str]] = []
+    declared: dict[str, Printed] = {}
     for i, ln in enumerate(stats):
-        if ln.startswith("\t"):
-            continue
-        for key, pattern in TITLES:
-            if pattern.search(ln):
-                found.append((i, key))
-                break
+        spec = names_table(ln)
+        if spec is not None:
+            found.append((i, spec.key))
+            declared[spec.key] = spec
+        elif title_like(ln):
+            raise ValueError(f"line {start + i + 1}: an unknown table, no module declares it: {ln.strip()}")
     keys = [k for _, k in found]
     if len(set(keys)) != len(keys):
         raise ValueError(f"a section title is printed twice: {keys}")
@@ -340,7 +346,8 @@ def generate(
         "upload_hospital": do_upload_hospital,
         "kiosk": do_kiosk,
     }
-    new_bodies = {key: handlers[key](bodies[key][1], ctx) for key in ORDER if key in bodies}
+    order = [*ORDER, *(k for k in bodies if k not in ORDER)]
+    new_bodies = {key: handler_for(declared[key], handlers)(bodies[key][1], ctx) for key in order if key in bodies}
     unknown_drop = ctx.drop - ctx.dropped_seen
     if unknown_drop:
         raise ValueError(f"drop_hospitals: not printed in any hospital table: {sorted(unknown_drop)}")
@@ -357,6 +364,83 @@ def generate(
     mark = f"{MARK}（由{source_month}公报改写为{month}，种子{seed}，浮动±{factor}）"
     out = [mark, *head, *out_stats, *lines[end:]]
     return "\n".join(out), truth
+
+
+def handler_for(spec: Printed, handlers: dict):
+    """The generator of a block: its own, or for a table declared as a grid (its columns) the
+    generic one; any other says in one line that synth cannot write it."""
+    if spec.key in handlers:
+        return handlers[spec.key]
+    table = DECLARED.get(spec.tables[0])
+    if table is None or not table.columns or len(spec.tables) != 1:
+        raise ValueError(
+            f"synth cannot write table {spec.tables[0]}: it is not declared as a grid (Table.columns)"
+            " and synth.py has no generator for it"
+        )
+    return lambda body, ctx: declared_grid(table, body, ctx)
+
+
+def declared_grid(table: Table, body: list[str], ctx: _Ctx) -> list[str]:
+    """A table declared as a grid: counts and money varied, each rate recomputed from its
+    counts to the places it was printed with, the 合计 row recomputed (summed columns summed,
+    rates from the summed counts)."""
+    toks = tokens(body)
+    rows = [i for i, t in enumerate(toks) if isinstance(t, Row) and not is_note_row(t)]
+    columns = list(table.columns)
+    records, totals_at = [], None
+    for i in rows[1:]:
+        values = toks[i].values
+        if is_total(values[0]):
+            totals_at = i
+            continue
+        if len(values) != len(columns):
+            raise ValueError(f"{table.name}: a row of {len(values)} cells, expected {len(columns)}")
+        record = grid_values(columns, values, ctx)
+        toks[i] = Row(cell_lines([printed_value(record[c.name]) for c in columns]))
+        records.append(record)
+    ctx.truth.tables[table.name] = [dict(r) for r in records]
+    if totals_at is not None:
+        label, *cells = toks[totals_at].values
+        numeric = [c for c in columns if c.numeric]
+        total = {c.name: sum(r[c.name] for r in records) for c in numeric if c.summed}
+        for c in numeric:
+            if c.rate_of:
+                places = Decimal(1).scaleb(Decimal(cells[numeric.index(c)]).as_tuple().exponent)
+                total[c.name] = rate_text(total[c.rate_of[0]], total[c.rate_of[1]], c.per, places)
+        for name, value in total.items():
+            ctx.truth.totals[(table.name, name)] = value
+        toks[totals_at] = Row(cell_lines([label, *(printed_value(total[c.name]) for c in numeric)]))
+    return flatten(toks)
+
+
+def grid_values(columns, values: list[str], ctx: _Ctx) -> dict:
+    record: dict = {}
+    for col, text in zip(columns, values, strict=True):
+        if col.kind in ("name", "serial"):
+            record[col.name] = int(text) if col.kind == "serial" else text
+        elif col.kind == "money":
+            record[col.name] = ctx.vary.money(Decimal(text))
+        elif col.kind == "count":
+            record[col.name] = ctx.vary.count(int(text))
+    for col in columns:
+        if col.kind == "count":  # a count that is a rate's numerator stays within its denominator
+            of = next((c.rate_of[1] for c in columns if c.rate_of and c.rate_of[0] == col.name), None)
+            record[col.name] = min(record[col.name], record[of]) if of else record[col.name]
+    for col, text in zip(columns, values, strict=True):
+        if col.rate_of:
+            places = Decimal(1).scaleb(Decimal(text).as_tuple().exponent)
+            record[col.name] = rate_text(record[col.rate_of[0]], record[col.rate_of[1]], col.per, places)
+    return record
+
+
+def rate_text(num: int, den: int, per: int, places: Decimal) -> str:
+    from decimal import ROUND_HALF_UP
+
+    return str((Decimal(num) * per / Decimal(den)).quantize(places, ROUND_HALF_UP)) if den else "0"
+
+
+def printed_value(value) -> str:
+    return money_text(value) if isinstance(value, Decimal) else str(value)
 
 
 def parse_month(month: str) -> tuple[int, int]:

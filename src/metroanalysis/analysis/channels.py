@@ -27,13 +27,19 @@ def channel_totals(booking_by_hospital: pd.DataFrame, lang: str = "zh") -> pd.Da
     `label` is the channel's name in `lang`.
 
     The total is the sum of the four channels over the hospital rows (not the printed 合计,
-    which the quality report checks separately)."""
-    bookings = [int(booking_by_hospital[c].sum()) for c in CHANNELS]
+    which the quality report checks separately). A channel column printed that no declaration
+    knows yet (`new_channel`) is one more row, named as printed in every language."""
+    channels, names = list(CHANNELS), list(CHANNELS.values())
+    shown = [labels.category(labels.CHANNELS, c, lang) for c in CHANNELS]
+    new = booking_by_hospital.get("new_channel_zh", pd.Series(dtype="string")).dropna().unique()
+    if len(new):
+        channels, names, shown = [*channels, "new_channel"], [*names, str(new[0])], [*shown, str(new[0])]
+    bookings = [int(booking_by_hospital[c].sum()) for c in channels]
     out = pd.DataFrame(
         {
-            "channel": pd.array(list(CHANNELS), dtype="string"),
-            "channel_zh": pd.array(list(CHANNELS.values()), dtype="string"),
-            "label": pd.array([labels.category(labels.CHANNELS, c, lang) for c in CHANNELS], dtype="string"),
+            "channel": pd.array(channels, dtype="string"),
+            "channel_zh": pd.array(names, dtype="string"),
+            "label": pd.array(shown, dtype="string"),
             "bookings": pd.array(bookings, dtype="Int64"),
         }
     )

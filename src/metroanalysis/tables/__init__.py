@@ -1,21 +1,84 @@
-"""The bulletin's tables, each declared once in its parser module; this list is their registry.
+"""The bulletin's tables, each declared once in its own module under this package; this is
+their registry.
 
-A parser module declares `TABLES` (each clean table: name, Chinese and English titles,
-description, fields, entity column) and, for a block found by its printed title, `PRINTED`
-(the title, the parsers, the tables they yield); its fixed categories' names in both languages
-are its set in reference/categories.csv. To add a table: write its parser module with those
-two, add its new fields to `schema.FIELD_METADATA`, list the module below in the order the
-bulletin prints it, and test it.
+A table module declares `TABLES` (each clean table: name, Chinese and English titles,
+description, fields, entity column, and for a grid its printed `columns`) and, for a block
+found by its printed title, `PRINTED` (its title and the words that recognise it reworded, its
+parsers, the tables they yield, the months it is printed in, whether it may continue under
+续表); its fixed categories' names in both languages are its set in reference/categories.csv.
+Every module of this package is found here by itself: to add a table, add its module (see
+README, "add a table") and its test; nothing else is edited. `register` adds a module from
+elsewhere at run time (a test's, say), `unregister` takes it out again.
 """
 
 from __future__ import annotations
 
-from . import booking, cumulative, hotline, kiosk, remote, upload
+import importlib
+import pkgutil
+import sys
+from types import ModuleType
+
 from .spec import Printed, Table
 
-# In printed order. The running totals are footnotes read wherever they stand: no title of their own.
-MODULES = (hotline, booking, remote, upload, kiosk, cumulative)
+# The tables printed so far, in printed order; a module added later comes after them (the
+# running totals are footnotes read wherever they stand: no title of their own).
+_PRINTED_ORDER = ("hotline", "booking", "remote", "upload", "kiosk", "cumulative")
+_NOT_TABLES = ("base", "spec")
 
-PRINTED: tuple[Printed, ...] = tuple(p for m in MODULES for p in getattr(m, "PRINTED", ()))
+
+def _discover() -> list[ModuleType]:
+    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name not in _NOT_TABLES]
+    ordered = [n for n in _PRINTED_ORDER if n in names] + sorted(n for n in names if n not in _PRINTED_ORDER)
+    return [importlib.import_module(f"{__name__}.{n}") for n in ordered]
+
+
+MODULES: list[ModuleType] = _discover()
+PRINTED: list[Printed] = [p for m in MODULES for p in getattr(m, "PRINTED", ())]
 TABLES: dict[str, Table] = {t.name: t for m in MODULES for t in m.TABLES}
 ENTITY_COLUMNS: dict[str, str] = {t.name: t.entity_column for t in TABLES.values() if t.entity_column}
+
+
+def register(module: ModuleType) -> None:
+    """Declare one more table module (after those printed so far). The lists every other
+    module reads the tables from (schema, store, labels) are updated in place."""
+    if module in MODULES:
+        return
+    MODULES.append(module)
+    PRINTED.extend(getattr(module, "PRINTED", ()))
+    for table in module.TABLES:
+        TABLES[table.name] = table
+        if table.entity_column:
+            ENTITY_COLUMNS[table.name] = table.entity_column
+    _follow()
+
+
+def unregister(module: ModuleType) -> None:
+    """Take a module added by `register` out again."""
+    if module not in MODULES:
+        return
+    MODULES.remove(module)
+    for printed in getattr(module, "PRINTED", ()):
+        PRINTED.remove(printed)
+    for table in module.TABLES:
+        TABLES.pop(table.name, None)
+        ENTITY_COLUMNS.pop(table.name, None)
+    _follow()
+
+
+def _follow() -> None:
+    """The registry's readers brought in step (imported here: they import this package)."""
+    from .. import schema, store
+
+    bulletin_tables = list(TABLES)
+    schema.BULLETIN_TABLES[:] = bulletin_tables
+    for name in [n for n in schema.TABLES if n not in TABLES and n not in schema.DERIVED_NAMES]:
+        del schema.TABLES[name]
+    schema.TABLES.update(TABLES)
+    derived = [t for t in store.OUTPUT_TABLES if t in schema.DERIVED_NAMES]
+    store.OUTPUT_TABLES[:] = [*bulletin_tables, *derived]
+    # labels (the reports' names) is not imported here: cleaning does not depend on it. If a
+    # report already imported it, its table names follow; if not, it reads them when it does.
+    labels = sys.modules.get(__name__.rpartition(".")[0] + ".labels")
+    if labels is not None:
+        labels.TABLES.clear()
+        labels.TABLES.update({n: (t.title_zh, t.title_en) for n, t in schema.TABLES.items() if t.title_zh})

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
 
 from ..errors import BulletinError
-from ..reading import Cell, Line, cell_rows, parse_count, parse_money
+from ..reading import Cell, Line, cell_rows, number_text, parse_count, parse_money
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,74 @@ class Section:
     body: list[Line]
     year: int
     month: int
+    breaks: tuple[int, ...] = ()  # lines of 续表: the header printed again after each is dropped
 
     def rows(self) -> list[list[Cell]]:
-        return cell_rows(self.body)
+        return self.read_rows()[0]
+
+    def read_rows(self) -> tuple[list[list[Cell]], int, int]:
+        """The rows as the table's parser reads them, and what was adapted: how many header
+        rows printed again after 续表 were dropped, and how many rows had an empty trailing
+        cell (a column left empty under an empty header: a copy artefact) that was ignored."""
+        rows = cell_rows(self.body)
+        rows, repeated = drop_repeated_header(rows, self.breaks)
+        rows, trimmed = drop_empty_trailing_cells(rows)
+        return rows, repeated, trimmed
+
+
+def header_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """The rows before the first one holding a figure (notes left out): the printed header."""
+    out = []
+    for row in rows:
+        if is_note(row):
+            continue
+        if any(c.tabbed and re.fullmatch(r"[\d.,，]+", c.text) for c in row):
+            break
+        out.append(row)
+    return out
+
+
+def texts(row: list[Cell]) -> list[str]:
+    return [c.text for c in row]
+
+
+def drop_repeated_header(rows: list[list[Cell]], breaks: tuple[int, ...]) -> tuple[list[list[Cell]], int]:
+    """After each 续表 line, the header printed again (the same cells as the first header rows)
+    is left out: its rows are not entities. A page that does not repeat it is read as it is."""
+    if not breaks:
+        return rows, 0
+    header = [texts(r) for r in header_rows(rows)]
+    out, dropped = [], 0
+    for at in breaks:
+        first = next((i for i, r in enumerate(rows) if r and r[0].line > at), len(rows))
+        n = 0
+        while n < len(header) and first + n < len(rows) and texts(rows[first + n]) == header[n]:
+            n += 1
+        out.append((first, n))
+        dropped += n
+    skip = {i for first, n in out for i in range(first, first + n)}
+    return [r for i, r in enumerate(rows) if i not in skip], dropped
+
+
+def drop_empty_trailing_cells(rows: list[list[Cell]]) -> tuple[list[list[Cell]], int]:
+    """A header ending in empty cells names no column there: as many empty cells at the end of
+    every row are ignored. Returns the rows and how many rows had one."""
+    header = next((r for r in rows if not is_note(r)), None)
+    if header is None:
+        return rows, 0
+    extra = 0
+    while extra < len(header) - 1 and header[len(header) - 1 - extra].tabbed and not header[-1 - extra].text:
+        extra += 1
+    if not extra:
+        return rows, 0
+    out, trimmed = [], 0
+    for row in rows:
+        n = 0
+        while n < extra and len(row) - n > 1 and row[-1 - n].tabbed and row[-1 - n].text == "":
+            n += 1
+        trimmed += n > 0
+        out.append(row[: len(row) - n] if n else row)
+    return out, trimmed
 
 
 @dataclass(frozen=True)
@@ -47,6 +113,10 @@ class Extract:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
     totals: list[dict] = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # reading.Repair: a layout change the parser read
+
+    def warn(self, repair) -> None:
+        self.warnings.append(repair)
 
     def fact(self, table, section, entity, measure, value, unit, line, printed) -> None:
         # No section is <NA>, as it reads back from the CSV (an empty cell), never "".
@@ -62,12 +132,25 @@ class Extract:
 
 @dataclass(frozen=True)
 class Column:
-    """One printed column: its tidy name, the header it is printed under, how to read it."""
+    """One printed column: its tidy name, the header it is printed under (a regular expression:
+    its synonyms as alternatives), how to read it: `kind` is "serial", "name" (text), "count"
+    (a whole number), "money" (yuan, to the fen), "rate" (a rate or share kept as printed:
+    94.5 stays "94.5"), "ratio" (declared/required) or "group". `summed`: a printed 合计 of the
+    column is the sum of its rows (a rate's 合计 is not: it is kept and checked as a rate).
+    `rate_of` (numerator, denominator) and `per` (100 for %): a rate printed from two counts of
+    the same row, checked to within its printing precision."""
 
     name: str
-    header: str  # regular expression the printed header must match
-    kind: str  # "serial" | "name" | "count" | "money" | "ratio"
+    header: str
+    kind: str
     unit: str = ""
+    summed: bool = True
+    rate_of: tuple[str, str] | None = None
+    per: int = 100
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("count", "money", "rate")
 
 
 def check_cell_count(
@@ -94,6 +177,32 @@ def match_header(cells: list[Cell], columns: list[Column], table: str) -> None:
             raise BulletinError(f"unexpected column header for {col.name}", line=cell.line, table=table, text=cell.text)
 
 
+def by_meaning(header: list[Cell], columns: list[Column], table: str, ex: Extract) -> list[Column]:
+    """The declared columns in the order the header prints them, each found by its header's
+    meaning (its synonyms): a grid whose columns were printed in another order is read by
+    meaning, with a warning. Anything but one header cell per column is left to
+    `match_header` to refuse."""
+    if len(header) != len(columns) or all(re.fullmatch(c.header, h.text) for h, c in zip(header, columns, strict=True)):
+        return columns
+    found = [[c for c in columns if re.fullmatch(c.header, h.text)] for h in header]
+    if any(len(f) != 1 for f in found) or len({f[0].name for f in found}) != len(columns):
+        return columns
+    from ..messages import said  # light, but kept out of the parsers' import time
+    from ..reading import Repair
+
+    printed = [f[0] for f in found]
+    ex.warn(
+        Repair(
+            "columns_reordered",
+            header[0].line,
+            " | ".join(h.text for h in header),
+            ", ".join(c.name for c in printed),
+            **said("columns_reordered", table=table, line=header[0].line),
+        )
+    )
+    return printed
+
+
 def is_total_label(text: str) -> bool:
     return re.sub(r"\s", "", text).startswith(("合计", "总计"))
 
@@ -103,10 +212,32 @@ def is_note(row: list[Cell]) -> bool:
     return all(not c.tabbed for c in row) and any(len(c.text) > 1 for c in row)
 
 
-def read_value(cell: Cell, col: Column, table: str) -> int | Decimal:
+def read_value(cell: Cell, col: Column, table: str) -> int | Decimal | str:
     if col.kind == "money":
         return parse_money(cell, table, col.name)
+    if col.kind == "rate":
+        return parse_rate(cell, table, col.name)
     return parse_count(cell, table, col.name)
+
+
+def parse_rate(cell: Cell, table: str, what: str) -> str:
+    """A rate or share as printed (94.5 stays "94.5": its printed places are its precision)."""
+    t = number_text(cell.text.removesuffix("%").removesuffix("％"))
+    if t is None:
+        raise BulletinError(f"{what} is not a rate", line=cell.line, table=table, text=cell.text)
+    return t
+
+
+def grid_parser(table: str, columns: list[Column], entity_col: str) -> Callable[[Section, Extract], None]:
+    """The parser of a plain grid declared by its columns: one header row, one row per entity,
+    a 合计 row anywhere (its summed columns to printed totals), every number a fact."""
+
+    def parse(section: Section, ex: Extract) -> None:
+        records, _ = grid_rows(section, columns, table, ex, entity_col)
+        ex.frames[table] = frame(records, table)
+
+    parse.__name__ = table
+    return parse
 
 
 def grid_rows(
@@ -122,6 +253,7 @@ def grid_rows(
     if not rows:
         raise BulletinError("table has no header or rows", line=section.title.no, table=table)
     header, body = rows[0], rows[1:]
+    columns = by_meaning(header, columns, table, ex)
     match_header(header, columns, table)
     out: list[dict] = []
     for row in body:
@@ -134,7 +266,7 @@ def grid_rows(
             record[col.name] = cell.text if col.kind == "name" else read_value(cell, col, table)
         entity = record[entity_col]
         for cell, col in zip(row, columns, strict=True):
-            if col.kind in ("count", "money"):
+            if col.numeric:
                 ex.fact(table, "", entity, col.name, record[col.name], col.unit, cell.line, cell.text)
         out.append(record)
     return out, header
@@ -142,7 +274,7 @@ def grid_rows(
 
 def read_total_row(row: list[Cell], columns: list[Column], table: str, ex: Extract) -> None:
     """A 合计 row: the label replaces the serial and name cells, then one cell per number column."""
-    numeric = [c for c in columns if c.kind in ("count", "money")]
+    numeric = [c for c in columns if c.numeric]
     cells = row[1:]
     check_cell_count(cells, len(numeric), table, "合计 row", printed=row)
     for cell, col in zip(cells, numeric, strict=True):

@@ -5,13 +5,30 @@ from __future__ import annotations
 import re
 
 from ..errors import BulletinError
-from ..reading import Cell, parse_count
+from ..messages import said
+from ..reading import Cell, Repair, parse_count
 from ..reference import category_names
 from .base import Column, Extract, Section, frame, grid_rows, is_note, is_total_label, match_header
 from .spec import YM, Printed, Table
 
 BY_HOSPITAL = "booking_by_hospital"
 BY_CHANNEL = "booking_by_channel"
+
+# The four booking channels of the hospital table: column → (printed name, English name).
+CHANNEL_NAMES = category_names("booking_channel")
+CHANNELS = list(CHANNEL_NAMES)
+
+HOSPITAL_COLUMNS = [
+    Column("row_number", r"序号", "serial"),
+    Column("hospital", r"单位|医院|医院名称", "name"),
+    *(Column(channel, zh, "count", "次") for channel, (zh, _) in CHANNEL_NAMES.items()),
+    Column("subtotal", r"小计", "count", "次"),
+]
+CHANNEL_HALF = [
+    Column("row_number", r"序号", "serial"),
+    Column("channel", r"名称|途径", "name"),
+    Column("bookings", r"预约数量|预约量", "count", "次"),
+]
 
 TABLES = (
     Table(
@@ -27,10 +44,14 @@ TABLES = (
             "phone",
             "in_clinic",
             "third_party",
+            "new_channel_zh",
+            "new_channel",
             "subtotal",
             "source_line",
         ),
         entity_column="hospital",
+        columns=tuple(HOSPITAL_COLUMNS),
+        total_row=True,
     ),
     Table(
         BY_CHANNEL,
@@ -39,31 +60,74 @@ TABLES = (
         "Bookings by app, WeChat and web channel (途径预约情况统计), in printed serial order.",
         ("row_number", "channel", "entity_id", "bookings", "source_line"),
         entity_column="channel",
+        columns=tuple(CHANNEL_HALF),  # printed twice side by side
+        total_row=True,
     ),
 )
-# The four booking channels of the hospital table: column → (printed name, English name).
-CHANNEL_NAMES = category_names("booking_channel")
-CHANNELS = list(CHANNEL_NAMES)
-
-HOSPITAL_COLUMNS = [
-    Column("row_number", r"序号", "serial"),
-    Column("hospital", r"单位|医院|医院名称", "name"),
-    *(Column(channel, zh, "count", "次") for channel, (zh, _) in CHANNEL_NAMES.items()),
-    Column("subtotal", r"小计", "count", "次"),
-]
 
 
 def booking_by_hospital(section: Section, ex: Extract) -> None:
-    """35 hospitals × four channels and the printed subtotal; 合计 kept apart."""
-    records, _ = grid_rows(section, HOSPITAL_COLUMNS, BY_HOSPITAL, ex, entity_col="hospital")
+    """35 hospitals × four channels and the printed subtotal; 合计 kept apart. A channel
+    column no declaration knows, printed between the known channels and 小计, is read as a new
+    channel under its printed name when 小计 adds up with it on every row (warned)."""
+    columns, new = HOSPITAL_COLUMNS, new_channel_header(section)
+    if new is not None:
+        columns = [
+            *HOSPITAL_COLUMNS[:-1],
+            Column("new_channel", re.escape(new.text), "count", "次"),
+            HOSPITAL_COLUMNS[-1],
+        ]
+    records, _ = grid_rows(section, columns, BY_HOSPITAL, ex, entity_col="hospital")
+    if new is not None:
+        check_new_channel_adds_up(records, new, ex)
+        for record in records:
+            record["new_channel_zh"] = new.text
+        ex.warn(
+            Repair(
+                "new_channel",
+                new.line,
+                new.text,
+                "new_channel",
+                **said("new_channel", name=new.text, line=new.line, table=BY_HOSPITAL),
+            )
+        )
     ex.frames[BY_HOSPITAL] = frame(records, BY_HOSPITAL)
 
 
-CHANNEL_HALF = [
-    Column("row_number", r"序号", "serial"),
-    Column("channel", r"名称|途径", "name"),
-    Column("bookings", r"预约数量|预约量", "count", "次"),
-]
+def new_channel_header(section: Section) -> Cell | None:
+    """The header cell of one channel column the declaration does not know, printed between
+    the known channels and 小计; None for the declared header (or any other: the header check
+    then says what differs)."""
+    header = next((r for r in section.rows() if not is_note(r)), [])
+    known = HOSPITAL_COLUMNS
+    if len(header) != len(known) + 1 or not re.fullmatch(known[-1].header, header[-1].text):
+        return None
+    if not all(re.fullmatch(col.header, cell.text) for cell, col in zip(header, known[:-1], strict=False)):
+        return None
+    new = header[len(known) - 1]
+    if not new.text or re.fullmatch(r"[\d.,]+", new.text):
+        return None
+    return new
+
+
+def check_new_channel_adds_up(records: list[dict], new: Cell, ex: Extract) -> None:
+    """A new channel column is a channel only if 小计 is the known channels plus it, on every
+    row and in 合计: else it is something else (a second subtotal, a share) and is refused."""
+    totals = {t["column"]: t for t in ex.totals if t["table"] == BY_HOSPITAL}
+    rows = [(r["hospital"], r["source_line"], *(r[c] for c in [*CHANNELS, "new_channel", "subtotal"])) for r in records]
+    if "subtotal" in totals and "new_channel" in totals:
+        printed = [totals[c]["value"] for c in [*CHANNELS, "new_channel", "subtotal"]]
+        rows.append(("合计", totals["subtotal"]["source_line"], *printed))
+    for name, line, *values in rows:
+        *channels, subtotal = values
+        if sum(channels) != subtotal:
+            raise BulletinError(
+                f"column {new.text!r} (line {new.line}) is not a channel: 小计 {subtotal} is not the channels"
+                f" with it ({sum(channels)}) on this row",
+                line=line,
+                table=BY_HOSPITAL,
+                text=name,
+            )
 
 
 def booking_by_channel(section: Section, ex: Extract) -> None:
@@ -130,6 +194,21 @@ def channel_total(row: list[Cell], ex: Extract) -> None:
 
 
 PRINTED = (
-    Printed("booking", re.compile(YM + r"预约挂号服务统计表"), (booking_by_hospital,), (BY_HOSPITAL,)),
-    Printed("channel", re.compile(YM + r"途径预约情况统计"), (booking_by_channel,), (BY_CHANNEL,)),
+    Printed(
+        "booking",
+        re.compile(YM + r"预约挂号服务统计表"),
+        (booking_by_hospital,),
+        (BY_HOSPITAL,),
+        words=("预约挂号",),
+        not_words=("途径|渠道",),
+        continues=True,
+    ),
+    Printed(
+        "channel",
+        re.compile(YM + r"途径预约情况统计"),
+        (booking_by_channel,),
+        (BY_CHANNEL,),
+        words=("途径|渠道", "预约"),
+        continues=True,
+    ),
 )

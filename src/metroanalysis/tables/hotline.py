@@ -163,5 +163,6 @@ PRINTED = (
         re.compile(r"南京12320卫生热线" + YM + r"数据统计"),
         (hotline_calls, hotline_province),
         (CALLS, PROVINCE),
+        words=("12320", "热线"),
     ),
 )

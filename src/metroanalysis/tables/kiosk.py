@@ -28,6 +28,15 @@ from .spec import YM, Printed, Table
 
 TABLE = "kiosk_usage"
 
+COLUMNS = [
+    Column("unit", r"单位", "name"),
+    Column("terminals", r"投放台数", "count", "台"),
+    Column("registrations", r"挂号（次）|挂号\(次\)|挂号", "count", "次"),
+    Column("registration_amount_yuan", r"挂号金额（元）|挂号金额\(元\)|挂号金额", "money", "元"),
+    Column("payments", r"缴费（次）|缴费\(次\)|缴费", "count", "次"),
+    Column("payment_amount_yuan", r"缴费金额（元）|缴费金额\(元\)|缴费金额", "money", "元"),
+]
+
 TABLES = (
     Table(
         TABLE,
@@ -48,6 +57,8 @@ TABLES = (
             "source_line",
         ),
         entity_column="unit",
+        columns=tuple(COLUMNS),
+        total_row=True,
     ),
 )
 # The table's sections (its vertical first column): id → printed label, English name; 合计 is
@@ -55,14 +66,6 @@ TABLES = (
 SECTION_NAMES = category_names("kiosk_section")
 SECTIONS = {zh: section for section, (zh, _) in SECTION_NAMES.items() if section != "合计"}  # printed → id
 
-COLUMNS = [
-    Column("unit", r"单位", "name"),
-    Column("terminals", r"投放台数", "count", "台"),
-    Column("registrations", r"挂号（次）|挂号\(次\)|挂号", "count", "次"),
-    Column("registration_amount_yuan", r"挂号金额（元）|挂号金额\(元\)|挂号金额", "money", "元"),
-    Column("payments", r"缴费（次）|缴费\(次\)|缴费", "count", "次"),
-    Column("payment_amount_yuan", r"缴费金额（元）|缴费金额\(元\)|缴费金额", "money", "元"),
-]
 SECTIONS = {"医疗单位": "hospital", "各区": "district"}
 
 
@@ -126,4 +129,13 @@ def kiosk_record(cells: list[Cell], section_zh: str, ex: Extract) -> dict:
     return record
 
 
-PRINTED = (Printed("kiosk", re.compile(YM + r"自助智能医疗服务终端\S*使用情况表?"), (kiosk_usage,), (TABLE,)),)
+PRINTED = (
+    Printed(
+        "kiosk",
+        re.compile(YM + r"自助智能医疗服务终端\S*使用情况表?"),
+        (kiosk_usage,),
+        (TABLE,),
+        words=("自助", "终端|自助机"),
+        continues=True,
+    ),
+)

@@ -287,5 +287,6 @@ PRINTED = (
         re.compile(YM + r"南京市远程医疗系统数据统计"),
         (remote_platforms,),
         (TABLE, VOLUMES_TABLE, INSTITUTIONS, UPLOADERS, COVERAGE),
+        words=("远程",),
     ),
 )

@@ -146,11 +146,16 @@ PRINTED = (
         re.compile(YM + r"南京市卫生信息平台数据采集情况[（(]区[）)]"),
         (upload_by_district,),
         (BY_DISTRICT,),
+        words=("数据采集|数据上传|上传情况", "区"),
+        not_words=("医院",),
+        continues=True,
     ),
     Printed(
         "upload_hospital",
         re.compile(YM + r"南京市卫生信息平台数据采集情况[（(]医院[）)]"),
         (upload_by_hospital,),
         (BY_HOSPITAL,),
+        words=("数据采集|数据上传|上传情况", "医院"),
+        continues=True,
     ),
 )
