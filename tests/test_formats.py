@@ -31,8 +31,8 @@ from conftest import MONTH, RAW_BULLETIN
 
 from metroanalysis import store
 from metroanalysis.cli import main
-from metroanalysis.formats import LOCATION_COLUMNS, read_source
 from metroanalysis.formats.write import to_docx, to_html
+from metroanalysis.located import LOCATION_COLUMNS, read_source
 from metroanalysis.paths import Project
 from metroanalysis.pipeline import clean_month
 

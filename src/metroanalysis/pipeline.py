@@ -14,8 +14,8 @@ import pandas as pd
 from . import build, schema, store
 from .checks import run_checks
 from .entities import Registry, attach_entity_ids
-from .formats import parse_source, read_source
 from .hospitals import hospital_profile
+from .located import parse_source, read_source
 from .locking import month_lock
 from .paths import Project, find_project
 from .reading import SYNTHETIC_MARK

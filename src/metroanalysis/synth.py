@@ -1029,7 +1029,7 @@ def do_kiosk(body: list[str], ctx: _Ctx) -> list[str]:
 
 def is_synthetic(path: Path) -> bool:
     if path.suffix.lower() in (".html", ".htm", ".docx"):
-        from .formats import read_source
+        from .located import read_source
 
         try:  # its first paragraph, as the parsers read it
             return read_source(path).lines[0].text.startswith(MARK)

@@ -5,10 +5,9 @@ A month folder holds one bulletin named `bulletin.txt`, `bulletin.html` (`.htm`)
 `RawBulletin`, the numbered lines the parsers read (prose as bare lines, one TAB-prefixed line
 per cell, a blank line ending a row). A text bulletin *is* those lines; a web page or Word file
 is read into a `Document` (paragraphs and tables with their merges, each piece with its
-`Place`), rendered into those lines, and every line keeps its place. After parsing, the places
-replace the rendered lines' numbers: `source_line` is the line in the file as received (text
-and web page; none in a Word file), and facts.csv gains `source_table`, `source_row`,
-`source_col` and `source_paragraph`, so each number of every format can be found again.
+`Place`), rendered into those lines, and every line keeps its place (`SourceBulletin.places`).
+Reading ends there: the parsers start from these lines (`located` puts their line numbers back
+to the places in the file as received).
 """
 
 from __future__ import annotations
@@ -17,12 +16,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
-from ..bulletin import ParsedBulletin, parse_bulletin
 from ..errors import BulletinError
 from ..reading import RawBulletin, read_bulletin, read_bytes, split_lines
-from .document import Document, Place, render
+from .document import Document, Headings, Place, render
 
 # Files people receive that cannot be read without guessing at their layout (paths.EXPLAINED_KINDS):
 # say what to do instead.
@@ -35,7 +31,6 @@ REFUSED = {
     ".mhtml": "a single-file web archive (.mhtml) cannot be read: save the page again as 网页，仅 HTML (bulletin.html)",
     ".wps": "a WPS document (.wps) cannot be read: save it as .docx (Word 文档) and put bulletin.docx in its place",
 }
-LOCATION_COLUMNS = ("source_table", "source_row", "source_col", "source_paragraph")
 
 _PDF = b"%PDF"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary Office files (.doc, .xls, .wps)
@@ -72,15 +67,16 @@ def kind_of(path: Path, data: bytes) -> str:
     return "text"
 
 
-def read_source(path: str | Path) -> RawBulletin:
-    """The bulletin as the numbered lines every parser reads, whatever its format."""
+def read_lines(path: str | Path, is_heading: Headings) -> RawBulletin:
+    """The bulletin as the numbered lines every parser reads, whatever its format (`is_heading`:
+    what a table title looks like, to find a page's article and the titles set inside tables)."""
     path = Path(path)
     data = read_bytes(path)
     kind = kind_of(path, data)
     if kind == "text":
         return read_bulletin(path)
-    document = read_document(data, str(path), kind)
-    text, places = render(document)
+    document = read_document(data, str(path), kind, is_heading)
+    text, places = render(document, is_heading)
     repairs: list = []
     return SourceBulletin(
         path=str(path),
@@ -93,54 +89,11 @@ def read_source(path: str | Path) -> RawBulletin:
     )
 
 
-def read_document(data: bytes, path: str, kind: str) -> Document:
+def read_document(data: bytes, path: str, kind: str, is_heading: Headings) -> Document:
     if kind == "docx":
         from .word import read_word
 
         return read_word(data, path)
     from .webpage import read_page
 
-    return read_page(data, path)
-
-
-def parse_source(raw: RawBulletin, month: str) -> ParsedBulletin:
-    """`parse_bulletin`, with every line number turned into the place in the file as received:
-    in the tables, facts, printed totals, repairs, and in the error a bad bulletin raises."""
-    try:
-        parsed = parse_bulletin(raw, month)
-    except BulletinError as err:
-        raise place_error(err, raw) from None
-    if isinstance(raw, SourceBulletin):
-        relocate(parsed, raw.places)
-    return parsed
-
-
-def place_error(err: BulletinError, raw: RawBulletin) -> BulletinError:
-    if not isinstance(raw, SourceBulletin) or err.line is None:
-        return err
-    place = raw.places.get(err.line, Place())
-    where = place.describe()
-    err.line = place.line
-    if where:
-        err.place = f"{'page' if raw.kind == 'html' else 'Word'} {where}"
-    return err.located(raw.path, refresh=True)
-
-
-def relocate(parsed: ParsedBulletin, places: dict[int, Place]) -> None:
-    """Rendered line numbers → places, in place (the numbers never leave the library)."""
-
-    def lines(values) -> pd.Series:
-        return pd.array([None if pd.isna(v) else places.get(int(v), Place()).line for v in values], dtype="Int64")
-
-    for df in (*parsed.tables.values(), parsed.printed_totals):
-        if "source_line" in df.columns:
-            df["source_line"] = lines(df["source_line"])
-    facts = parsed.facts
-    where = [Place() if pd.isna(v) else places.get(int(v), Place()) for v in facts["source_line"]]
-    for column in LOCATION_COLUMNS:
-        facts[column] = pd.array([getattr(p, column.removeprefix("source_")) for p in where], dtype="Int64")
-    facts["source_line"] = pd.array([p.line for p in where], dtype="Int64")
-    for row in parsed.repairs:
-        row["source_line"] = places.get(row["source_line"], Place()).line if row["source_line"] else None
-    first, last = parsed.stats_lines
-    parsed.stats_lines = (places.get(first, Place()).line, places.get(last, Place()).line)
+    return read_page(data, path, is_heading)

@@ -11,7 +11,12 @@ entity matching and synth are shared by all three formats, and every number can 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+# Whether a line of text is a heading or a table title: what a table is called is the parsers'
+# knowledge (`bulletin.is_heading`); the readers are given it, and never import the parsers.
+Headings = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -120,20 +125,19 @@ def is_first_column_of(cell: TableCell, taken: dict, r: int, c: int) -> bool:
     return taken.get((r, c - 1)) is not cell
 
 
-def is_caption(printed: list[tuple[TableCell, bool]], width: int) -> bool:
+def is_caption(printed: list[tuple[TableCell, bool]], width: int, is_heading: Headings) -> bool:
     """A row of one cell across the whole table holding a table title or a parenthesised note:
     sites set them inside the table; the bulletin prints them as lines of their own. (A 合计
     across the table, 合计：116458, is a row of the table and stays one.)"""
-    from ..bulletin import is_heading
-
     if len(printed) != 1 or not printed[0][1] or width < 2 or printed[0][0].colspan < width:
         return False
     text = clean_text(printed[0][0].text)
     return is_heading(text) or bool(re.fullmatch(r"[（(].*[）)]", text))
 
 
-def render(document: Document) -> tuple[str, dict[int, Place]]:
-    """The document as the numbered lines the parsers read, and each line's place (1-based)."""
+def render(document: Document, is_heading: Headings) -> tuple[str, dict[int, Place]]:
+    """The document as the numbered lines the parsers read, and each line's place (1-based).
+    `is_heading` tells a table title (the parsers' knowledge, passed down) from other text."""
     lines: list[str] = []
     places: dict[int, Place] = {}
 
@@ -157,7 +161,7 @@ def render(document: Document) -> tuple[str, dict[int, Place]]:
             printed = [s for s in slots if s is not None]
             if not any(marked and cell.text for cell, marked in printed):
                 continue  # a spacer row: nothing printed in it
-            if is_caption(printed, width):
+            if is_caption(printed, width, is_heading):
                 cell = printed[0][0]
                 emit(clean_text(cell.text), cell.place)  # a title or note set in the table's first or last row
                 emit("", cell.place)

@@ -18,7 +18,7 @@ from lxml import etree
 
 from ..errors import BulletinError
 from ..reading import decode_repaired, plausible
-from .document import Document, Paragraph, Place, Table, TableCell, join_pieces
+from .document import Document, Headings, Paragraph, Place, Table, TableCell, join_pieces
 
 # Elements that are never the article's text: scripts, styles, navigation, page chrome, controls.
 _CHROME = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "iframe", "object")
@@ -73,8 +73,9 @@ def decode_page(data: bytes, path: str) -> tuple[str, str]:
     return text, encoding
 
 
-def read_page(data: bytes, path: str) -> Document:
-    """The article's paragraphs and tables, each with its line in the saved file."""
+def read_page(data: bytes, path: str, is_heading: Headings) -> Document:
+    """The article's paragraphs and tables, each with its line in the saved file (the article is
+    found by its table titles, told apart by `is_heading`)."""
     text, encoding = decode_page(data, path)
     # One line end for all (CR alone ends a line too), so the parser's line numbers are the file's.
     text = re.sub(r"\r\n?", "\n", _XML_DECLARATION.sub(lambda m: "\n" * m.group().count("\n"), text, count=1))
@@ -86,7 +87,7 @@ def read_page(data: bytes, path: str) -> Document:
         raise BulletinError(f"cannot read the page as HTML ({err})", path=path) from None
     ordinals = {t: n for n, t in enumerate(root.iter("table"), start=1)}
     drop_chrome(root)
-    container = article(root)
+    container = article(root, is_heading)
     if container is None:
         raise BulletinError(
             "the page holds no bulletin: no table title such as 2021年4月预约挂号服务统计表"
@@ -129,21 +130,19 @@ def collapsed(text: str) -> str:
     return re.sub(r"[ \t\n\f]+", one, text)
 
 
-def article(root):
+def article(root, is_heading: Headings):
     """The smallest element holding the first table title and the last table, or None when the
     page has no table title. Titles decide, not 统计数据 or 简讯, which a site may also use as
     the names of its menus; a title inside a link is the site's navigation, not the article."""
-    titles = [el for el in root.iter(etree.Element) if is_title_element(el)]
+    titles = [el for el in root.iter(etree.Element) if is_title_element(el, is_heading)]
     if not titles:
         return None
     after = titles[-1].xpath("following::table[1]")  # the closing table (kiosks), after its title
     return common_ancestor(titles[0], after[0] if after else titles[-1])
 
 
-def is_title_element(el) -> bool:
+def is_title_element(el, is_heading: Headings) -> bool:
     """The innermost element whose whole text is a table title, outside any link."""
-    from ..bulletin import is_heading
-
     if el.tag in ("a", "html", "body", "table", "tr", "tbody", "thead") or any(
         a.tag == "a" for a in el.iterancestors()
     ):
