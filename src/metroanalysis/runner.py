@@ -404,6 +404,18 @@ def write_run_record(
         "ok": all(r["status"] != "failed" for r in reports),
         "reports": reports,
     }
+    # A month the run left as the last run left it (every report unchanged, the same command) keeps
+    # that run's record: rewriting it only for its times would cost a synced write per month
+    # of history on every run.
+    before = build.read_json(out_dir / "run.json")
+    times = ("started", "finished")
+    if (
+        before
+        and reports
+        and all(r["status"] == "unchanged" for r in reports)
+        and {k: v for k, v in before.items() if k not in times} == {k: v for k, v in record.items() if k not in times}
+    ):
+        return
     build.write_atomic(out_dir / "run.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
 
 
