@@ -66,3 +66,10 @@ def test_a_month_cleaned_again_restacks_every_month(project, monkeypatch):
     )
     assert main(["clean", "--all", "--root", str(project)]) == 0
     assert {"2021-04", "2021-05"} <= set(read)
+
+
+def test_a_month_removed_from_raw_leaves_the_stacked_tables(project):
+    shutil.rmtree(project / "data" / "raw" / "2021-05")
+    assert main(["clean", "--all", "--root", str(project)]) == 0
+    months = set(store.read_table(project / "data" / "processed" / "all", "quality", stacked=True)["month"])
+    assert months == {"2021-04"}

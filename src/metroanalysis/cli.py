@@ -221,7 +221,7 @@ def do_clean(
             )
     failed |= summarise_up_to_date(project, quiet, strict)
     rebuilt = any(month not in errors for month in cleaning)
-    if rebuilt or (done and not (project.processed / "all" / "datapackage.json").is_file()):
+    if rebuilt or (done and stack_is_stale(project)):
         from .pipeline import stack_months
 
         with month_lock(project.processed, "all"):
@@ -246,6 +246,17 @@ def check_clean(project: Project, month: str, force: bool, stale: list, fresh: s
         else:
             stale.append((month, inputs))
     return False
+
+
+def stack_is_stale(project: Project) -> bool:
+    """data/processed/all/ is missing, or stacks other months than those cleaned (a month folder
+    removed, or stacked before stacked.json said which)."""
+    stacked = project.processed / "all"
+    if not (stacked / "datapackage.json").is_file():
+        return True
+    months = build.read_json(stacked / "stacked.json").get("months")
+    cleaned = [m for m in project.months() if (project.processed / m / "datapackage.json").is_file()]
+    return not isinstance(months, dict) or sorted(months) != cleaned
 
 
 PARALLEL_CLEAN = 3  # months: fewer are cleaned one after another (a worker takes a while to start)
