@@ -439,7 +439,10 @@ def now_iso() -> str:
 # A nothing-changed rerun: one record read, the tree stat-ed, nothing else (issue 26)
 
 QUIET = "quiet-run.json"  # in OUT_ROOT/.state/: run state, not output
-SKIPPED = (".locks", ".state")  # run state written by every run: never part of the fingerprint
+# Run state a rerun writes: never part of the fingerprint. The month locks' holder files (.locks/)
+# are: every run that takes a lock writes its pid there, so a run started since the record (maybe
+# still at work) sends the next one the whole way, to wait for it as before.
+SKIPPED = (".state",)
 
 
 def tree_stats(folder: Path, into: list, depth: int = 3) -> None:
