@@ -78,3 +78,16 @@ def test_a_months_run_record_is_kept_when_the_run_left_the_month_as_it_was(tmp_p
     runner.write_run_record(tmp_path, MONTH, "2021-06-01T00:00:00+00:00", [Outcome(MONTH, "01-channels", True)])
     record = (tmp_path / "run.json").read_text(encoding="utf-8")
     assert '"status": "built"' in record and "2021-06-01" in record
+
+
+def test_a_run_that_took_a_month_lock_since_sends_the_next_the_whole_way(project, capsys, monkeypatch):
+    """A run started after the record (perhaps still at work on the month) wrote its pid beside
+    the month's lock: the next run plans, and so waits for that run, rather than replaying."""
+    from metroanalysis.locking import month_lock
+
+    run(project, capsys)
+    with month_lock(project.processed, MONTH):
+        pass
+    monkeypatch.setattr(runner, "plan", no_planning)
+    with pytest.raises(AssertionError, match="planned the run"):
+        run(project, capsys)
