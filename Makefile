@@ -88,9 +88,11 @@ format: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. --ip=127.0.0.1 $$(test "$$(id -u)" = 0 && echo --allow-root --no-browser)
 
+## time the runs side by side (benchmarks/run.py); one part: make bench ONLY=scale (or runs, setup, floor),
+## more options: BENCH_ARGS="--scale-months 3,6 --repeat 1"
 bench: $(STAMP)
 	@$(COMPILE_SRC)
-	PYTHON=$(PYTHON) $(BIN)/python benchmarks/run.py
+	PYTHON=$(PYTHON) $(BIN)/python benchmarks/run.py $(if $(ONLY),--only $(ONLY)) $(BENCH_ARGS)
 
 clean:
 	rm -rf data/processed/[0-9]* data/processed/all reports/[0-9]* reports/index.html

@@ -35,7 +35,12 @@ and the set-up of a fresh copy of the project, old way and new way side by side:
 
 Prints medians and ratios (setup: to setup-pip), and writes the same as JSON (after every
 measure, so an interrupted run leaves what it measured).
-Usage: python benchmarks/run.py [--repeat N] [--months N] [--only runs|setup|floor] [--with-j1] [--out FILE]
+and, only when asked (`--only scale`, benchmarks/scale.py: an hour on a quiet 2-core machine),
+builds of 12, 60 and 120 months, and on 120 a rerun, an added month and an edited notebook.
+
+Usage: python benchmarks/run.py [--repeat N] [--months N] [--only runs|setup|floor|scale]
+                                [--scale-months 12,60,120] [--with-j1] [--out FILE]
+From make: make bench ONLY=scale [BENCH_ARGS="--scale-months 3,6 --repeat 1"]
 """
 
 from __future__ import annotations
@@ -381,7 +386,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument(
-        "--only", choices=("runs", "setup", "floor"), help="only the runs, the fresh set-ups, or the floor"
+        "--only",
+        choices=("runs", "setup", "floor", "scale"),
+        help="only the runs, the fresh set-ups, the floor, or the scale (12/60/120 months; only when asked)",
+    )
+    parser.add_argument(
+        "--scale-months",
+        help="the sizes --only scale builds, e.g. 3,6 for a quick try (default 12,60,120; "
+        "or METROANALYSIS_BENCH_SCALE)",
     )
     parser.add_argument("--with-j1", action="store_true", help="also the 12-month batch with -j 1")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "bench.json"))
@@ -394,6 +406,8 @@ def main() -> int:
         merged = {"samples": done["samples"] | part["samples"], "notes": done["notes"] | part["notes"]}
         out.write_text(json.dumps(summarise(merged, args.months), ensure_ascii=False, indent=2) + "\n", "utf-8")
 
+    if args.only == "scale":
+        return measure_scale(args, out)
     steps = {
         "runs": lambda: measure(args.repeat, args.months, args.with_j1, save),
         "setup": lambda: measure_setup(args.repeat),
@@ -407,6 +421,40 @@ def main() -> int:
             save(done)
     summary = summarise(done, args.months)
     print(table(summary))
+    print(f"\nwritten: {out}")
+    return 0
+
+
+def measure_scale(args, out: Path) -> int:
+    """The scale part alone: its own table and JSON (benchmarks/results/bench-scale.json)."""
+    import scale
+
+    sizes = scale.sizes_from(args.scale_months)
+    out = out.with_name("bench-scale.json") if out.name == "bench.json" else out
+
+    def save(raw: dict) -> None:
+        med = scale.median_table(raw["samples"])
+        _shown, met = scale.targets(med, sizes)
+        load = os.getloadavg() if hasattr(os, "getloadavg") else None
+        summary = {
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": load},
+            "sizes": sizes,
+            "median": med,
+            "targets": met,
+            **raw,
+        }
+        out.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+    bench = scale.Scale(REPO, MA, sizes, args.repeat, save)
+    try:
+        bench.measure(naive_month, touch_notebook)
+    finally:
+        bench.cleanup()
+    med = scale.median_table(bench.samples)
+    print("\n".join(scale.table(med, sizes)))
+    print("\n".join(f"{k}: {v}" for k, v in bench.notes.items()))
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    print(f"machine: {os.cpu_count()} cores, load average at the end {load}")
     print(f"\nwritten: {out}")
     return 0
 

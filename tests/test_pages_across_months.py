@@ -378,3 +378,47 @@ def test_a_chart_drawn_while_another_thread_imports_ipython_waits_for_it(tmp_pat
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[0] == "True"
+
+
+def test_the_quality_page_redone_works_out_only_the_months_whose_tables_changed(project, tmp_path, monkeypatch):
+    """Each month's zeros read as not reported are kept by the month's clean tables (issue 26):
+    redoing the page scans no month again, and the page is the one a scan of every month writes."""
+    import metroanalysis.analysis.quality as rules
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1620000000")
+    processed, reports = project / "data" / "processed", tmp_path / "reports"
+    shutil.copytree(project / "reports", reports)
+    shutil.rmtree(reports / ".state", ignore_errors=True)
+    assert write_quality_page(processed / "all", reports, LANGS, force=True) is True  # every month scanned
+    scanned = {
+        lang: (reports / "quality" / sub / "index.html").read_bytes() for lang, sub in (("zh", ""), ("en", "en"))
+    }
+    calls = []
+    original = rules.not_reported_zeros
+    monkeypatch.setattr(rules, "not_reported_zeros", lambda *a, **k: calls.append(1) or original(*a, **k))
+    assert write_quality_page(processed / "all", reports, LANGS, force=True) is True
+    assert calls == []
+    for lang, sub in (("zh", ""), ("en", "en")):
+        assert (reports / "quality" / sub / "index.html").read_bytes() == scanned[lang]
+    assert scanned["zh"].decode("utf-8").count("按规则视为未报告") >= 59  # the zeros are on the page
+
+
+def test_entity_pages_redone_with_the_same_figures_draw_no_chart(project, tmp_path, monkeypatch):
+    """Charts are kept by what they show (issue 26): pages redone for another reason than their
+    figures draw nothing, and are the pages drawing every chart writes."""
+    from metroanalysis import entity_pages
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1620000000")
+    processed, reports = project / "data" / "processed", tmp_path / "reports"
+    shutil.copytree(project / "reports", reports)
+    shutil.rmtree(reports / ".state", ignore_errors=True)
+    assert write_entity_pages(processed / "all", reports, LANGS, force=True) is True  # every chart drawn
+    drawn = {p.relative_to(reports): p.read_bytes() for p in sorted((reports / "entities").rglob("*.html"))}
+    assert sum(b"data:image/png;base64," in page for page in drawn.values()) >= 10
+
+    def no_drawing(*args):
+        raise AssertionError("a chart was drawn again")
+
+    monkeypatch.setattr(entity_pages, "draw", no_drawing)
+    assert write_entity_pages(processed / "all", reports, LANGS, force=True) is True
+    assert {p.relative_to(reports): p.read_bytes() for p in sorted((reports / "entities").rglob("*.html"))} == drawn

@@ -407,11 +407,13 @@ def run_build(root: Path, epoch: str | None) -> subprocess.CompletedProcess:
 
 def every_file(root: Path) -> dict[str, bytes]:
     """Every file under data/processed/ and reports/, by path; the lock files' holder ids
-    (.locks/*.pid, the process that last held a month's lock) are run state, not output."""
+    (.locks/*.pid, the process that last held a month's lock) and reports/.state/ (the sizes and
+    times a rerun compares, `runner.QUIET`, `build.RecordIndex`) are run state, not output."""
     found = {}
     for top in ("data/processed", "reports"):
         for path in sorted((root / top).rglob("*")):
-            if path.is_file() and ".locks" not in path.relative_to(root).parts:
+            parts = path.relative_to(root).parts
+            if path.is_file() and ".locks" not in parts and ".state" not in parts:
                 found[path.relative_to(root).as_posix()] = path.read_bytes()
     return found
 

@@ -326,11 +326,14 @@ def record_text(inputs: dict) -> str:
 
 def processed_digest(folder: Path) -> str:
     """A month's clean tables, as a digest: the clean step's build record when there is one
-    (same inputs, same tables), else the files themselves."""
+    (same inputs, same tables), else the files themselves. Within `sources_held_still`, a record
+    is hashed once per version of it (planning reads every earlier month's for every month)."""
     record = folder / "build.json"
-    if record.is_file():
-        return file_digest(record)
-    return files_digest([p for p in folder.iterdir() if p.is_file()], folder) if folder.is_dir() else ""
+    try:
+        stat = record.stat()
+    except OSError:
+        return files_digest([p for p in folder.iterdir() if p.is_file()], folder) if folder.is_dir() else ""
+    return _held(("processed", str(record), stat.st_mtime_ns, stat.st_size), lambda: file_digest(record))
 
 
 def month_inputs(bulletin: Path, processed: Path, months: list[str], month: str) -> dict[str, str]:
@@ -410,6 +413,50 @@ def is_current(out_dir: Path, name: str, key: str) -> bool:
         and (out_dir / f"{name}.ipynb").is_file()
         and record.get("outputs") == output_digests(out_dir, name)
     )
+
+
+class RecordIndex:
+    """OUT_ROOT/.state/records.json: one file that remembers, for every report found up to date,
+    its key, its title and the size and time of last change of its record, page and notebook.
+    A report whose three files still have exactly those is up to date without reading its
+    record or hashing its page: a nothing-changed rerun over ten years of months reads this one
+    file and stats the rest. Anything else (a file touched, a key changed, an entry missing)
+    takes the full check, `is_current`. Only a cache: it is run state, not output; deleting it,
+    or two runs overwriting each other's, costs a slower check, never a wrong answer."""
+
+    def __init__(self, out_root: Path):
+        self.out_root = Path(out_root)
+        self.path = self.out_root / ".state" / "records.json"
+        self.entries = read_json(self.path)
+        self.changed = False
+
+    def _stats(self, out_dir: Path, name: str) -> list | None:
+        found = []
+        for path in (record_path(out_dir, name), out_dir / f"{name}.html", out_dir / f"{name}.ipynb"):
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            found.append([st.st_size, st.st_mtime_ns])
+        return found
+
+    def title(self, out_dir: Path, name: str, key: str) -> str | None:
+        """The report's title when it is up to date for `key`, else None."""
+        where = Path(out_dir).relative_to(self.out_root).as_posix() + "/" + name
+        stats = self._stats(Path(out_dir), name)  # before the check: a change during it is seen next time
+        entry = self.entries.get(where)
+        if stats is not None and isinstance(entry, list) and entry[:2] == [key, stats]:
+            return entry[2]
+        if not is_current(out_dir, name, key):
+            return None
+        title = read_record(out_dir, name).get("title", name)
+        self.entries[where], self.changed = [key, stats, title], True
+        return title
+
+    def save(self) -> None:
+        if self.changed:
+            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True) + "\n")
+            self.changed = False
 
 
 def record_built(

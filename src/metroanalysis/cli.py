@@ -187,26 +187,15 @@ def do_clean(
     is started first, to import while the months clean. A month cleaned says so, with its
     checks and warnings; the months up to date are one line together (`verbose`: each its own)."""
     bad, stale, fresh = False, [], set()
-    for month in months:
-        with month_lock(project.processed, month):
-            folder = project.processed_month(month)
-            recover(folder)  # what a killed clean left, even when the month turns out up to date
-            try:
-                inputs = build.clean_inputs(project.root, project.bulletin(month))
-            except BulletinError as err:  # two bulletins in the month folder: the others still clean
-                print(f"metroanalysis: error: {err}", file=sys.stderr)
-                bad = True
-                continue
-            warn_if_raw_changed(project, month, folder, inputs)
-            if not force and build.is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"]):
-                fresh.add(month)
-            else:
-                stale.append((month, inputs))
+    with build.sources_held_still():  # the library's digest worked out once, not once a month
+        for month in months:
+            bad |= check_clean(project, month, force, stale, fresh)
     if stale and reports_follow:
         from .pool import start_fork_server
 
         start_fork_server()
     errors = clean_stale(project, stale, jobs)
+    CLEANED.extend(month for month, _ in stale)
     failed, done, cleaning, quiet = False, [], {month for month, _ in stale}, []
     for month in months:
         if month in errors:
@@ -232,12 +221,42 @@ def do_clean(
             )
     failed |= summarise_up_to_date(project, quiet, strict)
     rebuilt = any(month not in errors for month in cleaning)
-    if rebuilt or (done and not (project.processed / "all" / "datapackage.json").is_file()):
+    if rebuilt or (done and stack_is_stale(project)):
         from .pipeline import stack_months
 
         with month_lock(project.processed, "all"):
             stack_months(project)
     return (EXIT_BAD_INPUT if bad else EXIT_FAILED if failed else EXIT_OK), done
+
+
+def check_clean(project: Project, month: str, force: bool, stale: list, fresh: set) -> bool:
+    """Whether the month's clean tables are up to date (into `fresh`) or must be cleaned (into
+    `stale`, with their inputs); True when its bulletin cannot be read."""
+    with month_lock(project.processed, month):
+        folder = project.processed_month(month)
+        recover(folder)  # what a killed clean left, even when the month turns out up to date
+        try:
+            inputs = build.clean_inputs(project.root, project.bulletin(month))
+        except BulletinError as err:  # two bulletins in the month folder: the others still clean
+            print(f"metroanalysis: error: {err}", file=sys.stderr)
+            return True
+        warn_if_raw_changed(project, month, folder, inputs)
+        if not force and build.is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"]):
+            fresh.add(month)
+        else:
+            stale.append((month, inputs))
+    return False
+
+
+def stack_is_stale(project: Project) -> bool:
+    """data/processed/all/ is missing, or stacks other months than those cleaned (a month folder
+    removed, or stacked before stacked.json said which)."""
+    stacked = project.processed / "all"
+    if not (stacked / "datapackage.json").is_file():
+        return True
+    months = build.read_json(stacked / "stacked.json").get("months")
+    cleaned = [m for m in project.months() if (project.processed / m / "datapackage.json").is_file()]
+    return not isinstance(months, dict) or sorted(months) != cleaned
 
 
 PARALLEL_CLEAN = 3  # months: fewer are cleaned one after another (a worker takes a while to start)
@@ -571,21 +590,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("report", "run"):
             check_executor(args)
             check_notebooks(project, args)
-        code = EXIT_OK
-        if args.command in ("clean", "report", "run"):
-            check_writable(project, months, args)
-        if args.command == "export":
-            return do_export(project, months, args)
-        if args.command in ("clean", "run"):
-            # with a month to clean, reports follow: their workers' fork server imports meanwhile
-            follow = args.command == "run" and args.executor == "local" and args.jobs != 1
-            jobs = getattr(args, "jobs", None)
-            code, months = do_clean(project, months, args.strict, args.force, jobs, follow, args.verbose)
-        if args.command in ("report", "run") and months:
-            code = max(code, do_report(project, months, args))
-            if args.strict:
-                record_strict_verdict(project, months, args.output)
-        return code
+        if quiet_rerun_applies(args):
+            return run_or_replay(project, months, args)
+        return run_command(project, months, args)
     except (UsageError, BulletinError) as err:
         print(f"metroanalysis: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -593,21 +600,72 @@ def main(argv: list[str] | None = None) -> int:
         print(f"metroanalysis: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        # a second Ctrl-C meanwhile must not cut the one line short (or end the command on SIGINT)
-        held = threading.current_thread() is threading.main_thread()
-        try:
-            before = signal.signal(signal.SIGINT, signal.SIG_IGN) if held else None
-        except KeyboardInterrupt:  # one already on its way is spent here; the next is ignored
-            before = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
-            if "metroanalysis.pool" in sys.modules:
-                sys.modules["metroanalysis.pool"].stop_unready_fork_server()
-        finally:
-            if held:
-                signal.signal(signal.SIGINT, before)
-        forget_caught_interrupt()
-        return 130
+        return interrupted()
+
+
+def quiet_rerun_applies(args) -> bool:
+    """A plain `run` (no --force, no -v, the local pool) may find nothing to do from one record."""
+    return args.command == "run" and not args.force and not args.verbose and args.executor == "local"
+
+
+def run_or_replay(project: Project, months: list[str], args) -> int:
+    """`run` that, when nothing changed since a run that found nothing to do, says what that run
+    said without looking further (`runner.replay_quiet_run`: one record, the tree's sizes and
+    times); a run that executes and cleans nothing records itself for the next."""
+    from . import runner
+
+    out_root = Path(args.output).expanduser().resolve() if args.output else project.reports
+    nb_dir = project.notebook_folder(args.notebooks)
+    request = {"months": months, "lang": args.lang, "strict": args.strict, "out": str(out_root)}
+    code = runner.replay_quiet_run(project, out_root, nb_dir, request)
+    if code is not None:
+        return code
+    CLEANED.clear()
+    runner.LAST["tasks"] = -1
+    with runner.Said() as said:
+        code = run_command(project, months, args)
+    if not CLEANED and runner.LAST["tasks"] == 0 and code in (EXIT_OK, EXIT_FAILED):
+        runner.record_quiet_run(project, out_root, nb_dir, request, said.lines, code)
+    return code
+
+
+CLEANED: list[str] = []  # the months the last `do_clean` of this process cleaned
+
+
+def run_command(project: Project, months: list[str], args) -> int:
+    code = EXIT_OK
+    if args.command in ("clean", "report", "run"):
+        check_writable(project, months, args)
+    if args.command == "export":
+        return do_export(project, months, args)
+    if args.command in ("clean", "run"):
+        # with a month to clean, reports follow: their workers' fork server imports meanwhile
+        follow = args.command == "run" and args.executor == "local" and args.jobs != 1
+        jobs = getattr(args, "jobs", None)
+        code, months = do_clean(project, months, args.strict, args.force, jobs, follow, args.verbose)
+    if args.command in ("report", "run") and months:
+        code = max(code, do_report(project, months, args))
+        if args.strict:
+            record_strict_verdict(project, months, args.output)
+    return code
+
+
+def interrupted() -> int:
+    # a second Ctrl-C meanwhile must not cut the one line short (or end the command on SIGINT)
+    held = threading.current_thread() is threading.main_thread()
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN) if held else None
+    except KeyboardInterrupt:  # one already on its way is spent here; the next is ignored
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
+        if "metroanalysis.pool" in sys.modules:
+            sys.modules["metroanalysis.pool"].stop_unready_fork_server()
+    finally:
+        if held:
+            signal.signal(signal.SIGINT, before)
+    forget_caught_interrupt()
+    return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,7 +161,10 @@ def write_entity_pages(
     from .pipeline import read_month_folder
 
     tables = read_month_folder("all", processed_all, stacked=True).tables
-    charts = ChartCache()
+    # each table's rows of each entity, found once for every entity and language (a filter per
+    # entity and table grows with entities × months)
+    tables = {**tables, **{spec.table: ByEntity(tables[spec.table]) for spec in SECTIONS}}
+    charts = ChartCache(out_root / ".state" / "entity-charts.json")
     made_from = made_from_all(root, tables)
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
@@ -184,6 +188,7 @@ def write_entity_pages(
             "entities.html.j2", lang, **values, **links(lang, langs), generated=build.now(), provenance=made_from
         )
         build.write_atomic(out / "index.html", index)
+    charts.save()
     build.write_atomic(folder / RECORD, f'{{"key": "{key}"}}\n')
     return True
 
@@ -291,8 +296,8 @@ def text(value) -> str:
 def section(spec: Spec, tables, entity_id, months, out_root: Path, lang: str, charts: ChartCache) -> Section | None:
     import pandas as pd
 
-    df = tables[spec.table]
-    rows = df[df["entity_id"] == entity_id].sort_values(["month", *([spec.key] if spec.key else []), "source_line"])
+    rows = rows_of(tables[spec.table], entity_id)
+    rows = rows.sort_values(["month", *([spec.key] if spec.key else []), "source_line"])
     if rows.empty:
         return None
     from . import schema
@@ -313,10 +318,8 @@ def section(spec: Spec, tables, entity_id, months, out_root: Path, lang: str, ch
     if len(set(rows["month"])) >= 2:
         sums = rows.groupby("month")[[c for g in spec.charts for c in g]].sum(min_count=1)
         for group in spec.charts:
-            series = {
-                c: [None if m not in sums.index or pd.isna(sums.at[m, c]) else float(sums.at[m, c]) for m in months]
-                for c in group
-            }
+            every = sums.reindex(months)  # a month without a row: missing (NA), never 0
+            series = {c: [None if pd.isna(v) else float(v) for v in every[c].tolist()] for c in group}
             if sum(1 for m in range(len(months)) if any(pd.notna(v[m]) for v in series.values())) >= 2:
                 out.charts.append(charts.chart(months, series, [field_title(fields[c], lang) for c in group], lang))
     return out
@@ -385,8 +388,7 @@ def printed_names(tables, entity_id, lang: str) -> list[tuple[str, list[str], li
 
     seen: dict[str, tuple[set, set]] = {}
     for spec in SECTIONS:
-        df = tables[spec.table]
-        for name, month in df.loc[df["entity_id"] == entity_id, [spec.name, "month"]].itertuples(index=False):
+        for name, month in rows_of(tables[spec.table], entity_id)[[spec.name, "month"]].itertuples(index=False):
             tabs, months = seen.setdefault(str(name), (set(), set()))
             tabs.add(table_title(spec.table)[0 if lang == "zh" else 1])
             months.add(i18n.month_label(month, lang))
@@ -395,6 +397,28 @@ def printed_names(tables, entity_id, lang: str) -> list[tuple[str, list[str], li
 
 # ---------------------------------------------------------------------------------------------
 # The index
+
+
+class ByEntity:
+    """A table and its rows by entity_id, grouped once."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+        self.parts = {key: part for key, part in df.groupby("entity_id", sort=False)} if len(df) else {}
+
+    def rows(self, entity_id) -> pd.DataFrame:
+        return self.parts.get(entity_id, self.df.iloc[:0])
+
+
+def rows_of(table, entity_id) -> pd.DataFrame:
+    """The rows of `table` (a DataFrame or `ByEntity`) about `entity_id`."""
+    if isinstance(table, ByEntity):
+        return table.rows(entity_id)
+    return table[table["entity_id"] == entity_id]
+
+
+def frame(table) -> pd.DataFrame:
+    return table.df if isinstance(table, ByEntity) else table
 
 
 def index_values(entities: list[Entity], tables, lang: str) -> dict:
@@ -407,7 +431,7 @@ def index_values(entities: list[Entity], tables, lang: str) -> dict:
     by_id = {e.entity_id: e for e in entities}
     lists = []
     for anchor, group, table, column in RANKINGS:
-        df = tables[table]
+        df = frame(tables[table])
         if df.empty:
             continue
         month = df["month"].max()
@@ -449,17 +473,39 @@ def number_text(value, dtype: str) -> str:
 
 
 class ChartCache:
-    def __init__(self):
+    """Each chart drawn once for every language, and kept between runs by what it shows (the
+    months and the values) and what draws it (this module, matplotlib's version), in
+    OUT_ROOT/.state/ when `path` is given: pages redone for another reason than their figures
+    (a month index appearing to link to, a template edited, a language added) draw nothing.
+    Run state: deleting it costs drawing time, never a different picture."""
+
+    def __init__(self, path: Path | None = None):
         self.drawn: dict = {}
+        self.path = path
+        self.kept = build.read_json(path) if path else {}
+        self.used: dict[str, list] = {}
+        self.code = ""
+        if path:
+            import matplotlib
+
+            self.code = build.digest([build.file_digest(Path(__file__)), matplotlib.__version__])
 
     def chart(self, months: list[str], series: dict[str, list], titles: list[str], lang: str) -> Chart:
         values = tuple(tuple(v) for v in series.values())
         key = (tuple(months), values)
         if key not in self.drawn:
-            self.drawn[key] = draw(months, list(values))
+            content = build.digest([self.code, list(months), [list(v) for v in values]])
+            kept = self.kept.get(content)
+            self.drawn[key] = tuple(kept) if isinstance(kept, list) else draw(months, list(values))
+            self.used[content] = list(self.drawn[key])
         png, width = self.drawn[key]
         colours = [PALETTE[i % len(PALETTE)] for i in range(len(titles))]
         return Chart(i18n.LIST_SEPARATORS[lang].join(titles), png, width, list(zip(titles, colours, strict=True)))
+
+    def save(self) -> None:
+        """Keep the charts this build showed (and only those: the file does not grow with runs)."""
+        if self.path and self.used != self.kept:
+            build.write_atomic(self.path, json.dumps(self.used, sort_keys=True) + "\n")
 
 
 _AXES = None

@@ -80,6 +80,11 @@ def stack_months(project: Project, processed: Path | None = None) -> Path | None
     if not months:
         return None
     packages = {m: json.loads((base / m / "datapackage.json").read_text(encoding="utf-8")) for m in months}
+    folder = base / "all"
+    made_from = {m: build.processed_digest(base / m) for m in months}
+    extra = {STACKED: json.dumps({"months": made_from}, indent=1, sort_keys=True) + "\n"}
+    if append_months(folder, made_from, packages, extra):
+        return folder
     # process
     frames = {}
     for table in store.OUTPUT_TABLES:
@@ -87,9 +92,38 @@ def stack_months(project: Project, processed: Path | None = None) -> Path | None
         stacked = pd.concat(parts, ignore_index=True)
         frames[table] = stacked[["month", *schema.dtypes(table)]]
     # save outputs
-    folder = base / "all"
-    store.write_month(folder, "all", frames, [s for m in months for s in packages[m]["sources"]], stacked=True)
+    sources = [s for m in months for s in packages[m]["sources"]]
+    store.write_month(folder, "all", frames, sources, stacked=True, extra=extra)
     return folder
+
+
+STACKED = "stacked.json"  # in PROCESSED/all/: each month stacked there, with its clean tables' digest
+
+
+def append_months(folder: Path, made_from: dict[str, str], packages: dict, extra: dict[str, str]) -> bool:
+    """Stack only the months added after the last one stacked, when every month stacked before
+    is unchanged: the stacked files' bytes, the new months' rows appended (a row is written the
+    same whatever rows surround it, so the files are those a whole restack writes). False (and
+    nothing written) when that does not apply: the caller restacks every month."""
+    before = build.read_json(folder / STACKED).get("months")
+    package = build.read_json(folder / "datapackage.json")
+    if not isinstance(before, dict) or not before or not package:
+        return False
+    added = [m for m in made_from if m not in before]
+    if any(made_from.get(m) != d for m, d in before.items()) or not added or min(added) <= max(before):
+        return False
+    rows = {r["path"].removesuffix(".csv"): r["rows"] for r in package["resources"]}
+    files = {}
+    for table in store.OUTPUT_TABLES:
+        data = (folder / f"{table}.csv").read_bytes()
+        for month in added:
+            part = store.read_table(folder.parent / month, table).assign(month=month)
+            data += store.csv_rows(part[["month", *schema.dtypes(table)]], table, stacked=True)
+            rows[table] += len(part)
+        files[table] = data
+    sources = [*package["sources"], *(s for m in added for s in packages[m]["sources"])]
+    store.write_files(folder, "all", files, rows, sources, stacked=True, extra=extra)
+    return True
 
 
 class MonthData:

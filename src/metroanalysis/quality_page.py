@@ -17,8 +17,10 @@ the fields' `zero_means_not_reported` in `schema.FIELD_METADATA`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from . import build, i18n, site
@@ -89,12 +91,15 @@ def write_quality_page(
 
     made_from = made_from_all(root, data.tables)
     bulletins = bulletin_paths(data.package)
+    cache = MonthCache(
+        out_root / ".state" / "quality-zeros.json", processed_all.parent, build.files_digest(rules, here)
+    )
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
         up = "../" if lang == i18n.SOURCE else "../../"
         names = shown_names(data.tables, lang)
         checks = not_ok(data.tables["quality"], bulletins, out_root, lang, names)
-        missing = missing_values(data.tables, bulletins, out_root, lang, names)
+        missing = missing_values(data.tables, bulletins, out_root, lang, names, cache)
         months = sorted(data.tables["quality"]["month"].dropna().unique(), reverse=True)
         page = site.render(
             "quality.html.j2",
@@ -110,8 +115,32 @@ def write_quality_page(
             provenance=made_from,
         )
         build.write_atomic(out / "index.html", page)
+    cache.save()
     build.write_atomic(folder / RECORD, f'{{"key": "{key}"}}\n')
     return True
+
+
+class MonthCache:
+    """A month's part of the page (its zeros read as not reported: a scan of every value against
+    its line in facts.csv), kept by the month's clean tables and the rules' code, so a page over
+    ten years redone for one new month works out only that month's. Run state, in
+    OUT_ROOT/.state/: deleting it costs time, never a wrong row."""
+
+    def __init__(self, path: Path, processed: Path, rules: str):
+        self.path, self.processed, self.rules = path, processed, rules
+        self.kept = build.read_json(path)
+        self.used: dict[str, list] = {}
+
+    def get(self, month: str, lang: str, compute) -> list[dict]:
+        key = build.digest([build.processed_digest(self.processed / month), self.rules, lang])
+        entry = self.kept.get(f"{month} {lang}")
+        rows = entry["rows"] if isinstance(entry, dict) and entry.get("key") == key else compute()
+        self.used[f"{month} {lang}"] = {"key": key, "rows": rows}
+        return rows
+
+    def save(self) -> None:
+        if self.used != self.kept:
+            build.write_atomic(self.path, json.dumps(self.used, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def bulletin_paths(package: dict) -> dict[str, str]:
@@ -186,7 +215,12 @@ def not_ok(
 
 
 def missing_values(
-    tables: dict[str, pd.DataFrame], bulletins: dict, out_root: Path, lang: str, shown: dict[str, str] | None = None
+    tables: dict[str, pd.DataFrame],
+    bulletins: dict,
+    out_root: Path,
+    lang: str,
+    shown: dict[str, str] | None = None,
+    cache: MonthCache | None = None,
 ) -> list[Finding]:
     """Every empty count or amount in a table parsed from the bulletin: printed 未反馈 (with its
     flag false beside it) or not given at all; and every printed 0 read as not reported by its
@@ -228,29 +262,38 @@ def missing_values(
                         month_href=month_href(out_root, r["month"], lang),
                     )
                 )
-    found += zeros_not_reported(tables, bulletins, out_root, lang, shown)
+    found += zeros_not_reported(tables, bulletins, out_root, lang, shown, cache)
     found.sort(key=lambda x: (x.table, x.line or 0))
     found.sort(key=lambda x: x.month, reverse=True)  # stable: newest month first, then table and line
     return found
 
 
 def zeros_not_reported(
-    tables: dict[str, pd.DataFrame], bulletins: dict, out_root: Path, lang: str, shown: dict[str, str] | None = None
+    tables: dict[str, pd.DataFrame],
+    bulletins: dict,
+    out_root: Path,
+    lang: str,
+    shown: dict[str, str] | None = None,
+    cache: MonthCache | None = None,
 ) -> list[Finding]:
     """Every printed 0 that its field declares "did not report" (`schema.FIELD_METADATA`'s
     `zero_means_not_reported`, as `analysis.quality.not_reported_zeros` lists it for report 04):
     status `zero_not_reported`, printed "0", the value's own line, the rule's reason as message."""
-    import pandas as pd
-
     from .analysis.quality import not_reported_zeros
 
     up = "../" if lang == i18n.SOURCE else "../../"
     found = []
     months = sorted(set().union(*(set(df["month"].dropna()) for df in tables.values() if "month" in df)))
     for month in months:
-        of_month = {name: df[df["month"] == month] for name, df in tables.items() if "month" in df}
-        zeros = not_reported_zeros(of_month, of_month.get("facts"), lang)
-        for r in zeros.itertuples():
+
+        def zeros_of(month=month) -> list[dict]:
+            of_month = {name: df[df["month"] == month] for name, df in tables.items() if "month" in df}
+            zeros = not_reported_zeros(of_month, of_month.get("facts"), lang)
+            rows = zeros[["table", "entity", "label", "field", "reason", "source_line"]].astype(object)
+            return rows.where(rows.notna(), None).to_dict("records")
+
+        for r in cache.get(month, lang, zeros_of) if cache else zeros_of():
+            r = SimpleNamespace(**r)
             found.append(
                 Finding(
                     month=month,
@@ -265,7 +308,7 @@ def zeros_not_reported(
                     difference="",
                     message=f"{r.field} · {r.reason}",
                     bulletin=bulletins.get(month, f"data/raw/{month}/bulletin.txt"),
-                    line=None if pd.isna(r.source_line) else int(r.source_line),
+                    line=None if r.source_line is None else int(r.source_line),
                     csv=f"{up}{month}/{DATA}/{r.table}.csv",
                     month_href=month_href(out_root, month, lang),
                 )

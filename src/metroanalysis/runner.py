@@ -71,6 +71,7 @@ def report_months(
         return report_locked(project, months, out_root, found, force, jobs, langs, (executor, scheduler), verbose)
 
 
+LAST = {"tasks": 0}  # what the last `report_locked` of this process ran, for `record_quiet_run`
 SETTINGS = "pyproject.toml"  # the project's settings: [tool.metroanalysis] languages = ["zh", "en"]
 
 
@@ -131,6 +132,7 @@ def plan(project: Project, months: list[str], out_root: Path, found: list[Path],
     ok, cleaned = True, False
     tasks: list[Task] = []
     unchanged: list[Outcome] = []
+    index = build.RecordIndex(out_root)
     for month in months:
         try:
             cleaned |= ensure_processed(project, month)
@@ -148,11 +150,12 @@ def plan(project: Project, months: list[str], out_root: Path, found: list[Path],
                 values = parameters(project, out_root, month, lang, nb.parent)
                 inputs = build.report_inputs(nb, common, values, KERNEL)
                 key = build.digest(inputs)
-                if not force and build.is_current(out_dir, nb.stem, key):
-                    title = build.read_record(out_dir, nb.stem).get("title", nb.stem)
+                title = None if force else index.title(out_dir, nb.stem, key)
+                if title is not None:
                     unchanged.append(Outcome(month, nb.stem, True, title=title, skipped=True, lang=lang))
                 else:
                     tasks.append(Task(month, str(nb), str(out_dir), values, key, lang, synthetic, inputs=inputs))
+    index.save()
     if cleaned:  # keep data/processed/all in step with the month folders, as `clean` does
         from .pipeline import stack_months
 
@@ -175,6 +178,7 @@ def report_locked(
     started_at = now_iso()
     with build.sources_held_still():
         tasks, unchanged, ok = plan(project, months, out_root, found, force, langs)
+    LAST["tasks"] = len(tasks)
     jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
     say_unchanged(tasks, unchanged, verbose)
     with pages_across_months(project, out_root, langs, tasks, found) as across:
@@ -401,6 +405,18 @@ def write_run_record(
         "ok": all(r["status"] != "failed" for r in reports),
         "reports": reports,
     }
+    # A month the run left as the last run left it (every report unchanged, the same command) keeps
+    # that run's record: rewriting it only for its times would cost a synced write per month
+    # of history on every run.
+    before = build.read_json(out_dir / "run.json")
+    times = ("started", "finished")
+    if (
+        before
+        and reports
+        and all(r["status"] == "unchanged" for r in reports)
+        and {k: v for k, v in before.items() if k not in times} == {k: v for k, v in record.items() if k not in times}
+    ):
+        return
     build.write_atomic(out_dir / "run.json", json.dumps(record, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -418,3 +434,108 @@ def command_line(root: Path | None) -> str:
 
 def now_iso() -> str:
     return build.build_time().isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------------
+# A nothing-changed rerun: one record read, the tree stat-ed, nothing else (issue 26)
+
+QUIET = "quiet-run.json"  # in OUT_ROOT/.state/: run state, not output
+# Run state a rerun writes: never part of the fingerprint. The month locks' holder files (.locks/)
+# are: every run that takes a lock writes its pid there, so a run started since the record (maybe
+# still at work) sends the next one the whole way, to wait for it as before.
+SKIPPED = (".state",)
+
+
+def tree_stats(folder: Path, into: list, depth: int = 3) -> None:
+    """(path, size, time of last change) of every file and folder under `folder`, `depth`
+    levels down, in a stable order; the run state in `SKIPPED` left out."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        into.append((str(folder), None))
+        return
+    for entry in entries:
+        if entry.name in SKIPPED or entry.name == "__pycache__":
+            continue
+        try:
+            st = entry.stat(follow_symlinks=True)
+        except OSError:
+            continue
+        into.append((entry.path, st.st_size, st.st_mtime_ns, st.st_mode))  # mode: a folder made read-only
+        if depth > 1 and entry.is_dir():
+            tree_stats(Path(entry.path), into, depth - 1)
+
+
+def quiet_fingerprint(project: Project, out_root: Path, nb_dir: Path, request: dict) -> str:
+    """Everything a run reads to decide what to do, by its files' sizes and times, with the
+    request (months, languages, options): equal to the one recorded after a run that found
+    nothing to do, it finds nothing to do again. Covers the raw bulletins, the reference files,
+    the notebooks, the project's settings, the library's source, the installed packages (their
+    folder changes when one is added, removed or upgraded), the clean tables and every report
+    folder with its records, pages and published data."""
+    import sysconfig
+
+    found: list = [json.dumps(request, sort_keys=True), os.environ.get("SOURCE_DATE_EPOCH", "")]
+    for folder, depth in (
+        (project.raw, 2),
+        (project.root / "data" / "reference", 1),
+        (nb_dir, 1),
+        (build.PACKAGE_DIR, 3),
+        (Path(sysconfig.get_paths()["purelib"]), 1),
+        (project.processed, 2),
+        (out_root, 4),
+    ):
+        found.append(str(folder))
+        tree_stats(folder, found, depth)
+    settings = project.root / SETTINGS
+    found.append(settings.stat().st_mtime_ns if settings.is_file() else None)
+    return build.digest(found)
+
+
+def replay_quiet_run(project: Project, out_root: Path, nb_dir: Path, request: dict) -> int | None:
+    """When nothing changed since a run that found nothing to do: say what it said, return its
+    exit code; else None (the run goes the whole way)."""
+    record = build.read_json(out_root / ".state" / QUIET)
+    if not record or record.get("fingerprint") != quiet_fingerprint(project, out_root, nb_dir, request):
+        return None
+    for stream, line in record.get("lines", []):
+        print(line, file=sys.stderr if stream == "err" else sys.stdout)
+    return record.get("code")
+
+
+def record_quiet_run(project: Project, out_root: Path, nb_dir: Path, request: dict, lines: list, code: int) -> None:
+    """After a run that executed and cleaned nothing: its fingerprint and what it said."""
+    fingerprint = quiet_fingerprint(project, out_root, nb_dir, request)
+    text = json.dumps({"fingerprint": fingerprint, "lines": lines, "code": code}, ensure_ascii=False)
+    build.write_atomic(out_root / ".state" / QUIET, text + "\n")
+
+
+class Said:
+    """Copies every line written to stdout and stderr (while `with`-ed) into `lines`."""
+
+    def __init__(self):
+        self.lines: list[tuple[str, str]] = []
+
+    def __enter__(self):
+        self._out, self._err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _Tee(self._out, "out", self.lines), _Tee(self._err, "err", self.lines)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sys.stdout, sys.stderr = self._out, self._err
+
+
+class _Tee:
+    def __init__(self, stream, name: str, lines: list):
+        self.stream, self.name, self.lines, self.partial = stream, name, lines, ""
+
+    def write(self, text: str) -> int:
+        *done, self.partial = (self.partial + text).split("\n")
+        self.lines.extend((self.name, line) for line in done)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)

@@ -77,6 +77,7 @@ def datapackage(
     sources: list[dict],
     stacked: bool = False,
     files: dict[str, bytes] | None = None,
+    rows: dict[str, int] | None = None,
 ) -> dict:
     """A Frictionless data package describing every table and field of the month (or, stacked,
     of every month, each row with its month); `files` (table → the CSV's bytes) adds each file's
@@ -107,7 +108,7 @@ def datapackage(
                     ],
                     "missingValues": [""],
                 },
-                "rows": len(frames[table]),
+                "rows": rows[table] if rows is not None else len(frames[table]),
                 **(file_facts(files[table]) if files and table in files else {}),
             }
         )
@@ -130,14 +131,34 @@ def write_month(
 ) -> None:
     """Write every table, then swap the folder in: readers see the old month or the new one,
     never half of each."""
+    files = {table: to_csv_text(frames[table], table, stacked).encode(ENCODING) for table in OUTPUT_TABLES}
+    write_files(folder, month, files, {t: len(frames[t]) for t in OUTPUT_TABLES}, sources, stacked, extra)
+
+
+def csv_rows(df: pd.DataFrame, table: str, stacked: bool = False) -> bytes:
+    """The table's rows as `write_month` writes them, without the header line (and without the
+    BOM): what appending them to a written table adds. A row is written the same whatever the
+    rows around it, so a table appended to is the table written whole."""
+    return to_csv_text(df, table, stacked).split("\n", 1)[1].encode("utf-8")
+
+
+def write_files(
+    folder: Path,
+    month: str,
+    files: dict[str, bytes],
+    rows: dict[str, int],
+    sources: list[dict],
+    stacked: bool = False,
+    extra: dict[str, str] | None = None,
+) -> None:
+    """`write_month` from the CSV files' bytes and row counts."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     recover(folder)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
-        files = {table: to_csv_text(frames[table], table, stacked).encode(ENCODING) for table in OUTPUT_TABLES}
         for table, data in files.items():
             (tmp / f"{table}.csv").write_bytes(data)
-        package = datapackage(month, frames, sources, stacked, files)
+        package = datapackage(month, {}, sources, stacked, files, rows)
         (tmp / "datapackage.json").write_text(
             json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
