@@ -68,7 +68,7 @@ def test_the_quiet_record_is_run_state_outside_the_reports_folders(project, caps
 def test_a_months_run_record_is_kept_when_the_run_left_the_month_as_it_was(tmp_path):
     """run.json of a month whose reports were all unchanged, by the same command, is not written
     again for its times alone (a synced write per month of history); any other outcome is."""
-    from metroanalysis.execute import Outcome
+    from metroanalysis.tasks import Outcome
 
     unchanged = [Outcome(MONTH, "01-channels", True, skipped=True)]
     runner.write_run_record(tmp_path, MONTH, "2021-05-01T00:00:00+00:00", unchanged)
