@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import schema
 from .errors import BulletinError
+from .fields import dtypes_of, typed_as
 from .messages import said
 from .reading import Line, RawBulletin, Repair, cell_rows, rejoin_wrapped
-from .tables import ENTITY_COLUMNS, PRINTED
-from .tables.base import Extract, Section, is_total_label
+from .tables import ENTITY_COLUMNS, PRINTED, TABLES
+from .tables.base import FACTS, PRINTED_TOTALS, Extract, Section, frame, is_total_label
 from .tables.cumulative import cumulative_totals
 from .tables.spec import YM, Printed
 
@@ -457,7 +457,7 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
         check_unreadable(lines)
         check_no_stray_figures(lines, sections)
         check_month_mentions(lines, month, sections)
-        ex = Extract()
+        ex = Extract(declared=TABLES)
         missing: list[str] = []
         for spec in SECTIONS:
             section = sections.get(spec.key)
@@ -479,16 +479,16 @@ def parse_bulletin(raw: RawBulletin, month: str) -> ParsedBulletin:
         if err.table is None and err.line is not None:
             err.table = table_at(raw.lines, err.line)
         raise err.located(raw.path, refresh=True) from None
-    tables = {name: ex.frames.get(name, schema.empty(name)) for name in schema.BULLETIN_TABLES}
+    tables = {name: ex.frames.get(name, frame([], table)) for name, table in TABLES.items()}
     unrecognised = [footnote_unrecognised(*u) for u in footnotes.unrecognised]
-    facts = pd.DataFrame([f.__dict__ for f in ex.facts], columns=[f.name for f in schema.fields("facts")])
-    totals = pd.DataFrame(ex.totals, columns=[f.name for f in schema.fields("printed_totals")])
+    facts = pd.DataFrame([f.__dict__ for f in ex.facts], columns=list(dtypes_of(FACTS)))
+    totals = pd.DataFrame(ex.totals, columns=list(dtypes_of(PRINTED_TOTALS)))
     return ParsedBulletin(
         raw=raw,
         month=month,
         tables=tables,
-        facts=schema.typed(facts, "facts"),
-        printed_totals=schema.typed(totals, "printed_totals"),
+        facts=typed_as(facts, FACTS),
+        printed_totals=typed_as(totals, PRINTED_TOTALS),
         missing=missing,
         stats_lines=(lines[0].no, lines[-1].no_at(len(lines[-1].text))),
         repairs=[*repair_rows(repairs, lines), *unrecognised],  # titles as re-joined: a wrapped title is whole

@@ -74,6 +74,15 @@ def entity_label(entity_id, printed, names: Mapping[str, str]) -> str:
 
 # Each defined once where the data is made; re-exported here for the analysis and the notebooks.
 TABLES = {name: (t.title_zh, t.title_en) for name, t in schema.TABLES.items() if t.title_zh}
+
+
+def _follow_registry() -> None:
+    """A table module registered or unregistered: the reports' table names follow (after schema's)."""
+    TABLES.clear()
+    TABLES.update({name: (t.title_zh, t.title_en) for name, t in schema.TABLES.items() if t.title_zh})
+
+
+schema.parsed.follow(_follow_registry)
 CHANNELS = booking.CHANNEL_NAMES
 HOTLINE = hotline.CATEGORY_NAMES
 PLATFORMS = remote.PLATFORM_NAMES

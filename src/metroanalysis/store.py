@@ -33,6 +33,15 @@ OUTPUT_TABLES = [
 ]
 
 
+def _follow_registry() -> None:
+    """A table module registered or unregistered: the tables written follow (after schema's)."""
+    derived = [t for t in OUTPUT_TABLES if t in schema.DERIVED_NAMES]
+    OUTPUT_TABLES[:] = [*schema.BULLETIN_TABLES, *derived]
+
+
+schema.parsed.follow(_follow_registry)
+
+
 def dtypes(table: str, stacked: bool = False) -> dict[str, str]:
     return {"month": "string", **schema.dtypes(table)} if stacked else schema.dtypes(table)
 

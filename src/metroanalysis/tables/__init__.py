@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import sys
+from collections.abc import Callable
 from types import ModuleType
 
 from .spec import Printed, Table
@@ -65,20 +65,16 @@ def unregister(module: ModuleType) -> None:
     _follow()
 
 
-def _follow() -> None:
-    """The registry's readers brought in step (imported here: they import this package)."""
-    from .. import schema, store
+# The lists other modules keep of the tables (schema's, store's, the reports' names) follow the
+# registry through these callbacks: this package never imports the modules that read it.
+_FOLLOWERS: list[Callable[[], None]] = []
 
-    bulletin_tables = list(TABLES)
-    schema.BULLETIN_TABLES[:] = bulletin_tables
-    for name in [n for n in schema.TABLES if n not in TABLES and n not in schema.DERIVED_NAMES]:
-        del schema.TABLES[name]
-    schema.TABLES.update(TABLES)
-    derived = [t for t in store.OUTPUT_TABLES if t in schema.DERIVED_NAMES]
-    store.OUTPUT_TABLES[:] = [*bulletin_tables, *derived]
-    # labels (the reports' names) is not imported here: cleaning does not depend on it. If a
-    # report already imported it, its table names follow; if not, it reads them when it does.
-    labels = sys.modules.get(__name__.rpartition(".")[0] + ".labels")
-    if labels is not None:
-        labels.TABLES.clear()
-        labels.TABLES.update({n: (t.title_zh, t.title_en) for n, t in schema.TABLES.items() if t.title_zh})
+
+def follow(callback: Callable[[], None]) -> None:
+    """Call `callback` whenever a table module is registered or unregistered."""
+    _FOLLOWERS.append(callback)
+
+
+def _follow() -> None:
+    for callback in _FOLLOWERS:
+        callback()

@@ -3,14 +3,59 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
 
 from ..errors import BulletinError
+from ..fields import dtypes_of, typed_as
 from ..reading import Cell, Line, cell_rows, number_text, parse_count, parse_money
+from .spec import Table
+
+# What every parser yields besides its tables: each printed 合计 apart from the rows, and every
+# number as a fact with its line (declared here, beside `Extract`, which collects them).
+PRINTED_TOTALS = Table(
+    "printed_totals",
+    "原文合计",
+    "Printed totals",
+    "Every printed 合计 (and the province total), kept apart from the entity rows.",
+    (
+        ("table", {"description": "table the total belongs to"}),
+        ("column", {"description": "column it totals"}),
+        ("printed", {"description": "as printed"}),
+        ("value", {"dtype": "Float64", "description": "printed value (money in yuan, exact to the fen)"}),
+        ("unit", {"description": "unit"}),
+        "source_line",
+    ),
+)
+FACTS = Table(
+    "facts",
+    None,
+    None,
+    "Every number printed in the statistics part, one row each, with its source line.",
+    (
+        "table",
+        ("section", {"title_zh": "分组", "description": "section within the table, if any"}),
+        "entity",
+        "measure",
+        "value",
+        ("unit", {"description": "unit"}),
+        (
+            "source_line",
+            {
+                "description": "1-based line of the raw bulletin (a web page: of the saved file, where the cell"
+                " or paragraph starts; <NA> in a Word file)"
+            },
+        ),
+        "printed",
+        "source_table",
+        "source_row",
+        "source_col",
+        "source_paragraph",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +155,7 @@ class Fact:
 class Extract:
     """What a parser hands back: tidy tables, printed totals and every number as a fact."""
 
+    declared: Mapping[str, Table] = field(default_factory=dict)  # the tables a parser may yield, by name
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
     totals: list[dict] = field(default_factory=list)
@@ -117,6 +163,10 @@ class Extract:
 
     def warn(self, repair) -> None:
         self.warnings.append(repair)
+
+    def put(self, table: str, records: list[dict]) -> None:
+        """The parsed rows of `table`, typed as it is declared."""
+        self.frames[table] = frame(records, self.declared[table])
 
     def fact(self, table, section, entity, measure, value, unit, line, printed) -> None:
         # No section is <NA>, as it reads back from the CSV (an empty cell), never "".
@@ -234,7 +284,7 @@ def grid_parser(table: str, columns: list[Column], entity_col: str) -> Callable[
 
     def parse(section: Section, ex: Extract) -> None:
         records, _ = grid_rows(section, columns, table, ex, entity_col)
-        ex.frames[table] = frame(records, table)
+        ex.put(table, records)
 
     parse.__name__ = table
     return parse
@@ -281,8 +331,6 @@ def read_total_row(row: list[Cell], columns: list[Column], table: str, ex: Extra
         ex.total(table, col.name, read_value(cell, col, table), col.unit, cell.line, cell.text)
 
 
-def frame(records: list[dict], table: str) -> pd.DataFrame:
+def frame(records: list[dict], table: Table) -> pd.DataFrame:
     """The parsed rows as `table`'s typed frame: its columns in order, its nullable dtypes."""
-    from .. import schema  # here, not at the top: schema reads its table list from this package
-
-    return schema.typed(pd.DataFrame.from_records(records, columns=list(schema.dtypes(table))), table)
+    return typed_as(pd.DataFrame.from_records(records, columns=list(dtypes_of(table))), table)

@@ -8,7 +8,7 @@ from ..errors import BulletinError
 from ..messages import said
 from ..reading import Cell, Repair, parse_count
 from ..reference import category_names
-from .base import Column, Extract, Section, frame, grid_rows, is_note, is_total_label, match_header
+from .base import Column, Extract, Section, grid_rows, is_note, is_total_label, match_header
 from .spec import YM, Printed, Table
 
 BY_HOSPITAL = "booking_by_hospital"
@@ -91,7 +91,7 @@ def booking_by_hospital(section: Section, ex: Extract) -> None:
                 **said("new_channel", name=new.text, line=new.line, table=BY_HOSPITAL),
             )
         )
-    ex.frames[BY_HOSPITAL] = frame(records, BY_HOSPITAL)
+    ex.put(BY_HOSPITAL, records)
 
 
 def new_channel_header(section: Section) -> Cell | None:
@@ -166,7 +166,7 @@ def booking_by_channel(section: Section, ex: Extract) -> None:
     numbers = [r["row_number"] for r in records]
     if numbers != list(range(1, len(numbers) + 1)):
         raise BulletinError("serial numbers are not 1..N", line=section.title.no, table=BY_CHANNEL, text=str(numbers))
-    ex.frames[BY_CHANNEL] = frame(records, BY_CHANNEL)
+    ex.put(BY_CHANNEL, records)
 
 
 def channel_record(half: list[Cell], ex: Extract) -> dict:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..reading import Line
-from .base import Extract, frame
+from .base import Extract
 from .spec import Table
 
 TABLE = "cumulative_totals"
@@ -141,5 +141,5 @@ def cumulative_totals(lines: list[Line], ex: Extract) -> FootnoteReading:
         if line is not None:
             reading.missing.remove(measure)
             reading.unrecognised.append((measure, line.no, line.text.strip()))
-    ex.frames[TABLE] = frame(records, TABLE)
+    ex.put(TABLE, records)
     return reading

@@ -12,7 +12,7 @@ import re
 from ..errors import BulletinError
 from ..reading import Line
 from ..reference import category_names
-from .base import Extract, Section, frame
+from .base import Extract, Section
 from .spec import YM, Printed, Table
 
 CALLS = "hotline_calls"
@@ -133,7 +133,7 @@ def hotline_calls(section: Section, ex: Extract) -> None:
                 }
             )
             ex.fact(CALLS, "", category or m["label"], "calls", m["value"], m["unit"], no, m["value"])
-    ex.frames[CALLS] = frame(records, CALLS)
+    ex.put(CALLS, records)
 
 
 def hotline_province(section: Section, ex: Extract) -> None:
@@ -154,7 +154,7 @@ def hotline_province(section: Section, ex: Extract) -> None:
         ex.fact(PROVINCE, "", m["label"], "calls", m["value"], m["unit"], no, m["value"])
     if not records:
         raise BulletinError("no city counts", line=line.no, table=PROVINCE, text=rest)
-    ex.frames[PROVINCE] = frame(records, PROVINCE)
+    ex.put(PROVINCE, records)
 
 
 PRINTED = (

@@ -18,7 +18,6 @@ from .base import (
     Extract,
     Section,
     check_cell_count,
-    frame,
     is_total_label,
     match_header,
     read_total_row,
@@ -104,7 +103,7 @@ def kiosk_usage(section: Section, ex: Extract) -> None:
         records.append(kiosk_record(cells, section_zh, ex))
     if not records:
         raise BulletinError("table has no rows", line=section.title.no, table=TABLE)
-    ex.frames[TABLE] = frame(records, TABLE)
+    ex.put(TABLE, records)
 
 
 def section_name(label: str, at: Cell) -> str:

@@ -14,7 +14,7 @@ import re
 from ..errors import BulletinError
 from ..reading import Line
 from ..reference import AREAS, category_names
-from .base import Extract, Section, frame
+from .base import Extract, Section
 from .spec import YM, Printed, Table
 
 TABLE = "remote_platforms"
@@ -150,11 +150,11 @@ def remote_platforms(section: Section, ex: Extract) -> None:
         read_paragraph(Paragraph(line, platform, name), tables, ex)
     if not tables["platforms"]:
         raise BulletinError("no platform paragraphs", line=section.title.no, table=TABLE)
-    ex.frames[TABLE] = frame(tables["platforms"], TABLE)
-    ex.frames[VOLUMES_TABLE] = frame(tables["volumes"], VOLUMES_TABLE)
-    ex.frames[INSTITUTIONS] = frame(tables["breakdown"], INSTITUTIONS)
-    ex.frames[UPLOADERS] = frame(tables["uploaders"], UPLOADERS)
-    ex.frames[COVERAGE] = frame(tables["coverage"], COVERAGE)
+    ex.put(TABLE, tables["platforms"])
+    ex.put(VOLUMES_TABLE, tables["volumes"])
+    ex.put(INSTITUTIONS, tables["breakdown"])
+    ex.put(UPLOADERS, tables["uploaders"])
+    ex.put(COVERAGE, tables["coverage"])
 
 
 def read_paragraph(p: Paragraph, tables: dict[str, list[dict]], ex: Extract) -> None:

@@ -6,7 +6,7 @@ import re
 
 from ..errors import BulletinError
 from ..reading import Cell, parse_count
-from .base import Column, Extract, Section, check_cell_count, frame, is_note, is_total_label, match_header
+from .base import Column, Extract, Section, check_cell_count, is_note, is_total_label, match_header
 from .spec import YM, Printed, Table
 
 BY_DISTRICT = "upload_by_district"
@@ -89,7 +89,7 @@ def upload_by_district(section: Section, ex: Extract) -> None:
         )
     match_header(sub[len(columns) :], HEALTH, BY_DISTRICT)
     records = upload_rows(body, [*columns, *HEALTH], BY_DISTRICT, "area", ex, section.title.no)
-    ex.frames[BY_DISTRICT] = frame(records, BY_DISTRICT)
+    ex.put(BY_DISTRICT, records)
 
 
 def upload_by_hospital(section: Section, ex: Extract) -> None:
@@ -99,7 +99,7 @@ def upload_by_hospital(section: Section, ex: Extract) -> None:
     columns = [Column("hospital", r"接入单位|单位|医院", "name"), *COMMON]
     match_header(rows[0], columns, BY_HOSPITAL)
     records = upload_rows(rows[1:], columns, BY_HOSPITAL, "hospital", ex, section.title.no)
-    ex.frames[BY_HOSPITAL] = frame(records, BY_HOSPITAL)
+    ex.put(BY_HOSPITAL, records)
 
 
 def upload_rows(
