@@ -19,7 +19,6 @@ never looks. `metroanalysis synth` writes to stdout or --out, and into data/raw/
 
 from __future__ import annotations
 
-import argparse
 import calendar
 import math
 import random
@@ -32,7 +31,6 @@ from pathlib import Path
 
 from .reading import SYNTHETIC_MARK as MARK
 from .reference import AREAS
-from .synth_args import FORMATS, add_synth_parser  # noqa: F401  (re-exported; kept apart so the CLI stays light)
 from .tables import PRINTED
 from .tables import TABLES as DECLARED
 from .tables.hotline import CATEGORIES as HOTLINE_CATEGORIES
@@ -1119,15 +1117,3 @@ def synth_main(args) -> int:
     except UsageError as err:
         print(f"metroanalysis: error: {err}", file=sys.stderr)
         return 2
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m metroanalysis.synth …` until the main command wires `synth`."""
-    parser = argparse.ArgumentParser(prog="metroanalysis")
-    add_synth_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["synth", *(sys.argv[1:] if argv is None else argv)])
-    return args.handler(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
