@@ -15,8 +15,9 @@ from metroanalysis.checks import run_checks
 from metroanalysis.paths import Project
 from metroanalysis.reading import RawBulletin, split_lines
 from metroanalysis.reference import AREAS
-from metroanalysis.synth import MARK, Truth, generate, records_of
+from metroanalysis.synth import MARK, Truth, generate
 from metroanalysis.synth_args import add_synth_parser
+from metroanalysis.synth_layout import records_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_MONTH = "2021-04"
