@@ -68,6 +68,17 @@ REPORT_PACKAGES = (
 # Digests
 
 
+def module_files(*names: str) -> list[Path]:
+    """The source files of this package's modules, by dotted name (a page's code, for its key):
+    names, not paths, so a module that moves is still found."""
+    found = []
+    for name in names:
+        rel = name.removeprefix(PACKAGE + ".").replace(".", "/")
+        path = PACKAGE_DIR / f"{rel}.py"
+        found.append(path if path.is_file() else PACKAGE_DIR / rel / "__init__.py")
+    return found
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

@@ -215,12 +215,14 @@ def built_languages(folder: Path, langs) -> tuple[str, ...]:
 
 
 def page_key(processed_all: Path, out_root: Path, langs) -> str:
-    here = Path(__file__).resolve().parent
-    code = [Path(__file__).resolve(), here / "publish.py", *(here / "templates" / t for t in TEMPLATES)]
+    code = [
+        *build.module_files("metroanalysis.entity_pages", "metroanalysis.publish"),
+        *(site.TEMPLATES / t for t in TEMPLATES),
+    ]
     return build.digest(
         {
             "all": build.processed_digest(processed_all),
-            "code": build.files_digest(code, here),
+            "code": build.files_digest(code, build.PACKAGE_DIR),
             "reports": month_pages(out_root),  # which month pages exist to link back to
             "langs": list(langs),
         }

@@ -21,7 +21,7 @@ from .workbook import workbook_name, write_workbook
 DATA = "data"  # reports/MONTH/DATA/ (provenance.DATA_FOLDER)
 RECORD = ".workbook.json"
 PACKAGE = "datapackage.json"
-CODE = [Path(__file__).resolve(), Path(__file__).resolve().with_name("workbook.py")]
+CODE = ("metroanalysis.publish", "metroanalysis.workbook")  # the workbook's code, for its record
 
 
 def data_dir(out_root: Path, month: str) -> Path:
@@ -35,7 +35,10 @@ def data_href(lang_is_source: bool) -> str:
 
 def publish_key(processed_month: Path) -> str:
     return build.digest(
-        {"tables": build.processed_digest(processed_month), "code": build.files_digest(CODE, CODE[0].parent)}
+        {
+            "tables": build.processed_digest(processed_month),
+            "code": build.files_digest(build.module_files(*CODE), build.PACKAGE_DIR),
+        }
     )
 
 

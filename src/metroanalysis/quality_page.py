@@ -64,20 +64,16 @@ def write_quality_page(
     from .entity_pages import built_languages, month_pages
 
     langs = built_languages(folder, langs)
-    here = Path(__file__).resolve().parent
     # The zeros read as not reported come from the fields' rules and report 04's listing of them.
-    rules = [here / "schema.py", here / "analysis" / "quality.py"]
+    rules = ("metroanalysis.fields", "metroanalysis.schema", "metroanalysis.analysis.quality")
     code = [
-        Path(__file__).resolve(),
-        here / "publish.py",
-        here / "labels.py",
-        *rules,
-        *(here / "templates" / t for t in TEMPLATES),
+        *build.module_files("metroanalysis.quality_page", "metroanalysis.publish", "metroanalysis.labels", *rules),
+        *(site.TEMPLATES / t for t in TEMPLATES),
     ]
     key = build.digest(
         {
             "all": build.processed_digest(processed_all),
-            "code": build.files_digest(code, here),
+            "code": build.files_digest(code, build.PACKAGE_DIR),
             "reports": month_pages(out_root),  # which month pages exist to link back to
             "langs": list(langs),
         }
@@ -92,7 +88,9 @@ def write_quality_page(
     made_from = made_from_all(root, data.tables)
     bulletins = bulletin_paths(data.package)
     cache = MonthCache(
-        out_root / ".state" / "quality-zeros.json", processed_all.parent, build.files_digest(rules, here)
+        out_root / ".state" / "quality-zeros.json",
+        processed_all.parent,
+        build.files_digest(build.module_files(*rules), build.PACKAGE_DIR),
     )
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
