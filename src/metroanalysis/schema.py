@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import tables as parsed
-from .fields import (  # noqa: F401  (re-exported: the fields are looked up here by name)
+from .fields import (
     DISCHARGES_NOT_REPORTED,
     FIELD_METADATA,
     KIOSK_IDLE,
@@ -30,6 +30,29 @@ from .fields import (  # noqa: F401  (re-exported: the fields are looked up here
 )
 from .tables.base import FACTS, PRINTED_TOTALS
 from .tables.spec import Table
+
+# The fields are described in `fields` and looked up here by name, with the tables.
+__all__ = [
+    "BULLETIN_TABLES",
+    "DERIVED",
+    "DERIVED_NAMES",
+    "DISCHARGES_NOT_REPORTED",
+    "FIELD_METADATA",
+    "KIOSK_IDLE",
+    "TABLES",
+    "Field",
+    "ZeroNotReported",
+    "as_reported",
+    "description",
+    "dtypes",
+    "empty",
+    "field",
+    "fields",
+    "not_reported",
+    "not_reported_rule",
+    "not_reported_values",
+    "typed",
+]
 
 _FROM_BOOKING = {"description": "from booking_by_hospital"}
 _FROM_UPLOAD = {"description": "from upload_by_hospital"}
