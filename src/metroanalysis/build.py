@@ -17,21 +17,41 @@ So a wording edit in one notebook re-executes that notebook only; an edit to
 `analysis/kiosks.py` re-executes the reports whose notebooks import it; no report-only module
 is ever part of the clean step. This module stays light (no pandas, no Jupyter): deciding that
 nothing needs doing must be fast.
+
+Here: the inputs and keys (and the library code a step imports); the records written beside
+outputs are in `build_records`, the digests, atomic files and build time in `build_files`, both
+read through this module too.
 """
 
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import os
 import re
 import sys
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+
+# A build's parts are read through this module: its files and its records are re-exported.
+from .build_files import build_time as build_time
+from .build_files import digest as digest
+from .build_files import file_digest as file_digest
+from .build_files import files_digest as files_digest
+from .build_files import now as now
+from .build_files import read_json as read_json
+from .build_files import source_date_epoch as source_date_epoch
+from .build_files import write_atomic as write_atomic
+from .build_records import RecordIndex as RecordIndex
+from .build_records import durations as durations
+from .build_records import is_current as is_current
+from .build_records import output_digests as output_digests
+from .build_records import read_record as read_record
+from .build_records import record_built as record_built
+from .build_records import record_failed as record_failed
+from .build_records import record_path as record_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = "metroanalysis"
@@ -79,17 +99,6 @@ def module_files(*names: str) -> list[Path]:
     return found
 
 
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def files_digest(paths: list[Path], base: Path, read=lambda path: Path(path).read_bytes()) -> str:
-    h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(str(Path(path).relative_to(base).as_posix()).encode() + b"\0" + read(path) + b"\0")
-    return h.hexdigest()
-
-
 # Within `sources_held_still()`, each library file is read once and each library digest worked
 # out once: planning a run computes a key per notebook, month and language (60 for a year), each of
 # which reads and hashes the same few dozen modules. Outside it nothing is kept, so a file changed
@@ -119,10 +128,6 @@ def _held(key, compute):
 
 def read_library_file(path: Path) -> bytes:
     return _held(("bytes", str(path)), Path(path).read_bytes)
-
-
-def digest(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 @cache
@@ -393,177 +398,3 @@ def changed_inputs(recorded: dict | None, now: dict) -> list[str]:
     if not isinstance(recorded, dict):
         return []
     return sorted(k for k in recorded.keys() | now.keys() if recorded.get(k) != now.get(k))
-
-
-def record_path(out_dir: Path, name: str) -> Path:
-    return Path(out_dir) / ".build" / f"{name}.json"
-
-
-def read_json(path: Path) -> dict:
-    try:
-        found = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def read_record(out_dir: Path, name: str) -> dict:
-    return read_json(record_path(out_dir, name))
-
-
-def is_current(out_dir: Path, name: str, key: str) -> bool:
-    """Built for `key`, and its page and notebook are still the files that build wrote: a run
-    stopped mid-notebook (Ctrl-C, a killed worker) may have left a half-executed notebook in
-    place of the good one before it could record anything, and an edited page is not the
-    report either; both are built again (a few milliseconds of hashing per report)."""
-    record = read_record(out_dir, name)
-    return (
-        record.get("status") == "ok"
-        and record.get("key") == key
-        and (out_dir / f"{name}.html").is_file()
-        and (out_dir / f"{name}.ipynb").is_file()
-        and record.get("outputs") == output_digests(out_dir, name)
-    )
-
-
-class RecordIndex:
-    """OUT_ROOT/.state/records.json: one file that remembers, for every report found up to date,
-    its key, its title and the size and time of last change of its record, page and notebook.
-    A report whose three files still have exactly those is up to date without reading its
-    record or hashing its page: a nothing-changed rerun over ten years of months reads this one
-    file and stats the rest. Anything else (a file touched, a key changed, an entry missing)
-    takes the full check, `is_current`. Only a cache: it is run state, not output; deleting it,
-    or two runs overwriting each other's, costs a slower check, never a wrong answer."""
-
-    def __init__(self, out_root: Path):
-        self.out_root = Path(out_root)
-        self.path = self.out_root / ".state" / "records.json"
-        self.entries = read_json(self.path)
-        self.changed = False
-
-    def _stats(self, out_dir: Path, name: str) -> list | None:
-        found = []
-        for path in (record_path(out_dir, name), out_dir / f"{name}.html", out_dir / f"{name}.ipynb"):
-            try:
-                st = path.stat()
-            except OSError:
-                return None
-            found.append([st.st_size, st.st_mtime_ns])
-        return found
-
-    def title(self, out_dir: Path, name: str, key: str) -> str | None:
-        """The report's title when it is up to date for `key`, else None."""
-        where = Path(out_dir).relative_to(self.out_root).as_posix() + "/" + name
-        stats = self._stats(Path(out_dir), name)  # before the check: a change during it is seen next time
-        entry = self.entries.get(where)
-        if stats is not None and isinstance(entry, list) and entry[:2] == [key, stats]:
-            return entry[2]
-        if not is_current(out_dir, name, key):
-            return None
-        title = read_record(out_dir, name).get("title", name)
-        self.entries[where], self.changed = [key, stats, title], True
-        return title
-
-    def save(self) -> None:
-        if self.changed:
-            write_atomic(self.path, json.dumps(self.entries, ensure_ascii=False, sort_keys=True) + "\n")
-            self.changed = False
-
-
-def record_built(
-    out_dir: Path, name: str, key: str, title: str, finding: str | None, seconds: float, timings, inputs=None
-) -> None:
-    """Written after both outputs are in place: the report is up to date for `key`, built from
-    `inputs` (`report_inputs`, digests and the path-free parameters)."""
-    record = {
-        "status": "ok",
-        "key": key,
-        "inputs": inputs,
-        "title": title,
-        "finding": finding,
-        "built": now(),
-        **durations(seconds, timings),
-        "outputs": output_digests(out_dir, name),
-    }
-    write_atomic(record_path(out_dir, name), json.dumps(record, ensure_ascii=False, indent=1))
-
-
-def record_failed(out_dir: Path, name: str, error: str | None) -> None:
-    """A failure keeps what the surviving HTML (if any) was built from (title, finding) but
-    never counts as up to date, so the next run retries."""
-    previous = read_record(out_dir, name)
-    good = previous.get("good") if previous.get("status") == "failed" else previous
-    html_exists = (out_dir / f"{name}.html").is_file()
-    record = {
-        "status": "failed",
-        "error": error,
-        "failed": now(),
-        "good": ({k: good.get(k) for k in ("title", "finding", "built")} if html_exists and good else None),
-    }
-    write_atomic(record_path(out_dir, name), json.dumps(record, ensure_ascii=False, indent=1))
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing safely
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then move it into place: a crash never leaves a
-    half-written file where a good one was."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def output_digests(out_dir: Path, name: str) -> dict[str, str]:
-    """The SHA-256 of the report's files as written, so `metroanalysis verify` can tell a page
-    edited (or damaged) after it was built."""
-    files = (Path(out_dir) / f"{name}{suffix}" for suffix in (".html", ".ipynb"))
-    return {p.name: file_digest(p) for p in files if p.is_file()}
-
-
-# ---------------------------------------------------------------------------------------------
-# Time: every "built at" stamp comes from here. With SOURCE_DATE_EPOCH set (the
-# reproducible-builds convention, https://reproducible-builds.org/specs/source-date-epoch/) it is
-# that moment, in UTC, and no duration is recorded, so two builds of the same inputs are
-# byte-identical; without it, the wall clock.
-
-
-def source_date_epoch() -> int | None:
-    """SOURCE_DATE_EPOCH as whole seconds, None when unset or empty; a value that is not a
-    whole number is a usage error, never silently the wall clock."""
-    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        from .errors import UsageError
-
-        raise UsageError(f"SOURCE_DATE_EPOCH={text!r}: expected whole seconds since 1970-01-01 UTC")
-    return int(text)
-
-
-def build_time() -> datetime:
-    """When this build happened: SOURCE_DATE_EPOCH in UTC if set, else now (local, with offset)."""
-    epoch = source_date_epoch()
-    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now().astimezone()
-
-
-def now() -> str:
-    return build_time().strftime("%Y-%m-%d %H:%M")
-
-
-def durations(seconds: float, timings: dict[str, float]) -> dict:
-    """How long a report took, for a record; nothing measured when the build must be reproducible
-    (a duration is never the same twice)."""
-    if source_date_epoch() is not None:
-        return {"seconds": None, "timings": {}}
-    return {"seconds": round(seconds, 3), "timings": {k: round(v, 3) for k, v in timings.items()}}
