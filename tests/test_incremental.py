@@ -178,7 +178,7 @@ def test_many_months_are_cleaned_at_once_and_reported_in_month_order(project, ca
     """Three months or more are shared between this process and a pool: the tables are the ones a
     one-by-one clean writes, the lines come in month order, and a month whose bulletin cannot be
     read is one error line that does not stop the others."""
-    from metroanalysis import cli
+    from metroanalysis import clean_months, cli
 
     months = ["2021-05", "2021-06", "2021-07"]
     for seed, month in enumerate(months, start=1):
@@ -209,7 +209,7 @@ def test_many_months_are_cleaned_at_once_and_reported_in_month_order(project, ca
     at_once = {m: (project / "data/processed" / m / "facts.csv").read_bytes() for m in ["2021-04", *months]}
     assert (project / "data/processed/all/datapackage.json").is_file()
 
-    monkeypatch.setattr(cli, "PARALLEL_CLEAN", 99)  # one after another, in this process
+    monkeypatch.setattr(clean_months, "PARALLEL_CLEAN", 99)  # one after another, in this process
     assert main(["clean", "--all", "--force", "--root", str(project)]) == cli.EXIT_BAD_INPUT
     assert len(pools) == 1
     one_by_one = {m: (project / "data/processed" / m / "facts.csv").read_bytes() for m in at_once}

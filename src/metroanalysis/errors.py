@@ -52,3 +52,8 @@ class BulletinError(Exception):
 
 class UsageError(Exception):
     """A command-line request that names no valid month, folder or option."""
+
+
+# What a command exits with: done, failed (a report, a check under --strict, a file it could not
+# write), or refused input (a bulletin, an argument). 130: interrupted (Ctrl-C).
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
