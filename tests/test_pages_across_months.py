@@ -370,7 +370,7 @@ def test_a_chart_drawn_while_another_thread_imports_ipython_waits_for_it(tmp_pat
         sys.path.insert(0, sys.argv[1])
         threading.Thread(target=lambda: __import__("IPython")).start()
         time.sleep(0.3)  # the other thread is inside IPython's import
-        from metroanalysis.entity_pages import draw
+        from metroanalysis.entity_charts import draw
         png, width = draw(["2021-04", "2021-05"], [(1, 2)])
         print(len(png) > 100, width)
         """
@@ -406,7 +406,7 @@ def test_the_quality_page_redone_works_out_only_the_months_whose_tables_changed(
 def test_entity_pages_redone_with_the_same_figures_draw_no_chart(project, tmp_path, monkeypatch):
     """Charts are kept by what they show (issue 26): pages redone for another reason than their
     figures draw nothing, and are the pages drawing every chart writes."""
-    from metroanalysis import entity_pages
+    from metroanalysis import entity_charts
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1620000000")
     processed, reports = project / "data" / "processed", tmp_path / "reports"
@@ -419,6 +419,6 @@ def test_entity_pages_redone_with_the_same_figures_draw_no_chart(project, tmp_pa
     def no_drawing(*args):
         raise AssertionError("a chart was drawn again")
 
-    monkeypatch.setattr(entity_pages, "draw", no_drawing)
+    monkeypatch.setattr(entity_charts, "draw", no_drawing)
     assert write_entity_pages(processed / "all", reports, LANGS, force=True) is True
     assert {p.relative_to(reports): p.read_bytes() for p in sorted((reports / "entities").rglob("*.html"))} == drawn

@@ -160,7 +160,7 @@ def month_href(out_root: Path, month: str, lang: str) -> str | None:
 def shown_names(tables: dict[str, pd.DataFrame], lang: str) -> dict[str, str]:
     """Each name as printed → as shown in `lang`, from the latest registry (`labels.printed_names`)."""
     from . import labels
-    from .entity_pages import latest
+    from .entity_data import latest
 
     return labels.printed_names(latest(tables["entities"]), latest(tables["aliases"]), lang)
 
