@@ -58,6 +58,17 @@ def test_interrupted_cleans_lose_nothing(tmp_path, capsys):
         print(f"\n  interruptions tried: {tried}, all held")
 
 
+def is_fork_server(process) -> bool:
+    """Whether a child of the command is multiprocessing's fork server; a child that has just
+    ended (a zombie not yet reaped: psutil can no longer read its command line) is not."""
+    import psutil
+
+    try:
+        return "forkserver" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
 def stopped(proc: subprocess.Popen, timeout: float) -> str:
     """The command's stderr once it and every process holding its output have ended; if that
     takes longer than `timeout`, the test fails naming each process still there and what it is
@@ -150,7 +161,7 @@ def test_a_cleaning_worker_killed_midway_costs_no_month(raw_months, tmp_path):
     deadline, killed = time.monotonic() + 60, None
     while killed is None and time.monotonic() < deadline and proc.poll() is None:
         # the pool's workers are the children of the fork server this command started
-        servers = [c for c in psutil.Process(proc.pid).children() if "forkserver" in " ".join(c.cmdline())]
+        servers = [c for c in psutil.Process(proc.pid).children() if is_fork_server(c)]
         workers = [w for s in servers for w in s.children()]
         if workers:  # a worker is started for a month handed out: the shipped one, the pool's first
             assert not (processed / MONTHS[0] / "datapackage.json").is_file(), "killed too late"
@@ -182,7 +193,7 @@ def test_ctrl_c_while_the_fork_server_imports_is_one_line(tmp_path, delay):
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline, server = time.monotonic() + 60, None
     while server is None and time.monotonic() < deadline and proc.poll() is None:
-        found = [c for c in psutil.Process(proc.pid).children() if "forkserver" in " ".join(c.cmdline())]
+        found = [c for c in psutil.Process(proc.pid).children() if is_fork_server(c)]
         server = found[0] if found else None
         time.sleep(0.02)
     assert server is not None, "no fork server was seen"
@@ -273,7 +284,7 @@ def fork_server_children(proc: subprocess.Popen) -> list:
     import psutil
 
     try:
-        servers = [c for c in psutil.Process(proc.pid).children() if "forkserver" in " ".join(c.cmdline())]
+        servers = [c for c in psutil.Process(proc.pid).children() if is_fork_server(c)]
         return [w for s in servers for w in s.children()]
     except psutil.Error:  # a process that ended between the two looks
         return []
