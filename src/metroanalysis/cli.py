@@ -13,7 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import i18n
+from . import i18n, interrupts
 from .clean_months import CLEANED, do_clean, record_strict_verdict
 from .commands import check_executor, check_notebooks, check_writable, do_export, do_report, do_verify
 from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BulletinError, UsageError
@@ -161,6 +161,11 @@ def forget_caught_interrupt() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with interrupts.ctrl_c_remembered():
+        return command(argv)
+
+
+def command(argv: list[str] | None) -> int:
     try:
         args = parse(argv)
         if args.command == "synth":
@@ -172,9 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("report", "run"):
             check_executor(args)
             check_notebooks(project, args)
-        if quiet_rerun_applies(args):
-            return run_or_replay(project, months, args)
-        return run_command(project, months, args)
+        code = run_or_replay(project, months, args) if quiet_rerun_applies(args) else run_command(project, months, args)
+        interrupts.stop_if_interrupted()  # a Ctrl-C that some library swallowed on its way
+        return code
     except (UsageError, BulletinError) as err:
         print(f"metroanalysis: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -222,6 +227,7 @@ def run_command(project: Project, months: list[str], args) -> int:
         follow = args.command == "run" and args.executor == "local" and args.jobs != 1
         jobs = getattr(args, "jobs", None)
         code, months = do_clean(project, months, args.strict, args.force, jobs, follow, args.verbose)
+        interrupts.stop_if_interrupted()  # no report starts after a Ctrl-C, even one lost in the cleaning
     if args.command in ("report", "run") and months:
         code = max(code, do_report(project, months, args))
         if args.strict:

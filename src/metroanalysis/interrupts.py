@@ -72,3 +72,40 @@ def interrupts_held():
         signal.signal(signal.SIGINT, before)
     if caught and callable(before):
         before(signal.SIGINT, None)
+
+
+# --- Ctrl-C in the command's own process --------------------------------------------------------
+
+_CTRL_C_SEEN = False  # this command was interrupted (set by `on_ctrl_c`, read by `stop_if_interrupted`)
+
+
+def on_ctrl_c(signum, frame) -> None:
+    """The command's SIGINT handler: a Ctrl-C is remembered as well as raised, so one whose
+    KeyboardInterrupt a library catches and drops deep inside a call still stops the run at its
+    next step (`stop_if_interrupted`) instead of letting it finish and exit 0."""
+    global _CTRL_C_SEEN
+    _CTRL_C_SEEN = True
+    raise KeyboardInterrupt
+
+
+def stop_if_interrupted() -> None:
+    """Between two steps of a command: stop here if a Ctrl-C came, even one lost on its way."""
+    if _CTRL_C_SEEN:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def ctrl_c_remembered():
+    """The command's body, with `on_ctrl_c` as its SIGINT handler (in the main thread, where
+    Python's own handler was in place: a caller's handler is left as it is)."""
+    global _CTRL_C_SEEN
+    _CTRL_C_SEEN = False
+    own = threading.current_thread() is threading.main_thread() and (
+        signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
+    before = signal.signal(signal.SIGINT, on_ctrl_c) if own else None
+    try:
+        yield
+    finally:
+        if own:
+            signal.signal(signal.SIGINT, before)

@@ -78,6 +78,7 @@ def run_in_pool(tasks: list[Task], workers: int):
         with interrupts.interrupts_held():
             futures = {pool.submit(execute.run_task, task): task for task in longest_first(tasks)}
         for future in as_completed(futures):
+            interrupts.stop_if_interrupted()  # between two reports: a Ctrl-C lost on its way
             task = futures[future]
             try:
                 outcome = future.result()
