@@ -66,10 +66,8 @@ def write_quality_page(
     langs = built_languages(folder, langs)
     # The zeros read as not reported come from the fields' rules and report 04's listing of them.
     rules = ("metroanalysis.fields", "metroanalysis.schema", "metroanalysis.analysis.quality")
-    code = [
-        *build.module_files("metroanalysis.quality_page", "metroanalysis.publish", "metroanalysis.labels", *rules),
-        *(site.TEMPLATES / t for t in TEMPLATES),
-    ]
+    pages = ("metroanalysis.quality_page", "metroanalysis.publish", "metroanalysis.labels")
+    code = [*build.module_files(*pages, *rules), *(site.TEMPLATES / t for t in TEMPLATES)]
     key = build.digest(
         {
             "all": build.processed_digest(processed_all),
