@@ -241,7 +241,8 @@ def test_ctrl_c_swallowed_by_a_library_still_stops_the_command(tmp_path):
     shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")
     script = (
         "import os, signal, sys\n"
-        "from metroanalysis import clean_months, cli\n"
+        "import metroanalysis.clean_months as clean_months\n"
+        "from metroanalysis import cli\n"
         "real = clean_months.clean_locked\n"
         "def clean_locked(*args):\n"
         "    try:\n"
