@@ -38,7 +38,8 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def fit(fig: Figure) -> None:
-    """Make `fig`'s texts fit (see module doc); lays it out at the resolution it is drawn at."""
+    """Make `fig`'s texts fit (see module doc); lays it out at the resolution it is drawn at. When
+    the texts changed after the last layout here, the drawing that follows lays it out again."""
     fig.set_dpi(plotting.DRAW_DPI)
     for ax in fig.axes:
         upright_single_character(ax)
