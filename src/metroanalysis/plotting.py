@@ -52,10 +52,13 @@ _FONT_HEIGHTS: dict[tuple, tuple[float, float, float]] = {}
 
 def _font_height_metrics(renderer, prop: FontProperties) -> tuple[float, float, float]:
     """Ascent, descent and line gap of `prop`'s font in pixels, as `matplotlib.text` computes them."""
-    key = (tuple(prop.__dict__.values()), renderer.dpi)
+    # Which font a family name means depends on the rcParams matplotlib's findfont reads (set anew
+    # in a warm kernel between notebooks) and on the fonts registered: both are in the key.
+    manager = font_manager.fontManager
+    key = (tuple(prop.__dict__.values()), renderer.dpi, _font_choice(), id(manager), len(manager.ttflist))
     found = _FONT_HEIGHTS.get(key)
     if found is None:
-        font = get_font(font_manager.fontManager._find_fonts_by_props(prop))
+        font = get_font(manager._find_fonts_by_props(prop))
         for table_name, gap, ascent, descent in (
             ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
             ("hhea", "lineGap", "ascent", "descent"),
@@ -70,6 +73,13 @@ def _font_height_metrics(renderer, prop: FontProperties) -> tuple[float, float, 
             found = (None, None, None)  # matplotlib then measures "lp" itself
         _FONT_HEIGHTS[key] = found
     return found
+
+
+def _font_choice() -> tuple:
+    """The rcParams that matplotlib's findfont reads to turn font properties into a font file."""
+    keys = ("family", "style", "variant", "weight", "stretch", "size", "serif", "sans-serif", "cursive",
+            "fantasy", "monospace")  # fmt: skip
+    return tuple(tuple(v) if isinstance(v, list) else v for v in (plt.rcParams[f"font.{k}"] for k in keys))
 
 
 if not hasattr(RendererAgg, "_get_font_height_metrics"):
