@@ -129,3 +129,32 @@ def test_a_figure_drawn_once_gives_the_pixels_savefig_writes():
     canvas.draw()
     drawn = np.asarray(Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB"))
     assert (np.asarray(Image.open(saved).convert("RGB")) == drawn).all()
+
+
+def test_cached_font_heights_follow_the_font_a_family_name_means():
+    """The Agg renderer's cached line heights (plotting._font_height_metrics) are matplotlib's
+    own, also after the sans-serif list changes which font a text of family sans-serif gets."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    def extents(text):
+        fig = Figure(figsize=(3, 2), dpi=plotting.DRAW_DPI)
+        t = fig.text(0.1, 0.5, text, family="sans-serif", fontsize=11)
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        return t.get_window_extent(renderer).bounds
+
+    def uncached(text):
+        hook = RendererAgg.__dict__["_get_font_height_metrics"]
+        del RendererAgg._get_font_height_metrics
+        try:
+            return extents(text)
+        finally:
+            RendererAgg._get_font_height_metrics = hook
+
+    text = "Two lines\nof text"
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Sans"]}):
+        dejavu = extents(text)
+        assert dejavu == uncached(text)
+    with matplotlib.rc_context({"font.sans-serif": [plotting.FONT_FAMILY]}):
+        noto = extents(text)
+        assert noto == uncached(text)
+    assert noto[3] != dejavu[3]  # the two fonts' line heights differ: the cache told them apart

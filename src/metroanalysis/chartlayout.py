@@ -38,7 +38,8 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def fit(fig: Figure) -> None:
-    """Make `fig`'s texts fit (see module doc); lays it out at the resolution it is drawn at."""
+    """Make `fig`'s texts fit (see module doc); lays it out at the resolution it is drawn at. When
+    the texts changed after the last layout here, the drawing that follows lays it out again."""
     fig.set_dpi(plotting.DRAW_DPI)
     for ax in fig.axes:
         upright_single_character(ax)
@@ -56,17 +57,29 @@ def fit(fig: Figure) -> None:
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             changed |= fit_ticks(axis, fig)
-    if wrapped or changed:
-        fig.draw_without_rendering()
+    stale = wrapped or changed  # the layout no longer fits the texts
+    if stale and any(_placed_in_layout(ax) for ax in fig.axes):
+        fig.draw_without_rendering()  # the steps below measure where lines, points and labels are
+        stale = False
     for ax in fig.axes:
         dodge_coinciding_lines(ax)
         spread_end_labels(ax)
         place_point_labels(ax)
-    if any(getattr(ax, END_LABELS, None) for ax in fig.axes):
-        fig.draw_without_rendering()  # end labels may reach past the axes: the layout makes room
+    stale |= any(getattr(ax, END_LABELS, None) for ax in fig.axes)  # they may reach past the axes
+    if stale:
+        # Laid out once more by the drawing that follows (plotting.to_png, or chartcheck.problems):
+        # the same layout from the same texts as a drawing here would give, without drawing the
+        # figure one more time only to measure it (the chart images test holds the pictures).
+        return
     # Laid out for good: the drawing that follows (plotting.to_png) renders these very positions, so
     # what was measured here is what is drawn, and no second layout pass is paid for.
     fig.set_layout_engine("none")
+
+
+def _placed_in_layout(ax: Axes) -> bool:
+    """`ax` has lines, end labels or point labels that the steps after the first layout place."""
+    labelled_lines = any(not line.get_label().startswith("_") for line in ax.get_lines())
+    return labelled_lines or bool(getattr(ax, END_LABELS, None)) or bool(getattr(ax, POINT_LABELS, None))
 
 
 def upright_single_character(ax: Axes) -> None:
