@@ -22,7 +22,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
-from . import chartcheck, plotting
+from . import chartcheck
 
 # Attributes the plotting helpers set on an axes for the steps below.
 POINT_LABELS = "_metroanalysis_point_labels"  # (texts, x, y): a scatter's labelled points
@@ -32,6 +32,7 @@ MARGIN_PX = 6  # space kept between a text and the canvas edge
 TICK_GAP_PX = 8  # space kept between neighbouring tick labels
 # adjustText stops by the clock (1 s) unless given a number of steps: a fixed number keeps the same
 # chart the same bytes on a busy machine and a quiet one (it stops sooner once nothing collides).
+DRAW_DPI = 128  # dots per inch a chart is laid out, measured and drawn at (plotting.to_png)
 ADJUST_STEPS = 400
 DODGE_PT = 7  # how far apart lines drawn on one spot are set (a marker is 6 points)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -40,7 +41,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 def fit(fig: Figure) -> None:
     """Make `fig`'s texts fit (see module doc); lays it out at the resolution it is drawn at. When
     the texts changed after the last layout here, the drawing that follows lays it out again."""
-    fig.set_dpi(plotting.DRAW_DPI)
+    fig.set_dpi(DRAW_DPI)
     for ax in fig.axes:
         upright_single_character(ax)
     renderer = chartcheck.renderer_of(fig)

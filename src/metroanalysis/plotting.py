@@ -100,7 +100,7 @@ def setup() -> None:
 # reduced to a 64-colour palette (charts have few colours; anti-aliased text keeps its edges), a third of
 # the bytes of a full-colour PNG at the same density. No "Software" stamp: same chart, same bytes.
 SHOW_DPI = 96  # CSS pixels per inch
-DRAW_DPI = 128
+DRAW_DPI = chartlayout.DRAW_DPI  # laid out and drawn at one resolution (chartlayout measures at it)
 COLOURS = 64  # a chart has a handful of colours; 64 keeps the anti-aliased edges of its text
 # Palette entries this close to white are made pure white: the quantizer averages the page-white
 # background with the lightest grid lines (to 254), which would draw a faint box round every chart.
