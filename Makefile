@@ -74,6 +74,7 @@ test: $(STAMP)
 	@$(COMPILE_SRC)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 ## the property tests with many new random examples (the gate, `make test`, draws a fixed set)

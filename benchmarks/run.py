@@ -16,7 +16,7 @@ for the 12-month batch), then times, as whole commands the way an analyst runs t
 
 and, in a scratch project of its own (`--only floor`), what no run can go below, beside `touch`:
 
-  preload          python -c "import metroanalysis.worker_preload" (the fork server's imports)
+  preload          python -c "import metroanalysis.run.worker_preload" (the fork server's imports)
   floor-month      CPU s of the five notebooks' own code for the shipped month (benchmarks/floor.py:
                    code cells run in one warm process, no kernel, Papermill or export)
   floor-touch      the same for the edited notebook over every month
@@ -261,7 +261,7 @@ def measure_floor(repeat: int, months: int) -> dict:
         timed(run, root, False)
         nb = touch_notebook(root, to_edit)
         results["touch"].append(timed(run, root, False)[0])
-        preload = [str(BIN / "python"), "-c", "import metroanalysis.worker_preload"]
+        preload = [str(BIN / "python"), "-c", "import metroanalysis.run.worker_preload"]
         results["preload"].append(timed(preload, root)[0])
     floor = [str(BIN / "python"), str(REPO / "benchmarks" / "floor.py"), str(root)]
     month_cpu = {}

@@ -1,7 +1,7 @@
 """Web-page and Word versions of a text bulletin, in the styles people really receive, and the
 broken ones: for the format tests.
 
-The writing itself is the library's (`metroanalysis.formats.write`, which `synth` uses too):
+The writing itself is the library's (`metroanalysis.synth.formats`, which `synth` uses too):
 merges are marked as a site and Word mark them. Here: which styles to build, and how to break a
 document (a cell that is not a number, a row cut short, a page cut off, a login page).
 """
@@ -10,15 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from metroanalysis.formats.document import Document, Table, TableCell
-from metroanalysis.formats.write import (
-    CHROME_NUMBERS,
-    PageStyle,
-    WordStyle,
-    document_from_text,
-    to_docx,
-    to_html,
-)
+from metroanalysis.read.document import Document, Table, TableCell
+from metroanalysis.synth.formats import CHROME_NUMBERS, PageStyle, WordStyle, document_from_text, to_docx, to_html
 
 __all__ = ["CHROME_NUMBERS", "LOGIN_PAGE", "PAGES", "WORDS", "broken_cell", "document_from_text", "short_row"]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from metroanalysis.bulletin import ParsedBulletin, parse_bulletin
-from metroanalysis.reading import read_bulletin
+from metroanalysis.parse.bulletin import ParsedBulletin, parse_bulletin
+from metroanalysis.read.text import read_bulletin
 
 
 def pytest_configure(config):
@@ -34,12 +34,12 @@ settings.load_profile("ci")
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """The kernel folder a test made in this process (`metroanalysis.kernels.kernel_folder`,
+    """The kernel folder a test made in this process (`metroanalysis.run.kernels.kernel_folder`,
     for runs started in-process) goes with the session, even where the process then ends
     without its exit handlers (a pytest-xdist worker): the temp folder keeps nothing of ours."""
     import sys
 
-    execute = sys.modules.get("metroanalysis.kernels")
+    execute = sys.modules.get("metroanalysis.run.kernels")
     for folder in getattr(execute, "_OWN_FOLDER", []):
         shutil.rmtree(folder, ignore_errors=True)
 

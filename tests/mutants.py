@@ -11,31 +11,31 @@ ROOT = Path(__file__).resolve().parents[1]
 S = "src/metroanalysis/"
 MUTANTS = {
     "verify ignores a missing report output": (
-        S + "verify.py",
+        S + "run/verify.py",
         """                if not target.is_file():
                     found.problems.append(f"{shown(project, target)}: missing")""",
         """                if not target.is_file():
                     pass""",
     ),
     "verify ignores a CSV listed but missing": (
-        S + "verify.py",
+        S + "run/verify.py",
         """            found.problems.append(f"{shown(project, file)}: missing (listed in {shown(project, path)})")""",
         """            pass""",
     ),
     "verify skips the published-copy check": (
-        S + "verify.py",
+        S + "run/verify.py",
         """    folder = out_root / month / provenance.DATA_FOLDER
     if not folder.is_dir():""",
         """    folder = out_root / month / provenance.DATA_FOLDER
     if True:""",
     ),
     "earlier month's tables do not make a report stale": (
-        S + "build.py",
+        S + "build/keys.py",
         """for m in months if m <= month}""",
         """for m in months if m == month}""",
     ),
     "package versions dropped from the report key": (
-        S + "build.py",
+        S + "build/keys.py",
         """"versions": digest({"versions": versions(REPORT_PACKAGES), "format": FORMAT}),""",
         """"versions": digest({"format": FORMAT}),""",
     ),
@@ -45,29 +45,29 @@ MUTANTS = {
         """match = printed_totals[printed_totals["column"] == column]""",
     ),
     "thousands separators in wrong places (1,23 -> 123)": (
-        S + "reading.py",
+        S + "read/text.py",
         r"""_GROUPED = re.compile(r"(?<![\d.,，])\d{1,3}(?:[,，]\d{3})+(?!\d)")""",
         r"""_GROUPED = re.compile(r"(?<![\d.,，])\d{1,3}(?:[,，]\d{2,3})+(?!\d)")""",
     ),
     "breakdown exceeding its total called partial": (
-        S + "checks.py",
+        S + "clean/checks.py",
         '''        if int(row["difference"]) > 0:
             row["status"] = "partial"''',
         '''        if int(row["difference"]) != 0:
             row["status"] = "partial"''',
     ),
     "a rate's 合计 added up like a count": (
-        S + "checks.py",
+        S + "clean/checks.py",
         """    return col is None or col.summed""",
         """    return True""",
     ),
     "a rate checked with a whole unit of slack": (
-        S + "checks.py",
+        S + "clean/checks.py",
         '    status = "ok" if abs(diff) <= half_unit(rate) else "mismatch"',
         '    status = "ok" if abs(diff) <= 1 else "mismatch"',
     ),
     "a reworded title read without a warning": (
-        S + "bulletin.py",
+        S + "parse/bulletin.py",
         """        if not exact:
             repairs.append(""",
         """        if False:
@@ -76,9 +76,9 @@ MUTANTS = {
 }
 TESTS = {
     "verify.py": ["tests/test_provenance.py"],
-    "build.py": ["tests/test_staleness.py", "tests/test_provenance.py", "tests/test_incremental.py"],
+    "keys.py": ["tests/test_staleness.py", "tests/test_provenance.py", "tests/test_incremental.py"],
     "totals.py": ["tests/test_analysis_stats_totals.py"],
-    "reading.py": ["tests/test_bad_input.py", "tests/test_damage.py", "tests/test_facts.py"],
+    "text.py": ["tests/test_bad_input.py", "tests/test_damage.py", "tests/test_facts.py"],
     "checks.py": [
         "tests/test_checks.py",
         "tests/test_analysis_quality.py",

@@ -15,7 +15,7 @@ import matplotlib
 
 matplotlib.use("agg")
 
-from metroanalysis import notebook
+from metroanalysis.analysis import notebook
 
 
 def code_cells(path: Path) -> list[str]:

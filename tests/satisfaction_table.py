@@ -1,5 +1,5 @@
 """医院满意度调查统计表: a table added the way the README says, in one module (for the tests:
-registered with `metroanalysis.tables.register`; under src/metroanalysis/tables/ it would be
+registered with `metroanalysis.parse.tables.register`; under src/metroanalysis/parse/tables/ it would be
 found by itself).
 
     2021年4月医院满意度调查统计表
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from metroanalysis.tables.base import Column, grid_parser
-from metroanalysis.tables.spec import YM, Printed, Table
+from metroanalysis.parse.tables.base import Column, grid_parser
+from metroanalysis.parse.tables.spec import YM, Printed, Table
 
 TABLE = "satisfaction_survey"
 

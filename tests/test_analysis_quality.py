@@ -5,7 +5,7 @@ against data/raw/2021-04/bulletin.txt (line numbers quoted)."""
 import pandas as pd
 
 from metroanalysis.analysis import quality
-from metroanalysis.checks import STATUS_ORDER
+from metroanalysis.clean.checks import STATUS_ORDER
 
 
 def checks(*statuses: str) -> pd.DataFrame:

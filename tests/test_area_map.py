@@ -13,9 +13,9 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.text import Text
 
-from metroanalysis import labels, load_month, plotting
-from metroanalysis.analysis import coverage, fmt_pct
-from metroanalysis.entities import Registry
+from metroanalysis import load_month
+from metroanalysis.analysis import coverage, fmt_pct, labels, plotting
+from metroanalysis.clean.entities import Registry
 from metroanalysis.reference import AREA_TILES
 
 matplotlib.use("Agg")

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 from conftest import MONTH
 
-from metroanalysis.bulletin import parse_bulletin
+from metroanalysis.clean.schema import BULLETIN_TABLES
 from metroanalysis.cli import main
-from metroanalysis.reading import read_bulletin
-from metroanalysis.schema import BULLETIN_TABLES
+from metroanalysis.parse.bulletin import parse_bulletin
+from metroanalysis.read.text import read_bulletin
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 STATS = "统计数据"

@@ -24,7 +24,7 @@ import pytest
 from notebook_charts import run_charts
 from PIL import Image
 
-from metroanalysis import chartcheck, chartlayout, plotting
+from metroanalysis.analysis import chartcheck, chartlayout, plotting
 from metroanalysis.cli import main
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from metroanalysis import chartcheck, chartlayout, plotting
+from metroanalysis.analysis import chartcheck, chartlayout, plotting
 
 matplotlib.use("Agg")
 
@@ -163,7 +163,7 @@ def test_a_one_character_chinese_y_label_is_upright():
 
 
 def test_chart_stops_the_report_naming_report_chart_and_text(monkeypatch):
-    from metroanalysis import notebook
+    from metroanalysis.analysis import notebook
 
     monkeypatch.setattr(notebook, "_report", "05-trends (en)")
     monkeypatch.setattr(notebook.chartlayout, "fit", lambda fig: None)  # as before the fitting

@@ -17,9 +17,9 @@ import pytest
 from months import months_after
 from notebook_charts import run_charts
 
-from metroanalysis import chartcheck, chartlayout
+from metroanalysis.analysis import chartcheck, chartlayout
 from metroanalysis.cli import main
-from metroanalysis.synth import generate
+from metroanalysis.synth.generate import generate
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metroanalysis.checks import compare, compare_rounded
+from metroanalysis.clean.checks import compare, compare_rounded
 
 
 def rounded(printed: str, terms: list[str], **kw) -> dict:
@@ -62,7 +62,7 @@ def test_a_rounded_total_counts_as_one_more_rounded_figure():
 def test_coverage_check_quotes_the_printed_count_of_areas_covered(parsed):
     """The printed column holds what the bulletin printed (覆盖9个辖区, line 386; 11, 9 and 10 on
     lines 388, 390, 392), checked against the 12 areas less those it names as not connected."""
-    from metroanalysis.checks import run_checks
+    from metroanalysis.clean.checks import run_checks
 
     quality = run_checks(parsed.tables, parsed.printed_totals, parsed.missing)
     rows = quality[quality["rule"] == "covered_plus_not_connected_is_all_areas"]
@@ -78,7 +78,7 @@ def test_coverage_check_quotes_the_printed_count_of_areas_covered(parsed):
 def test_a_breakdown_above_its_total_is_a_mismatch_not_partial(parsed):
     """Line 388: 南京市远程心电监测诊断平台 累计接入 134, of which the paragraph names 13 + 7 (a
     partial breakdown). Listing more than the total can never be partial: it is a mismatch."""
-    from metroanalysis.checks import remote_identities
+    from metroanalysis.clean.checks import remote_identities
 
     def breakdown_row(institutions: pd.DataFrame) -> dict:
         rows = remote_identities({**parsed.tables, "remote_institutions": institutions})

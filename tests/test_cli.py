@@ -120,7 +120,7 @@ def test_the_command_line_is_built_without_pandas():
 
     code = (
         "import sys; from metroanalysis.cli import build_parser; build_parser(); "
-        "heavy = ('pandas', 'numpy', 'metroanalysis.tables', 'metroanalysis.synth'); "
+        "heavy = ('pandas', 'numpy', 'metroanalysis.parse.tables', 'metroanalysis.synth.generate'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -23,12 +23,12 @@ from conftest import MONTH, RAW_BULLETIN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metroanalysis import store
-from metroanalysis.bulletin import ParsedBulletin, parse_bulletin
+from metroanalysis.clean import store
+from metroanalysis.clean.schema import BULLETIN_TABLES
 from metroanalysis.cli import main
 from metroanalysis.errors import BulletinError
-from metroanalysis.reading import read_bulletin
-from metroanalysis.schema import BULLETIN_TABLES
+from metroanalysis.parse.bulletin import ParsedBulletin, parse_bulletin
+from metroanalysis.read.text import read_bulletin
 
 ORIGINAL = RAW_BULLETIN.read_bytes().decode("utf-8").split("\n")
 PROSE = [40, 42, 341, 386, 388, 390, 392, 394, 777]  # paragraphs and footnotes of the statistics part

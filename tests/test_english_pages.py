@@ -38,7 +38,7 @@ QUOTE_MAX = 40  # characters: 02's printed status of a platform is the longest q
 RUN_TOGETHER = re.compile(r"[a-z0-9)”][.;:!?][A-Z][a-z]")
 WHERE_ENGLISH_GOES = (
     "translate it (a notebook's text: notebooks/NN-name.en.yml or its `en` Markdown cell; a page"
-    " template's: src/metroanalysis/templates/en.yml), show the registry's name_en for a name, or,"
+    " template's: src/metroanalysis/publish/templates/en.yml), show the registry's name_en for a name, or,"
     ' for a deliberate quote of the bulletin, mark its element lang="zh"'
 )
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -199,7 +199,7 @@ LATIN_ALLOWED = {"CSV", "Excel", "git", "metroanalysis", "GB18030", "DOS", "BOM"
 
 def english_words(text: str) -> list[str]:
     """The Latin words of `text` that are words of English, not ids or file names."""
-    from metroanalysis import schema
+    from metroanalysis.clean import schema
 
     ids = set(schema.FIELD_METADATA) | set(schema.TABLES)
     return [w for w in LATIN.findall(text) if not re.search(r"[._/-]\w", w) and w not in ids | LATIN_ALLOWED]
@@ -217,7 +217,8 @@ def table_text(path: Path) -> list[str]:
 
 
 def test_every_message_of_quality_csv_is_written_in_chinese_with_its_english_in_the_catalog():
-    from metroanalysis import i18n, messages
+    from metroanalysis import i18n
+    from metroanalysis.i18n import messages
 
     catalog = i18n.read_catalog(messages.CATALOG)
     for rule, template in messages.MESSAGES.items():
@@ -273,11 +274,11 @@ def test_did_not_report_is_never_translated_as_reported_none():
 def test_a_repair_and_a_check_are_told_in_the_readers_language_on_the_quality_page(tmp_path):
     """Damage read back (a pasted BOM, cells on one line, a line-end mark) and a failed check
     reach the quality page in Chinese on the Chinese page and in English on the English one."""
-    from metroanalysis import quality_page
-    from metroanalysis.bulletin import repair_rows
-    from metroanalysis.checks import compare
-    from metroanalysis.messages import said
-    from metroanalysis.reading import split_lines
+    from metroanalysis.clean.checks import compare
+    from metroanalysis.i18n.messages import said
+    from metroanalysis.parse.bulletin import repair_rows
+    from metroanalysis.publish import quality_page
+    from metroanalysis.read.text import split_lines
 
     repairs = []
     lines = split_lines("标题\n\ufeff南京鼓楼医院\t196143\t1\n合计 2\x1a", repairs)
@@ -298,7 +299,7 @@ def test_a_repair_and_a_check_are_told_in_the_readers_language_on_the_quality_pa
 
 
 def test_printed_names_are_shown_by_the_registrys_english_and_as_printed_in_chinese():
-    from metroanalysis import labels
+    from metroanalysis.analysis import labels
 
     reference = Path(__file__).resolve().parents[1] / "data" / "reference"
     entities = pd.read_csv(reference / "entities.csv", dtype="string")

@@ -12,11 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metroanalysis import labels
-from metroanalysis.analysis import registry_names
-from metroanalysis.entities import ENTITY_COLUMNS, Registry
+from metroanalysis.analysis import labels, registry_names
+from metroanalysis.clean.entities import ENTITY_COLUMNS, Registry
+from metroanalysis.clean.pipeline import clean_month
 from metroanalysis.paths import Project
-from metroanalysis.pipeline import clean_month
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw" / "2021-04" / "bulletin.txt"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from metroanalysis.kernels import local_kernel_manager
+from metroanalysis.run.kernels import local_kernel_manager
 
 
 def test_a_kernel_is_shut_down_without_an_interrupt(capfd):

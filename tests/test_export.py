@@ -13,7 +13,8 @@ from types import SimpleNamespace
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from metroanalysis import export, i18n
+from metroanalysis import i18n
+from metroanalysis.publish import export
 
 MONTH = "2021-04"
 TEMPLATES = Path(export.__file__).parent / "templates"

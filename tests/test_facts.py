@@ -16,7 +16,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from metroanalysis import store
+from metroanalysis.clean import store
 
 SCALE = {"亿": Decimal(100_000_000), "万": Decimal(10_000)}
 

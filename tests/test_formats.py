@@ -29,12 +29,12 @@ from bulletin_formats import (
 )
 from conftest import MONTH, RAW_BULLETIN
 
-from metroanalysis import store
+from metroanalysis.clean import store
+from metroanalysis.clean.pipeline import clean_month
 from metroanalysis.cli import main
-from metroanalysis.formats.write import to_docx, to_html
-from metroanalysis.located import LOCATION_COLUMNS, read_source
+from metroanalysis.parse.located import LOCATION_COLUMNS, read_source
 from metroanalysis.paths import Project
-from metroanalysis.pipeline import clean_month
+from metroanalysis.synth.formats import to_docx, to_html
 
 TEXT = RAW_BULLETIN.read_text(encoding="utf-8")
 FACTS_IN_APRIL = 787  # every number of the statistics part (tests/test_facts.py counts them by hand)

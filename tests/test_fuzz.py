@@ -8,10 +8,10 @@ from conftest import MONTH, RAW_BULLETIN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metroanalysis.bulletin import parse_bulletin
-from metroanalysis.checks import run_checks
+from metroanalysis.clean.checks import run_checks
 from metroanalysis.errors import BulletinError
-from metroanalysis.reading import RawBulletin, decode, split_lines
+from metroanalysis.parse.bulletin import parse_bulletin
+from metroanalysis.read.text import RawBulletin, decode, split_lines
 
 LINES = RAW_BULLETIN.read_bytes().decode("utf-8").split("\n")
 # Corruption is aimed at the statistics part (where the parsers work) most of the time.

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from metroanalysis.build.locking import month_lock
+from metroanalysis.clean.pipeline import load_all_months
 from metroanalysis.cli import main
-from metroanalysis.locking import month_lock
-from metroanalysis.pipeline import load_all_months
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw" / "2021-04" / "bulletin.txt"
@@ -81,7 +81,7 @@ def test_a_crash_while_writing_keeps_the_previous_month(project, monkeypatch):
     folder = project / "data/processed/2021-04"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
-    import metroanalysis.store as store
+    import metroanalysis.clean.store as store
 
     real = store.to_csv_text
     calls = {"n": 0}
@@ -142,7 +142,7 @@ def test_processed_all_stacks_every_month_with_its_month(project):
 LOCK_HOLDER = """
 import sys, time
 from pathlib import Path
-from metroanalysis.locking import month_lock
+from metroanalysis.build.locking import month_lock
 with month_lock(Path(sys.argv[1]), "2021-04"):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -178,7 +178,8 @@ def test_many_months_are_cleaned_at_once_and_reported_in_month_order(project, ca
     """Three months or more are shared between this process and a pool: the tables are the ones a
     one-by-one clean writes, the lines come in month order, and a month whose bulletin cannot be
     read is one error line that does not stop the others."""
-    from metroanalysis import clean_months, cli
+    from metroanalysis import cli
+    from metroanalysis.run import clean_months
 
     months = ["2021-05", "2021-06", "2021-07"]
     for seed, month in enumerate(months, start=1):

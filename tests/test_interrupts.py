@@ -95,7 +95,7 @@ MONTHS = [f"{2021 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(14)]  
 @pytest.fixture(scope="module")
 def raw_months(tmp_path_factory):
     """The shipped month and 13 generated ones, as raw bulletins (made once, copied per test)."""
-    from metroanalysis.synth import generate
+    from metroanalysis.synth.generate import generate
 
     root = tmp_path_factory.mktemp("raw-months")
     source = RAW.read_text(encoding="utf-8")
@@ -241,7 +241,7 @@ def test_ctrl_c_swallowed_by_a_library_still_stops_the_command(tmp_path):
     shutil.copytree(REPO / "notebooks", tmp_path / "notebooks")
     script = (
         "import os, signal, sys\n"
-        "import metroanalysis.clean_months as clean_months\n"
+        "import metroanalysis.run.clean_months as clean_months\n"
         "from metroanalysis import cli\n"
         "real = clean_months.clean_locked\n"
         "def clean_locked(*args):\n"

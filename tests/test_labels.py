@@ -9,10 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metroanalysis import labels
-from metroanalysis.analysis import registry_names
+from metroanalysis.analysis import labels, registry_names
 from metroanalysis.analysis.trends import MEASURES
-from metroanalysis.entities import Registry
+from metroanalysis.clean.entities import Registry
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,7 @@ from months import months_after
 from metroanalysis import load_all_months
 from metroanalysis.analysis.trends import headline_figures, latest_changes
 from metroanalysis.cli import main
-from metroanalysis.synth import as_format, generate
+from metroanalysis.synth.generate import as_format, generate
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = (REPO / "data" / "raw" / "2021-04" / "bulletin.txt").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 import yaml
 
-from metroanalysis.report import NOTEBOOK
+from metroanalysis.run.report import NOTEBOOK
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from conftest import MONTH, PROJECT_ROOT, RAW_BULLETIN
 
-from metroanalysis import load_month, schema, store
+from metroanalysis import load_month
+from metroanalysis.clean import schema, store
 from metroanalysis.cli import main
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -111,8 +112,8 @@ def test_load_month_returns_the_parse(cleaned, parsed):
 
 def test_load_month_quality_reads_back_as_written(raw_bytes, make_project, capsys):
     """A missing table's quality row (empty entity, column, numbers) reads back as the checks made it."""
+    from metroanalysis.clean.pipeline import clean_month
     from metroanalysis.paths import find_project
-    from metroanalysis.pipeline import clean_month
 
     lines = raw_bytes.decode("utf-8").split("\n")
     del lines[341:382]  # the channel table, lines 342-382

@@ -18,13 +18,13 @@ import pytest
 from openpyxl import load_workbook
 
 from metroanalysis import load_all_months, load_month
+from metroanalysis.analysis.notebook import source_line
 from metroanalysis.cli import main
-from metroanalysis.entity_pages import write_entity_pages
-from metroanalysis.notebook import source_line
-from metroanalysis.publish import publish_workbook
-from metroanalysis.quality_page import write_quality_page
-from metroanalysis.runner import publish_data
-from metroanalysis.site import write_month_index, write_root_index
+from metroanalysis.publish.data import publish_workbook
+from metroanalysis.publish.entity_pages import write_entity_pages
+from metroanalysis.publish.quality_page import write_quality_page
+from metroanalysis.publish.site import write_month_index, write_root_index
+from metroanalysis.run.runner import publish_data
 
 REPO = Path(__file__).resolve().parents[1]
 MONTHS = ("2021-04", "2021-05")
@@ -370,7 +370,7 @@ def test_a_chart_drawn_while_another_thread_imports_ipython_waits_for_it(tmp_pat
         sys.path.insert(0, sys.argv[1])
         threading.Thread(target=lambda: __import__("IPython")).start()
         time.sleep(0.3)  # the other thread is inside IPython's import
-        from metroanalysis.entity_charts import draw
+        from metroanalysis.publish.entity_charts import draw
         png, width = draw(["2021-04", "2021-05"], [(1, 2)])
         print(len(png) > 100, width)
         """
@@ -406,7 +406,7 @@ def test_the_quality_page_redone_works_out_only_the_months_whose_tables_changed(
 def test_entity_pages_redone_with_the_same_figures_draw_no_chart(project, tmp_path, monkeypatch):
     """Charts are kept by what they show (issue 26): pages redone for another reason than their
     figures draw nothing, and are the pages drawing every chart writes."""
-    from metroanalysis import entity_charts
+    from metroanalysis.publish import entity_charts
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1620000000")
     processed, reports = project / "data" / "processed", tmp_path / "reports"

@@ -11,7 +11,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from metroanalysis import plotting
+from metroanalysis.analysis import plotting
 
 matplotlib.use("Agg")
 

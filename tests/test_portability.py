@@ -18,7 +18,7 @@ warnings.simplefilter("ignore")  # filelock warns that only a soft lock is left 
 names = sorted(m.name for m in pkgutil.walk_packages(metroanalysis.__path__, "metroanalysis."))
 for name in names:
     importlib.import_module(name)
-from metroanalysis.locking import month_lock
+from metroanalysis.build.locking import month_lock
 with month_lock(__import__("pathlib").Path(sys.argv[1]), "2021-04") as holder:
     assert holder.read_text().strip().isdigit()
 print(len(names), "modules")

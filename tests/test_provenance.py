@@ -20,12 +20,14 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from metroanalysis import build, provenance, runner, site
+from metroanalysis.build import keys as build
 from metroanalysis.cli import main
 from metroanalysis.errors import UsageError
-from metroanalysis.export import write_report
 from metroanalysis.paths import Project
-from metroanalysis.tasks import KERNEL, Task
+from metroanalysis.publish import provenance, site
+from metroanalysis.publish.export import write_report
+from metroanalysis.run import runner
+from metroanalysis.run.tasks import KERNEL, Task
 
 MONTH = "2021-04"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

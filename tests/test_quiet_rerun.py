@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from test_report import MONTH, good_notebook, make_project
 
-from metroanalysis import runner
 from metroanalysis.cli import main
+from metroanalysis.run import runner
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_the_quiet_record_is_run_state_outside_the_reports_folders(project, caps
 def test_a_months_run_record_is_kept_when_the_run_left_the_month_as_it_was(tmp_path):
     """run.json of a month whose reports were all unchanged, by the same command, is not written
     again for its times alone (a synced write per month of history); any other outcome is."""
-    from metroanalysis.tasks import Outcome
+    from metroanalysis.run.tasks import Outcome
 
     unchanged = [Outcome(MONTH, "01-channels", True, skipped=True)]
     runner.write_run_record(tmp_path, MONTH, "2021-05-01T00:00:00+00:00", unchanged)
@@ -83,7 +83,7 @@ def test_a_months_run_record_is_kept_when_the_run_left_the_month_as_it_was(tmp_p
 def test_a_run_that_took_a_month_lock_since_sends_the_next_the_whole_way(project, capsys, monkeypatch):
     """A run started after the record (perhaps still at work on the month) wrote its pid beside
     the month's lock: the next run plans, and so waits for that run, rather than replaying."""
-    from metroanalysis.locking import month_lock
+    from metroanalysis.build.locking import month_lock
 
     run(project, capsys)
     with month_lock(project.processed, MONTH):

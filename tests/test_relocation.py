@@ -13,7 +13,7 @@ import pytest
 from metroanalysis.cli import main
 from metroanalysis.errors import UsageError
 from metroanalysis.paths import Project
-from metroanalysis.runner import kept_languages
+from metroanalysis.run.runner import kept_languages
 
 MONTH = "2021-04"
 
@@ -111,7 +111,7 @@ def test_the_languages_a_run_keeps_come_from_the_reports_and_the_project_setting
 
 
 def test_run_json_records_the_command_with_the_projects_paths_relative(tmp_path, monkeypatch):
-    from metroanalysis.runner import command_line
+    from metroanalysis.run.runner import command_line
 
     elsewhere = tmp_path.parent / "shared-drive" / "reports"
     argv = ["metroanalysis", "run", "--all", "--root", str(tmp_path), f"--output={tmp_path / 'out'}", str(elsewhere)]
@@ -122,7 +122,7 @@ def test_run_json_records_the_command_with_the_projects_paths_relative(tmp_path,
 def test_an_executed_notebook_run_again_where_it_is_stored_finds_its_project(tmp_path, monkeypatch):
     """Its `root` ("..") was the way from notebooks/; from reports/MONTH/en/ the project is found
     upward (nbval, or a reviewer re-running it in JupyterLab)."""
-    from metroanalysis.notebook import resolve
+    from metroanalysis.analysis.notebook import resolve
 
     (tmp_path / "data" / "raw" / MONTH).mkdir(parents=True)
     (tmp_path / "data" / "raw" / MONTH / "bulletin.txt").write_text("公报", encoding="utf-8")

@@ -22,10 +22,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from metroanalysis import build, execute
+from metroanalysis.build import keys as build
+from metroanalysis.clean.pipeline import clean_month
 from metroanalysis.paths import Project
-from metroanalysis.pipeline import clean_month
-from metroanalysis.report import report_months
+from metroanalysis.run import execute
+from metroanalysis.run.report import report_months
 
 REPO = Path(__file__).resolve().parents[1]
 MONTH = "2021-04"
@@ -343,7 +344,7 @@ def test_the_last_line_of_an_error():
 def test_lean_imports_skip_the_rfc3987_grammar_but_leave_it_importable():
     code = (
         "import sys\n"
-        "from metroanalysis.execute import lean_imports\n"
+        "from metroanalysis.run.execute import lean_imports\n"
         "lean_imports()\n"
         "import jsonschema, nbformat\n"
         "assert 'rfc3987_syntax' not in sys.modules, 'grammar compiled'\n"
@@ -353,8 +354,8 @@ def test_lean_imports_skip_the_rfc3987_grammar_but_leave_it_importable():
 
 
 def test_reports_up_to_date_in_many_months_are_one_line(capsys):
-    from metroanalysis.runner import say_unchanged
-    from metroanalysis.tasks import Outcome, Task
+    from metroanalysis.run.runner import say_unchanged
+    from metroanalysis.run.tasks import Outcome, Task
 
     months = [f"2022-{m:02d}" for m in range(1, 13)] + [f"2023-{m:02d}" for m in range(1, 13)]
     unchanged = [Outcome(m, f"0{n}-x", True, skipped=True) for m in months for n in range(1, 6)]

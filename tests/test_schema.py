@@ -7,8 +7,10 @@ import re
 
 import pytest
 
-from metroanalysis import entities, labels, schema, tables
-from metroanalysis.bulletin import SECTIONS
+from metroanalysis.analysis import labels
+from metroanalysis.clean import entities, schema
+from metroanalysis.parse import tables
+from metroanalysis.parse.bulletin import SECTIONS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from months import months_after
 
-from metroanalysis import pipeline, store
+from metroanalysis.clean import pipeline, store
 from metroanalysis.cli import main
 from metroanalysis.paths import Project
-from metroanalysis.synth import as_format, generate
+from metroanalysis.synth.generate import as_format, generate
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = (REPO / "data" / "raw" / "2021-04" / "bulletin.txt").read_text(encoding="utf-8")

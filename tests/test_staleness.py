@@ -12,31 +12,31 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from metroanalysis import build
+from metroanalysis.build import keys as build
 from metroanalysis.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "src" / "metroanalysis"
 MONTH = "2021-04"
 
-# Files that shape reports but never the clean tables (templates/* is globbed). Not i18n.py:
+# Files that shape reports but never the clean tables (publish/templates/* is globbed). Not i18n.py:
 # the clean step writes each check's message in English with it (messages.said).
 REPORT_ONLY = [
-    "runner.py",
-    "execute.py",
-    "pool.py",
-    "kernels.py",
-    "interrupts.py",
-    "tasks.py",
-    "export.py",
-    "site.py",
-    "report.py",
+    "run/runner.py",
+    "run/execute.py",
+    "run/pool.py",
+    "run/kernels.py",
+    "run/interrupts.py",
+    "run/tasks.py",
+    "publish/export.py",
+    "publish/site.py",
+    "run/report.py",
     "cli.py",
-    "notebook.py",
-    "plotting.py",
-    "labels.py",
-    "synth.py",
-    "workbook.py",
+    "analysis/notebook.py",
+    "analysis/plotting.py",
+    "analysis/labels.py",
+    "synth/generate.py",
+    "publish/workbook.py",
     "analysis/__init__.py",
     "analysis/profile.py",
     "analysis/stats.py",
@@ -79,13 +79,13 @@ def clean(project: Path, capsys) -> str:
 
 def test_editing_a_report_only_file_cleans_no_month(package, project, capsys):
     assert "cleaned into" in clean(project, capsys)
-    edited = [package / name for name in REPORT_ONLY] + sorted((package / "templates").iterdir())
+    edited = [package / name for name in REPORT_ONLY] + sorted((package / "publish" / "templates").iterdir())
     assert all(p.is_file() for p in edited), [p for p in edited if not p.is_file()]
     for path in edited:
         touch(path)
         assert "up to date, nothing to do" in clean(project, capsys), path.relative_to(package)
     # the same run notices an edit to a parser: the test can fail
-    touch(package / "tables" / "booking.py")
+    touch(package / "parse" / "tables" / "booking.py")
     assert "cleaned into" in clean(project, capsys)
 
 
@@ -101,7 +101,7 @@ def test_an_analysis_module_edit_restales_only_the_reports_that_import_it(packag
     touch(package / "analysis" / "kiosks.py")
     after = shipped_keys(notebooks)
     assert {name for name in before if before[name] != after[name]} == {"02-kiosk-revenue"}
-    touch(package / "templates" / "report.html.j2")  # the report page's frame: every report
+    touch(package / "publish" / "templates" / "report.html.j2")  # the report page's frame: every report
     assert all(after[name] != key for name, key in shipped_keys(notebooks).items())
 
 
@@ -133,14 +133,14 @@ def test_imports_are_followed_into_functions_and_through_other_modules(tmp_path)
 def test_a_notebooks_imports_are_its_code_cells_imports():
     cells = [
         "%matplotlib inline\nfrom metroanalysis.analysis import kiosks, display_table\nimport pandas as pd",
-        "!ls\nimport metroanalysis.plotting as plotting",
+        "!ls\nimport metroanalysis.analysis.plotting as plotting",
         "this is not python (",
     ]
     assert build.notebook_imports(cells) == {
         "metroanalysis.analysis",
         "metroanalysis.analysis.kiosks",
         "metroanalysis.analysis.display_table",
-        "metroanalysis.plotting",
+        "metroanalysis.analysis.plotting",
     }
 
 

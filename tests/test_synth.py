@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from metroanalysis.bulletin import parse_bulletin
-from metroanalysis.checks import run_checks
+from metroanalysis.clean.checks import run_checks
+from metroanalysis.parse.bulletin import parse_bulletin
 from metroanalysis.paths import Project
-from metroanalysis.reading import RawBulletin, split_lines
+from metroanalysis.read.text import RawBulletin, split_lines
 from metroanalysis.reference import AREAS
-from metroanalysis.synth import MARK, Truth, generate
-from metroanalysis.synth_args import add_synth_parser
-from metroanalysis.synth_layout import records_of
+from metroanalysis.synth.args import add_synth_parser
+from metroanalysis.synth.generate import MARK, Truth, generate
+from metroanalysis.synth.layout import records_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_MONTH = "2021-04"
@@ -74,7 +74,7 @@ def test_round_trip_parse(month, seed):
 @pytest.mark.parametrize(("month", "seed"), [("2021-05", 11), ("2022-01", 12)])
 def test_round_trip_clean_month(tmp_path, month, seed):
     """Written where a real month lives and cleaned by the pipeline: quality has no mismatch."""
-    from metroanalysis.pipeline import clean_month
+    from metroanalysis.clean.pipeline import clean_month
 
     text, truth = generate(SOURCE, SOURCE_MONTH, month, seed, add_hospitals=NEW[:1], drop_hospitals=["南京市胸科医院"])
     folder = tmp_path / "data" / "raw" / month

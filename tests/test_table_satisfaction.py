@@ -14,10 +14,10 @@ import satisfaction_table
 from conftest import MONTH
 from test_bad_input import clean
 
-from metroanalysis import tables
-from metroanalysis.bulletin import parse_bulletin
-from metroanalysis.checks import run_checks
-from metroanalysis.reading import read_bulletin
+from metroanalysis.clean.checks import run_checks
+from metroanalysis.parse import tables
+from metroanalysis.parse.bulletin import parse_bulletin
+from metroanalysis.read.text import read_bulletin
 
 # Printed after the kiosk table, before 简讯 (April's line 1194). Figures read off this text:
 # 鼓楼 1200 surveyed, 1134 satisfied, 94.5%; 儿童 800, 760, 95.0%; 合计 2000, 1894, 94.7%.
@@ -126,7 +126,7 @@ def test_a_month_before_the_tables_since_does_not_report_it_missing(registered, 
 
 
 def test_synth_writes_the_declared_table_and_it_cleans(registered, raw_bytes, tmp_path):
-    from metroanalysis.synth import generate
+    from metroanalysis.synth.generate import generate
 
     text, truth = generate(with_survey(raw_bytes).decode("utf-8"), MONTH, "2021-05", seed=3, factor=0.2)
     got = parse(text.encode("utf-8"), tmp_path, month="2021-05")
@@ -140,7 +140,7 @@ def test_synth_writes_the_declared_table_and_it_cleans(registered, raw_bytes, tm
 
 
 def test_synth_says_in_one_line_that_it_cannot_write_a_table_not_declared_as_a_grid(raw_bytes):
-    from metroanalysis.synth import generate
+    from metroanalysis.synth.generate import generate
 
     plain = dataclasses.replace(satisfaction_table.TABLES[0], columns=())
     module = types.SimpleNamespace(TABLES=(plain,), PRINTED=satisfaction_table.PRINTED)
@@ -153,7 +153,7 @@ def test_synth_says_in_one_line_that_it_cannot_write_a_table_not_declared_as_a_g
 
 
 def test_registering_and_unregistering_leaves_the_registry_as_it_was():
-    from metroanalysis import schema, store
+    from metroanalysis.clean import schema, store
 
     before = (list(schema.BULLETIN_TABLES), list(store.OUTPUT_TABLES), dict(tables.ENTITY_COLUMNS))
     tables.register(satisfaction_table)

@@ -18,9 +18,9 @@ import pytest
 from conftest import MONTH
 from test_bad_input import assert_refused, clean, group_thousands
 
-from metroanalysis.bulletin import parse_bulletin
-from metroanalysis.reading import read_bulletin
-from metroanalysis.schema import BULLETIN_TABLES
+from metroanalysis.clean.schema import BULLETIN_TABLES
+from metroanalysis.parse.bulletin import parse_bulletin
+from metroanalysis.read.text import read_bulletin
 
 # A variant's lines: (the April line it came from, or None for a line it added; its text).
 Lines = list[tuple[int | None, str]]
@@ -336,7 +336,7 @@ def test_the_channel_report_shows_the_new_channel(raw_bytes, tmp_path):
 
 
 def test_the_checks_add_the_new_channel_into_the_subtotal(raw_bytes, tmp_path):
-    from metroanalysis.checks import booking_subtotals
+    from metroanalysis.clean.checks import booking_subtotals
 
     got, _ = read_variant(raw_bytes, with_channel("互联网医院", adds_up=True), tmp_path)
     assert {r["status"] for r in booking_subtotals(got.tables["booking_by_hospital"])} == {"ok"}

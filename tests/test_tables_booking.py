@@ -109,7 +109,7 @@ def test_booking_by_channel_total(parsed):
 
 
 def test_booking_subtotals_all_ok(parsed):
-    from metroanalysis.checks import run_checks
+    from metroanalysis.clean.checks import run_checks
 
     q = run_checks(parsed.tables, parsed.printed_totals, parsed.missing)
     sub = q[q["rule"] == "subtotal_equals_channels"]

@@ -74,7 +74,7 @@ def test_hotline_province_total_is_a_printed_total(parsed):
     ],
 )
 def test_hotline_identities_hold(parsed, rule, entity):
-    from metroanalysis.checks import run_checks
+    from metroanalysis.clean.checks import run_checks
 
     q = run_checks(parsed.tables, parsed.printed_totals, parsed.missing)
     row = q[(q["rule"] == rule) & (q["entity"] == entity)]

@@ -86,7 +86,7 @@ def test_kiosk_totals(parsed, raw_lines):
 def test_kiosk_payment_total_one_fen_off_its_rows_is_a_mismatch_not_rounding(parsed):
     """Payments are printed to the fen and none is rounded: the printed 合计 336807013.30 (line
     1191) against its 49 rows' 336807013.31 is a mismatch of printed minus rows = -0.01 yuan."""
-    from metroanalysis.checks import run_checks
+    from metroanalysis.clean.checks import run_checks
 
     q = run_checks(parsed.tables, parsed.printed_totals, parsed.missing)
     k = q[(q["table"] == "kiosk_usage") & (q["rule"] == "printed_total_equals_sum")]

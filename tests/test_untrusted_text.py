@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from metroanalysis.analysis.notebook import markdown
 from metroanalysis.cli import main
-from metroanalysis.notebook import markdown
 
 REPO = Path(__file__).resolve().parents[1]
 MONTH = "2021-04"

@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from metroanalysis import execute, kernels, pool
-from metroanalysis.pool import run_tasks
-from metroanalysis.tasks import Task
+from metroanalysis.run import execute, kernels, pool
+from metroanalysis.run.pool import run_tasks
+from metroanalysis.run.tasks import Task
 
 pytestmark = pytest.mark.slow
 
@@ -298,10 +298,10 @@ def test_a_fork_server_whose_preload_fails_still_serves():
     import sys
 
     code = (
-        "import metroanalysis.kernelstate as k\n"
+        "import metroanalysis.run.kernelstate as k\n"
         "def broken(): raise NameError('an analysis module mid-edit')\n"
         "k.preload = broken\n"
-        "import metroanalysis.worker_preload\n"
+        "import metroanalysis.run.worker_preload\n"
         "print('serving')"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -309,9 +309,9 @@ def test_a_fork_server_whose_preload_fails_still_serves():
 
 
 def test_a_kernel_refuses_library_code_changed_since_its_fork_server_loaded_it(monkeypatch):
-    from metroanalysis import kernelstate
+    from metroanalysis.run import kernelstate
 
     kernelstate.check_library_is_current()  # nothing recorded: nothing to refuse
-    monkeypatch.setitem(kernelstate._LOADED, "metroanalysis.build", (0, 0))  # as loaded long ago
+    monkeypatch.setitem(kernelstate._LOADED, "metroanalysis.build.keys", (0, 0))  # as loaded long ago
     with pytest.raises(RuntimeError, match=r"build\.py changed"):
         kernelstate.check_library_is_current()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from metroanalysis.workbook import text_width, write_workbook
+from metroanalysis.publish.workbook import text_width, write_workbook
 
 
 @pytest.fixture(scope="module")

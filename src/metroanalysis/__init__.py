@@ -5,7 +5,7 @@
 >>> m.booking_by_hospital.head()
 """
 
-from .errors import BulletinError
+from metroanalysis.errors import BulletinError
 
 # pandas is imported on first use of these, not by `import metroanalysis`: the command line
 # (`metroanalysis run` with nothing to do) then starts in a fraction of a second.
@@ -14,7 +14,7 @@ _FROM_PIPELINE = ("MonthData", "clean_month", "load_all_months", "load_month")
 
 def __getattr__(name: str):
     if name in _FROM_PIPELINE:
-        from . import pipeline
+        from metroanalysis.clean import pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,11 +13,12 @@ import sys
 import threading
 from pathlib import Path
 
-from . import i18n, interrupts
-from .clean_months import CLEANED, do_clean, record_strict_verdict
-from .commands import check_executor, check_notebooks, check_writable, do_export, do_report, do_verify
-from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BulletinError, UsageError
-from .paths import Project, check_month, find_project
+from metroanalysis import i18n
+from metroanalysis.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BulletinError, UsageError
+from metroanalysis.paths import Project, check_month, find_project
+from metroanalysis.run import interrupts
+from metroanalysis.run.clean_months import CLEANED, do_clean, record_strict_verdict
+from metroanalysis.run.commands import check_executor, check_notebooks, check_writable, do_export, do_report, do_verify
 
 
 class Parser(argparse.ArgumentParser):
@@ -106,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["xlsx"], default="xlsx", help="xlsx (the only format so far)")
     p.add_argument("--output", help="folder for the workbooks (default: ROOT/reports/MONTH/data/)")
     add_verify_parser(sub)
-    from .synth_args import add_synth_parser
+    from metroanalysis.synth.args import add_synth_parser
 
     add_synth_parser(sub)
     return parser
@@ -199,7 +200,7 @@ def run_or_replay(project: Project, months: list[str], args) -> int:
     """`run` that, when nothing changed since a run that found nothing to do, says what that run
     said without looking further (`runner.replay_quiet_run`: one record, the tree's sizes and
     times); a run that executes and cleans nothing records itself for the next."""
-    from . import runner
+    from metroanalysis.run import runner
 
     out_root = Path(args.output).expanduser().resolve() if args.output else project.reports
     nb_dir = project.notebook_folder(args.notebooks)
@@ -244,8 +245,8 @@ def interrupted() -> int:
         before = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         print("metroanalysis: interrupted; finished months are kept, the rest is not written", file=sys.stderr)
-        if "metroanalysis.pool" in sys.modules:
-            sys.modules["metroanalysis.pool"].stop_unready_fork_server()
+        if "metroanalysis.run.pool" in sys.modules:
+            sys.modules["metroanalysis.run.pool"].stop_unready_fork_server()
     finally:
         if held:
             signal.signal(signal.SIGINT, before)

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BulletinError, UsageError
+from metroanalysis.errors import BulletinError, UsageError
 
 MONTH = re.compile(r"^(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])\Z")  # \Z: no trailing newline
 BULLETIN = "bulletin.txt"
-# A month's bulletin as received: text, a saved web page or a Word file (metroanalysis.formats
+# A month's bulletin as received: text, a saved web page or a Word file (metroanalysis.read.source
 # reads them); the kinds after them are refused with a line saying what to do instead.
 BULLETIN_KINDS = (".txt", ".html", ".htm", ".docx")
 EXPLAINED_KINDS = (".doc", ".pdf", ".mht", ".mhtml", ".wps")

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from metroanalysis import labels
+from metroanalysis.analysis import labels
 
 __all__ = [
     "display_table",

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metroanalysis import labels
-from metroanalysis.schema import fields
-
-from . import ratio
+from metroanalysis.analysis import labels, ratio
+from metroanalysis.clean.schema import fields
 
 # The four channels of the booking table, in printed order, with their printed Chinese labels.
 CHANNELS: dict[str, str] = {

@@ -17,10 +17,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from metroanalysis import labels, schema
+from metroanalysis.analysis import labels, ratio, registry_names
+from metroanalysis.clean import schema
 from metroanalysis.reference import AREAS
-
-from . import ratio, registry_names
 
 # The special health records counted against the basic ones (upload_by_district columns).
 SPECIAL_RECORDS = {

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metroanalysis import schema
-
-from . import profile, ratio, to_fen, to_yuan
-from .totals import Total, column_total
+from metroanalysis.analysis import profile, ratio, to_fen, to_yuan
+from metroanalysis.analysis.totals import Total, column_total
+from metroanalysis.clean import schema
 
 TABLE = "kiosk_usage"
 SECTIONS = ("hospital", "district")

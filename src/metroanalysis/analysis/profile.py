@@ -1,13 +1,13 @@
 """What the channel and kiosk reports read off hospital_profile (the clean table that puts a
-hospital's bookings, kiosks and uploads side by side; built by `metroanalysis.hospitals`)."""
+hospital's bookings, kiosks and uploads side by side; built by `metroanalysis.clean.hospitals`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from metroanalysis import i18n, schema
-
-from . import ratio, stats
+from metroanalysis import i18n
+from metroanalysis.analysis import ratio, stats
+from metroanalysis.clean import schema
 
 # ---------------------------------------------------------------------------------------------
 # What the reports read off the profile: kiosk money per patient record, and a hospital's online

@@ -14,9 +14,9 @@ import re
 
 import pandas as pd
 
-from metroanalysis import labels
-from metroanalysis.checks import STATUS_ORDER
-from metroanalysis.schema import BULLETIN_TABLES, fields, not_reported_values
+from metroanalysis.analysis import labels
+from metroanalysis.clean.checks import STATUS_ORDER
+from metroanalysis.clean.schema import BULLETIN_TABLES, fields, not_reported_values
 
 
 def _rank(status: pd.Series) -> pd.Series:

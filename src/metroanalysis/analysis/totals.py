@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import to_fen
+from metroanalysis.analysis import to_fen
 
 
 @dataclass(frozen=True)

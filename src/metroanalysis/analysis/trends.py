@@ -30,10 +30,9 @@ from itertools import pairwise
 
 import pandas as pd
 
-from metroanalysis import i18n, labels
-
-from . import ratio, to_fen
-from .totals import Total, in_units, is_money, printed_value
+from metroanalysis import i18n
+from metroanalysis.analysis import labels, ratio, to_fen
+from metroanalysis.analysis.totals import Total, in_units, is_money, printed_value
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,298 @@
+"""Fit a chart's texts to its canvas, measured with matplotlib's renderer at the drawing
+resolution, before `chartcheck` checks it (both called by `notebook.chart`).
+
+Only what a measurement shows is needed changes: a title or axis label wider than the canvas is
+wrapped (at spaces in English; in Chinese before an opening bracket or after a comma first, between
+characters only if a piece is still too long), tick labels that touch get fewer ticks (numbers) or
+are wrapped, then thinned (categories), point labels of a scatter are placed by adjustText, the
+end labels of a line chart are spread apart and lines drawn on one spot are set side by side. A
+one-character Chinese y label (区) is written upright.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+from adjustText import adjust_text  # imported with the module: the fork server preloads it for kernels
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.ticker import FixedLocator, MaxNLocator
+from matplotlib.transforms import ScaledTranslation
+
+from metroanalysis.analysis import chartcheck
+
+# Attributes the plotting helpers set on an axes for the steps below.
+POINT_LABELS = "_metroanalysis_point_labels"  # (texts, x, y): a scatter's labelled points
+END_LABELS = "_metroanalysis_end_labels"  # a line chart's value labels at the lines' last points
+ORIGINAL_TITLE = "_metroanalysis_title"  # the title before it was wrapped
+MARGIN_PX = 6  # space kept between a text and the canvas edge
+TICK_GAP_PX = 8  # space kept between neighbouring tick labels
+# adjustText stops by the clock (1 s) unless given a number of steps: a fixed number keeps the same
+# chart the same bytes on a busy machine and a quiet one (it stops sooner once nothing collides).
+DRAW_DPI = 128  # dots per inch a chart is laid out, measured and drawn at (plotting.to_png)
+ADJUST_STEPS = 400
+DODGE_PT = 7  # how far apart lines drawn on one spot are set (a marker is 6 points)
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def fit(fig: Figure) -> None:
+    """Make `fig`'s texts fit (see module doc); lays it out at the resolution it is drawn at. When
+    the texts changed after the last layout here, the drawing that follows lays it out again."""
+    fig.set_dpi(DRAW_DPI)
+    for ax in fig.axes:
+        upright_single_character(ax)
+    renderer = chartcheck.renderer_of(fig)
+    fig.draw_without_rendering()
+    wrapped = False
+    for ax in fig.axes:
+        for title in (ax.title, ax._left_title, ax._right_title):
+            if title.get_text():
+                setattr(ax, ORIGINAL_TITLE, getattr(ax, ORIGINAL_TITLE, title.get_text()))
+                wrapped |= fit_width(title, fig, renderer)
+        wrapped |= fit_width(ax.xaxis.label, fig, renderer)
+    # ticks measured on the same layout (a wrapped title makes the axes a line shorter, not narrower)
+    changed = False
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            changed |= fit_ticks(axis, fig)
+    stale = wrapped or changed  # the layout no longer fits the texts
+    if stale and any(_placed_in_layout(ax) for ax in fig.axes):
+        fig.draw_without_rendering()  # the steps below measure where lines, points and labels are
+        stale = False
+    for ax in fig.axes:
+        dodge_coinciding_lines(ax)
+        spread_end_labels(ax)
+        place_point_labels(ax)
+    stale |= any(getattr(ax, END_LABELS, None) for ax in fig.axes)  # they may reach past the axes
+    if stale:
+        # Laid out once more by the drawing that follows (plotting.to_png, or chartcheck.problems):
+        # the same layout from the same texts as a drawing here would give, without drawing the
+        # figure one more time only to measure it (the chart images test holds the pictures).
+        return
+    # Laid out for good: the drawing that follows (plotting.to_png) renders these very positions, so
+    # what was measured here is what is drawn, and no second layout pass is paid for.
+    fig.set_layout_engine("none")
+
+
+def _placed_in_layout(ax: Axes) -> bool:
+    """`ax` has lines, end labels or point labels that the steps after the first layout place."""
+    labelled_lines = any(not line.get_label().startswith("_") for line in ax.get_lines())
+    return labelled_lines or bool(getattr(ax, END_LABELS, None)) or bool(getattr(ax, POINT_LABELS, None))
+
+
+def upright_single_character(ax: Axes) -> None:
+    label = ax.yaxis.label
+    if len(label.get_text().strip()) == 1 and CJK.match(label.get_text().strip()):
+        label.set_rotation(0)
+        label.set_verticalalignment("center")
+        label.set_horizontalalignment("right")
+
+
+def text_width(text: str, like: Text, renderer) -> float:
+    return renderer.get_text_width_height_descent(text, like.get_fontproperties(), ismath=False)[0]
+
+
+def fit_width(text: Text, fig: Figure, renderer) -> bool:
+    """Wrap `text` (a title or x label) when it reaches beyond the canvas's side, or over another
+    axes beside its own (a heatmap's colour bar); True if it did."""
+    if not text.get_text():
+        return False
+    box = text.get_window_extent(renderer)
+    right = fig.bbox.x1 - MARGIN_PX
+    for other in fig.axes:
+        if other is not text.axes and other.get_visible():
+            tight = other.get_tightbbox(renderer)
+            if tight is not None and tight.x0 > box.x0 and tight.y1 > box.y0 and tight.y0 < box.y1:
+                right = min(right, tight.x0 - MARGIN_PX)
+    if box.x1 <= right and box.x0 >= fig.bbox.x0:
+        return False
+    room = right - max(box.x0, fig.bbox.x0 + MARGIN_PX)
+    text.set_text(wrap(text.get_text(), room, lambda s: text_width(s, text, renderer)))
+    return True
+
+
+def wrap(text: str, width: float, measure) -> str:
+    """`text` broken into lines no wider than `width` by `measure`: at spaces, before an opening
+    bracket and after Chinese commas first; a piece still too wide breaks between Chinese characters."""
+    lines: list[str] = []
+    line = ""
+    for piece in pieces(text):
+        for part in [piece] if measure(piece.strip()) <= width else cjk_characters(piece):
+            if line.strip() and measure((line + part).rstrip()) > width:
+                lines.append(line.rstrip())
+                line = part.lstrip()
+            else:
+                line += part
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x)
+
+
+def pieces(text: str) -> list[str]:
+    """`text` cut where a line may break: after a space, before （ or (, after ，、：；."""
+    return [p for p in re.split(r"(?<= )|(?=[（(])|(?<=[，、：；])", " ".join(text.split())) if p]
+
+
+def cjk_characters(piece: str) -> list[str]:
+    """`piece` cut between Chinese characters (a run of Latin letters or digits stays whole)."""
+    return re.findall(r"[\u3400-\u9fff\uff00-\uffef]|[^\u3400-\u9fff\uff00-\uffef]+", piece)
+
+
+def fit_ticks(axis, fig: Figure) -> bool:
+    """Fewer number ticks, or wrapped then thinned category labels, until no two labels touch;
+    True if the ticks changed."""
+    if not touching(axis, fig):
+        return False
+    if isinstance(axis.get_major_locator(), FixedLocator):
+        fit_category_ticks(axis, fig)
+        return True
+    renderer = fig.canvas.get_renderer()
+    like = chartcheck.tick_labels(axis)[0]
+    low, high = sorted(axis.get_view_interval())
+    length = axis.axes.bbox.width if axis is axis.axes.xaxis else axis.axes.bbox.height
+    for nbins in range(len(chartcheck.tick_labels(axis)) - 1, 0, -1):
+        locator = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10])
+        locs = [v for v in locator.tick_values(low, high) if low <= v <= high]
+        texts = axis.get_major_formatter().format_ticks(locs)
+        if len(locs) < 2:
+            break
+        # ticks are evenly spaced: the widest label and its neighbours' halves must fit one step
+        step_px = length * (locs[1] - locs[0]) / (high - low)
+        size = max(text_width(t, like, renderer) if axis is axis.axes.xaxis else like.get_fontsize() for t in texts)
+        if size + TICK_GAP_PX <= step_px:
+            break
+    axis.set_major_locator(locator)
+    return True
+
+
+def fit_category_ticks(axis, fig: Figure) -> None:
+    """Category labels (x: wrapped to the space between ticks first) shown every `step`-th tick,
+    the smallest step at which the widest (x) or tallest (y) label fits between its neighbours."""
+    renderer = fig.canvas.get_renderer()
+    labels = chartcheck.tick_labels(axis)
+    spacing = min_spacing_px(axis)
+    texts = [t.get_text() for t in labels]
+    locs = [loc for loc, _ in zip(axis.get_majorticklocs(), labels, strict=False)]
+    horizontal = axis is axis.axes.xaxis
+    if horizontal:
+        texts = [wrap(t, spacing - TICK_GAP_PX, lambda s, like=labels[0]: text_width(s, like, renderer)) for t in texts]
+    sizes = [text_size(t, labels[0], renderer)[0 if horizontal else 1] for t in texts]
+    step = 1
+    while step < len(texts) and max(sizes) + (TICK_GAP_PX if horizontal else 1) > spacing * step:
+        step += 1
+    # the labels come from a fixed formatter: replaced, not edited
+    axis.set_ticks(locs, [t if i % step == 0 else "" for i, t in enumerate(texts)])
+
+
+def text_size(text: str, like: Text, renderer) -> tuple[float, float]:
+    """Width of the widest line and height of all lines of `text` in `like`'s font, in pixels."""
+    lines = text.split("\n")
+    height = renderer.get_text_width_height_descent("国", like.get_fontproperties(), ismath=False)[1]
+    return max(text_width(x, like, renderer) for x in lines), height * len(lines) * 1.2
+
+
+def min_spacing_px(axis) -> float:
+    """The smallest distance between two neighbouring ticks, in pixels."""
+    locs = np.asarray(axis.get_majorticklocs(), dtype=float)
+    if len(locs) < 2:
+        return float("inf")
+    ax = axis.axes
+    if axis is ax.xaxis:
+        pos = ax.transData.transform(np.column_stack([locs, np.zeros_like(locs)]))[:, 0]
+    else:
+        pos = ax.transData.transform(np.column_stack([np.zeros_like(locs), locs]))[:, 1]
+    return float(np.min(np.abs(np.diff(np.sort(pos)))))
+
+
+def touching(axis, fig: Figure) -> bool:
+    """Two of the axis's tick labels closer than TICK_GAP_PX along the axis (or over each other)."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in chartcheck.tick_labels(axis) if t.get_text().strip()]
+    horizontal = axis is axis.axes.xaxis
+    spans = sorted((b.x0, b.x1) if horizontal else (b.y0, b.y1) for b in boxes)
+    gap = TICK_GAP_PX if horizontal else 1
+    return any(b[0] - a[1] < gap for a, b in itertools.pairwise(spans))
+
+
+def dodge_coinciding_lines(ax: Axes) -> None:
+    """Lines with a marker within half a marker of another line's are set side by side, a few
+    points apart, their end labels moving with them: both stay visible."""
+    found = chartcheck.coinciding_series(ax)
+    if not found:
+        return
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    involved = [line for line in lines if any(line.get_label() in p.texts for p in found)]
+    labels = getattr(ax, END_LABELS, {})
+    widest = (len(involved) - 1) / 2 * DODGE_PT  # the right-most line's shift, in points
+    for i, line in enumerate(involved):
+        shift = (i - (len(involved) - 1) / 2) * DODGE_PT
+        line.set_transform(line.get_transform() + ScaledTranslation(shift / 72, 0, ax.figure.dpi_scale_trans))
+        label = labels.get(line.get_label())
+        if label is not None:  # right of the right-most marker, clear of the others
+            x, y = label.xyann
+            label.xyann = (x + widest, y)
+
+
+def spread_end_labels(ax: Axes) -> None:
+    """End labels drawn over each other are moved apart vertically, nearest first; labels with the
+    same text on one spot (two lines ending on the same figure) are shown once."""
+    labels = list(getattr(ax, END_LABELS, {}).values())
+    if len(labels) < 2:
+        return
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    boxes = {id(t): t.get_window_extent(renderer) for t in labels}
+    shown: list[Text] = []
+    for label in sorted(labels, key=lambda t: boxes[id(t)].y0):
+        box = boxes[id(label)]
+        same = [s for s in shown if s.get_text() == label.get_text() and abs(boxes[id(s)].y0 - box.y0) < 1]
+        if same:
+            label.set_visible(False)
+            continue
+        if shown:
+            below = boxes[id(shown[-1])]
+            lift = below.y1 + 1 - box.y0
+            if lift > 0:
+                x, y = label.xyann
+                label.xyann = (x, y + lift * 72 / fig.dpi)
+                boxes[id(label)] = box.translated(0, lift)
+        shown.append(label)
+
+
+def place_point_labels(ax: Axes) -> None:
+    """A scatter's point labels placed by adjustText (away from each other, the points and the
+    legend); a label that still collides after that is left out, the smallest point's first."""
+    entry = getattr(ax, POINT_LABELS, None)
+    if not entry:
+        return
+    texts, xs, ys = entry
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend()
+    objects = [legend.get_window_extent(renderer)] if legend is not None else None
+    adjust_text(
+        texts, x=np.asarray(xs), y=np.asarray(ys), objects=objects, ax=ax, iter_lim=ADJUST_STEPS,
+        arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.6},
+    )  # fmt: skip
+    others = [t for t in chartcheck.shown_texts(fig) if t not in texts]
+    kept = list(texts)  # largest first (see plotting.labelled_scatter)
+    for text in reversed(texts):
+        if collides(text, [t for t in kept if t is not text] + others, renderer):
+            text.set_visible(False)
+            kept.remove(text)
+
+
+def collides(text: Text, others: list[Text], renderer) -> bool:
+    box = text.get_window_extent(renderer)
+    canvas = text.figure.bbox
+    if box.x0 < canvas.x0 or box.x1 > canvas.x1 or box.y0 < canvas.y0 or box.y1 > canvas.y1:
+        return True
+    for other in others:
+        if not other.get_visible() or not other.get_text().strip():
+            continue
+        o = other.get_window_extent(renderer)
+        if min(box.x1, o.x1) - max(box.x0, o.x0) > 0 and min(box.y1, o.y1) - max(box.y0, o.y0) > 0:
+            return True
+    return False
