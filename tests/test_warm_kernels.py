@@ -269,7 +269,7 @@ def test_a_forked_kernel_dies_with_the_worker_that_forked_it():
     import time
 
     fork_and_wait = (
-        "from metroanalysis import kernelfork; import time\n"
+        "from metroanalysis.run import kernelfork; import time\n"
         "print(kernelfork.KernelFork().pid, flush=True); time.sleep(120)"
     )
     worker = subprocess.Popen([sys.executable, "-c", fork_and_wait], stdout=subprocess.PIPE, text=True)
@@ -313,5 +313,5 @@ def test_a_kernel_refuses_library_code_changed_since_its_fork_server_loaded_it(m
 
     kernelstate.check_library_is_current()  # nothing recorded: nothing to refuse
     monkeypatch.setitem(kernelstate._LOADED, "metroanalysis.build.keys", (0, 0))  # as loaded long ago
-    with pytest.raises(RuntimeError, match=r"build\.py changed"):
+    with pytest.raises(RuntimeError, match=r"build/keys\.py changed"):
         kernelstate.check_library_is_current()
