@@ -47,6 +47,17 @@ def circles(graph) -> list[list[str]]:
     return found
 
 
+def test_a_circle_is_found_where_there_is_one():
+    """The finder itself: a graph with one circle (a → b → a, b → c) gives that circle alone."""
+    graph = grimp.ImportGraph()
+    for module in ("p.a", "p.b", "p.c"):
+        graph.add_module(module)
+    graph.add_import(importer="p.a", imported="p.b")
+    graph.add_import(importer="p.b", imported="p.a")
+    graph.add_import(importer="p.b", imported="p.c")
+    assert circles(graph) == [["p.a", "p.b"]]
+
+
 def test_no_module_imports_itself_back_through_others():
     """Imports inside functions count too: a circle closed lazily is still a circle. Names
     imported for annotations only (under TYPE_CHECKING) are not imports at run time."""
