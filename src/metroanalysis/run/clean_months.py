@@ -140,7 +140,13 @@ def clean_stale(project: Project, stale: list[tuple[str, dict]], jobs: int | Non
     except BaseException:
         left.stop()
         thread.join()
-        pool.shutdown(wait=True)
+        # Not pool.shutdown(wait=True): interrupted at the wrong moment, Python's pool can lose
+        # the "stop" it queues for a worker, which then waits for it for ever (seen: the command
+        # printed its line and never exited). The workers finish the month in hand (they ignore
+        # Ctrl-C, and a month is swapped in whole); one still there after STOP_TIMEOUT is killed.
+        from metroanalysis.run.pool import stop_pool
+
+        stop_pool(pool)
         raise
     pool.shutdown(wait=True)
     if feeder.error is not None:
