@@ -91,11 +91,11 @@ REPORT_PACKAGES = (
 def module_files(*names: str) -> list[Path]:
     """The source files of this package's modules, by dotted name (a page's code, for its key):
     names, not paths, so a module that moves is still found."""
-    found = []
-    for name in names:
-        rel = name.removeprefix(PACKAGE + ".").replace(".", "/")
-        path = PACKAGE_DIR / f"{rel}.py"
-        found.append(path if path.is_file() else PACKAGE_DIR / rel / "__init__.py")
+    listing = package_listing(PACKAGE_DIR)
+    found = [module_path(name, PACKAGE_DIR, listing) for name in names]
+    missing = [name for name, path in zip(names, found, strict=True) if path is None]
+    if missing:
+        raise ValueError(f"no module {', '.join(missing)} in {PACKAGE_DIR}")
     return found
 
 
