@@ -109,12 +109,49 @@ def test_every_hospital_and_area_page_shows_every_months_figures(project):
 
 def test_a_series_gets_a_chart_once_there_are_two_months(project):
     doc = page(project / "reports" / "entities" / "H001.html")
-    charts = doc.xpath('//section[@id="booking_by_hospital"]//figure[@class="chart"]/img')
-    assert len(charts) == 1 and charts[0].get("src").startswith("data:image/png;base64,")
+    charts = doc.xpath('//section[@id="booking_by_hospital"]//figure[@class="chart"]//svg')
+    assert len(charts) == 1
+    # the five series (four channels and the subtotal), each a line through its two months
+    lines = charts[0].xpath(".//polyline")
+    assert len(lines) == 5 and all(len(line.get("points").split()) == 2 for line in lines)
     legend = doc.xpath('string(//section[@id="booking_by_hospital"]//figcaption)')
     assert "12320在线预约" in legend and "小计" in legend
     english = page(project / "reports" / "entities" / "en" / "H001.html")
-    assert english.xpath('//section[@id="booking_by_hospital"]//figure/img')[0].get("src") == charts[0].get("src")
+    drawn = english.xpath('//section[@id="booking_by_hospital"]//figure//svg')[0]
+    assert lxml.html.tostring(drawn) == lxml.html.tostring(charts[0])  # one picture for both languages
+
+
+def test_a_chart_puts_each_month_where_its_value_is_and_leaves_a_missing_month_out():
+    """H001's subtotal, 196,143 in April 2021 (booking table, line 53), drawn with a month that
+    has no value between two that have: the line breaks there, no dot is drawn at 0."""
+    from metroanalysis.publish.entity_charts import PLOT, draw
+
+    svg, width = draw(["2021-04", "2021-05", "2021-06"], [(196143.0, None, 98071.5)])
+    doc = lxml.html.fromstring(str(svg))
+    dots = [(float(c.get("cx")), float(c.get("cy"))) for c in doc.xpath("//circle")]
+    assert len(dots) == 2 and doc.xpath("//polyline") == []  # two runs of one point: no line joins them
+    bottom = PLOT[3]
+    labels = {t.text_content(): float(t.get("y")) for t in doc.xpath("//text") if t.get("text-anchor") == "end"}
+    top_tick = min(labels, key=labels.get)  # the highest label on the page
+    assert top_tick == "200k" and labels["0"] > labels["200k"]  # round steps from 0 up past the largest
+    (x1, y1), (x2, y2) = dots
+    assert x1 < x2 and abs((bottom - y2) * 2 - (bottom - y1)) < 0.2  # half the value, half the height
+    assert width == 326
+
+
+def test_the_charts_of_a_hundred_months_cost_next_to_nothing():
+    """Adding a month changes every chart across months (issue 26): they are written from the
+    numbers, not drawn by a plotting library, so a few hundred over ten years take milliseconds."""
+    import time
+
+    from metroanalysis.publish.entity_charts import draw
+
+    months = [f"{2021 + i // 12}-{i % 12 + 1:02d}" for i in range(120)]
+    series = [tuple(float(1000 + 37 * i + 500 * k) for i in range(120)) for k in range(5)]
+    start = time.process_time()
+    for _ in range(50):
+        draw(months, series)
+    assert (time.process_time() - start) / 50 < 0.05
 
 
 def test_an_area_page_shows_its_coverage_and_not_reported_uploads_say_so(project):
@@ -350,36 +387,6 @@ def test_pages_across_months_say_what_they_were_made_from(project):
         assert f"bulletin.txt sha256:{sha[:12]}" in (project / "reports" / html).read_text(encoding="utf-8"), html
 
 
-def test_a_chart_drawn_while_another_thread_imports_ipython_waits_for_it(tmp_path):
-    """The pages across months are drawn in a thread while the main thread may be importing
-    IPython (to export a report run in-process); matplotlib's first canvas looks at
-    sys.modules["IPython"]. Here an IPython that takes seconds to import stands in for it."""
-    import subprocess
-    import sys
-    import textwrap
-
-    fake = tmp_path / "IPython"
-    fake.mkdir()
-    (fake / "__init__.py").write_text(
-        "import time\ntime.sleep(4.0)\nversion_info = (9, 0)\n\ndef get_ipython():\n    return None\n",
-        encoding="utf-8",
-    )
-    script = textwrap.dedent(
-        """
-        import sys, threading, time
-        sys.path.insert(0, sys.argv[1])
-        threading.Thread(target=lambda: __import__("IPython")).start()
-        time.sleep(0.3)  # the other thread is inside IPython's import
-        from metroanalysis.publish.entity_charts import draw
-        png, width = draw(["2021-04", "2021-05"], [(1, 2)])
-        print(len(png) > 100, width)
-        """
-    )
-    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split()[0] == "True"
-
-
 def test_the_quality_page_redone_works_out_only_the_months_whose_tables_changed(project, tmp_path, monkeypatch):
     """Each month's zeros read as not reported are kept by the month's clean tables (issue 26):
     redoing the page scans no month again, and the page is the one a scan of every month writes."""
@@ -403,22 +410,16 @@ def test_the_quality_page_redone_works_out_only_the_months_whose_tables_changed(
     assert scanned["zh"].decode("utf-8").count("按规则视为未报告") >= 59  # the zeros are on the page
 
 
-def test_entity_pages_redone_with_the_same_figures_draw_no_chart(project, tmp_path, monkeypatch):
-    """Charts are kept by what they show (issue 26): pages redone for another reason than their
-    figures draw nothing, and are the pages drawing every chart writes."""
-    from metroanalysis.publish import entity_charts
+def test_entity_pages_change_when_the_code_that_draws_or_fills_them_changes(project, monkeypatch):
+    """A page's key holds every module that makes it: the charts' and the rows' modules too, not
+    only entity_pages.py (a change to how charts are drawn must redo the pages)."""
+    from metroanalysis.build import keys as build
+    from metroanalysis.publish import entity_pages
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1620000000")
-    processed, reports = project / "data" / "processed", tmp_path / "reports"
-    shutil.copytree(project / "reports", reports)
-    shutil.rmtree(reports / ".state", ignore_errors=True)
-    assert write_entity_pages(processed / "all", reports, LANGS, force=True) is True  # every chart drawn
-    drawn = {p.relative_to(reports): p.read_bytes() for p in sorted((reports / "entities").rglob("*.html"))}
-    assert sum(b"data:image/png;base64," in page for page in drawn.values()) >= 10
-
-    def no_drawing(*args):
-        raise AssertionError("a chart was drawn again")
-
-    monkeypatch.setattr(entity_charts, "draw", no_drawing)
-    assert write_entity_pages(processed / "all", reports, LANGS, force=True) is True
-    assert {p.relative_to(reports): p.read_bytes() for p in sorted((reports / "entities").rglob("*.html"))} == drawn
+    seen: list[str] = []
+    original = build.files_digest
+    monkeypatch.setattr(
+        build, "files_digest", lambda files, base: seen.extend(Path(f).name for f in files) or original(files, base)
+    )
+    entity_pages.page_key(project / "data" / "processed" / "all", project / "reports", LANGS)
+    assert {"entity_pages.py", "entity_data.py", "entity_charts.py", "entity.html.j2"} <= set(seen)

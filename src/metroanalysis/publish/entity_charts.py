@@ -1,112 +1,112 @@
-"""The small charts on the pages across months: one per series, drawn once and kept by what they
-show (`ChartCache`), the same image in every language."""
+"""The small charts on the pages across months: one per series, drawn as inline SVG straight from
+the numbers (no plotting library: a few hundred of them in milliseconds, so a month added to a
+long history, which changes every chart, costs nothing to redraw), the same picture in every
+language (its only words are numbers and months; titles and legends are HTML around it)."""
 
 from __future__ import annotations
 
-import base64
-import io
-import json
+import math
 from dataclasses import dataclass
-from pathlib import Path
+
+from markupsafe import Markup
 
 from metroanalysis import i18n
-from metroanalysis.build import keys as build
 
-CHART_SIZE = (3.4, 1.5)  # inches, shown at 96 px per inch
-CHART_DPI = 150  # drawn denser, sharp on a high-DPI screen
+CHART_SIZE = (326, 144)  # CSS pixels (3.4 × 1.5 inches at 96 per inch)
+PLOT = (50, 8, 318, 120)  # the plotting area: left, top, right, bottom, in those pixels
+Y_TICKS = 4  # at most this many intervals on the value axis
+X_LABELS = 6  # about this many months labelled
 PALETTE = ("#0b57d0", "#e8710a", "#188038", "#a142f4", "#d93025", "#12b5cb", "#5f6368")
+NICE_STEPS = (1, 2, 2.5, 5, 10)  # a tick step is one of these times a power of ten
 
 
 @dataclass
 class Chart:
     caption: str
-    png: str  # base64
+    svg: Markup  # an <svg> element, written by `draw` from numbers and months only
     width: int
     lines: list[tuple[str, str]]  # (series, colour)
 
 
-# ---------------------------------------------------------------------------------------------
-# Charts: words-free small line charts, drawn once for every language
-
-
 class ChartCache:
-    """Each chart drawn once for every language, and kept between runs by what it shows (the
-    months and the values) and what draws it (this module, matplotlib's version), in
-    OUT_ROOT/.state/ when `path` is given: pages redone for another reason than their figures
-    (a month index appearing to link to, a template edited, a language added) draw nothing.
-    Run state: deleting it costs drawing time, never a different picture."""
+    """Each chart drawn once for every language within a build (the same picture, keyed by what
+    it shows: the months and the values)."""
 
-    def __init__(self, path: Path | None = None):
+    def __init__(self):
         self.drawn: dict = {}
-        self.path = path
-        self.kept = build.read_json(path) if path else {}
-        self.used: dict[str, list] = {}
-        self.code = ""
-        if path:
-            import matplotlib
-
-            self.code = build.digest([build.file_digest(Path(__file__)), matplotlib.__version__])
 
     def chart(self, months: list[str], series: dict[str, list], titles: list[str], lang: str) -> Chart:
         values = tuple(tuple(v) for v in series.values())
         key = (tuple(months), values)
         if key not in self.drawn:
-            content = build.digest([self.code, list(months), [list(v) for v in values]])
-            kept = self.kept.get(content)
-            self.drawn[key] = tuple(kept) if isinstance(kept, list) else draw(months, list(values))
-            self.used[content] = list(self.drawn[key])
-        png, width = self.drawn[key]
+            self.drawn[key] = draw(months, list(values))
+        svg, width = self.drawn[key]
         colours = [PALETTE[i % len(PALETTE)] for i in range(len(titles))]
-        return Chart(i18n.LIST_SEPARATORS[lang].join(titles), png, width, list(zip(titles, colours, strict=True)))
-
-    def save(self) -> None:
-        """Keep the charts this build showed (and only those: the file does not grow with runs)."""
-        if self.path and self.used != self.kept:
-            build.write_atomic(self.path, json.dumps(self.used, sort_keys=True) + "\n")
+        return Chart(i18n.LIST_SEPARATORS[lang].join(titles), svg, width, list(zip(titles, colours, strict=True)))
 
 
-_AXES = None
+def draw(months: list[str], series: list[tuple]) -> tuple[Markup, int]:
+    """One line per series over the months, a dot at each month with a value and a gap where a
+    month has none (missing is never drawn as 0); the value axis starts at 0, with up to Y_TICKS
+    round steps and grid lines; about X_LABELS months are labelled. Returns the <svg> and its width."""
+    width, height = CHART_SIZE
+    left, top, right, bottom = PLOT
+    values = [v for s in series for v in s if v is not None]
+    ticks = nice_ticks(max([0.0, *values]))
+    y_max = ticks[-1]
+
+    def x_at(i: int) -> float:
+        return left + 6 + (right - left - 12) * (i / (len(months) - 1) if len(months) > 1 else 0.5)
+
+    def y_at(v: float) -> float:
+        return bottom - (bottom - top) * v / y_max
+
+    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="9">']  # fmt: skip
+    for t in ticks:
+        y = y_at(t)
+        parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d9d9d9" stroke-width="0.6"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" fill="#333">{compact(t)}</text>')
+    step = max(1, (len(months) + X_LABELS - 1) // X_LABELS)
+    for i in range(0, len(months), step):
+        x = x_at(i)
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom}" stroke="#d9d9d9" stroke-width="0.6"/>')
+        parts.append(f'<text x="{x:.1f}" y="{bottom + 13}" text-anchor="middle" fill="#333">{months[i]}</text>')
+    frame = f'x="{left}" y="{top}" width="{right - left}" height="{bottom - top}"'
+    parts.append(f'<rect {frame} fill="none" stroke="#333" stroke-width="0.8"/>')
+    for n, s in enumerate(series):
+        colour = PALETTE[n % len(PALETTE)]
+        for run in runs_of_values(s):
+            points = " ".join(f"{x_at(i):.1f},{y_at(v):.1f}" for i, v in run)
+            if len(run) > 1:
+                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6"/>')
+            parts.extend(f'<circle cx="{x_at(i):.1f}" cy="{y_at(v):.1f}" r="2.2" fill="{colour}"/>' for i, v in run)
+    parts.append("</svg>")
+    return Markup("".join(parts)), width
 
 
-def draw(months: list[str], series: list[tuple]) -> tuple[str, int]:
-    """One line per series over the months (a gap where a month has no value), as base64 PNG.
-    The only text is numbers and months, so the picture is the same in every language. One
-    figure is reused (its lines replaced): a few hundred small charts in seconds, not minutes."""
-    global _AXES
-    if _AXES is None:
-        # matplotlib's own font: the charts hold digits and months only (plotting.setup's CJK
-        # font and seaborn theme would add seconds to every build for no glyph drawn)
+def runs_of_values(series: tuple) -> list[list[tuple[int, float]]]:
+    """The series cut at its missing months: each run a list of (month index, value)."""
+    runs: list[list[tuple[int, float]]] = [[]]
+    for i, v in enumerate(series):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append((i, float(v)))
+    return [r for r in runs if r]
 
-        # IPython first, whole: these pages are drawn in a thread, and matplotlib's first canvas
-        # looks at sys.modules["IPython"], which would be half-made if the main thread were
-        # importing it that moment (a run executing its one report in-process does, to export).
-        import IPython  # noqa: F401
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-        fig = Figure(figsize=CHART_SIZE)
-        _AXES = fig.add_axes((0.17, 0.17, 0.8, 0.77))
-        _AXES.yaxis.set_major_locator(MaxNLocator(4))
-        _AXES.yaxis.set_major_formatter(FuncFormatter(compact))
-        _AXES.tick_params(labelsize=7)
-        _AXES.grid(True, linewidth=0.4)
-    ax = _AXES
-    for line in list(ax.lines):
-        line.remove()
-    x = list(range(len(months)))
-    top = 0.0
-    for i, values in enumerate(series):
-        y = [float("nan") if v is None else v for v in values]
-        ax.plot(x, y, marker="o", markersize=3, linewidth=1.5, color=PALETTE[i % len(PALETTE)])
-        top = max([top, *(v for v in values if v is not None)])
-    step = max(1, (len(months) + 5) // 6)
-    ticks = x[::step]
-    ax.set_xticks(ticks, [months[i] for i in ticks])
-    ax.set_xlim(-0.3, len(months) - 0.7)
-    ax.set_ylim(0, top * 1.08 if top > 0 else 1)
-    raw = io.BytesIO()
-    ax.figure.savefig(raw, format="png", dpi=CHART_DPI, metadata={"Software": None})
-    return base64.b64encode(raw.getvalue()).decode("ascii"), round(CHART_SIZE[0] * 96)
+def nice_ticks(top: float) -> list[float]:
+    """0 and round steps up to the first tick at or above `top` (at most Y_TICKS steps); [0, 1]
+    when there is nothing above 0."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / Y_TICKS
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(k * power for k in NICE_STEPS if k * power >= raw * (1 - 1e-9))
+    count = math.ceil(top / step - 1e-9)
+    return [round(i * step, 10) for i in range(count + 1)]
 
 
 def compact(x, _pos=None) -> str:

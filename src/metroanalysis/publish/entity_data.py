@@ -3,6 +3,7 @@ tables (printed cells with their lines), its sections and rankings, and the inde
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,11 +158,8 @@ def text(value) -> str:
 
 
 def section(spec: Spec, tables, entity_id, months, out_root: Path, lang: str, charts: ChartCache) -> Section | None:
-    import pandas as pd
-
-    rows = rows_of(tables[spec.table], entity_id)
-    rows = rows.sort_values(["month", *([spec.key] if spec.key else []), "source_line"])
-    if rows.empty:
+    rows = records_of(tables[spec.table], entity_id)  # in order: month, platform (if any), line
+    if not rows:
         return None
     from metroanalysis.clean import schema
     from metroanalysis.publish.data import table_title
@@ -169,35 +167,49 @@ def section(spec: Spec, tables, entity_id, months, out_root: Path, lang: str, ch
     fields = {f.name: f for f in schema.fields(spec.table)}
     title_zh, title_en = table_title(spec.table)
     if spec.table == "remote_coverage":
-        return coverage_section(rows, fields, title_zh if lang == "zh" else title_en, out_root, lang)
+        return coverage_section(rows, title_zh if lang == "zh" else title_en, out_root, lang)
     headers = [field_title(fields[c], lang) for c in spec.columns]
     shown = []
-    for r in rows.to_dict("records"):
+    for r in rows:
         cells = [cell(spec.table, c, r, fields[c].dtype, lang) for c in spec.columns]
         shown.append(row(r["month"], cells, r.get("source_line"), spec.table, out_root, lang))
     out = Section(
         spec.table, title_zh if lang == "zh" else title_en, f"{spec.table}.csv", headers, list(spec.columns), shown
     )
-    if len(set(rows["month"])) >= 2:
-        sums = rows.groupby("month")[[c for g in spec.charts for c in g]].sum(min_count=1)
+    if len({r["month"] for r in rows}) >= 2:
         for group in spec.charts:
-            every = sums.reindex(months)  # a month without a row: missing (NA), never 0
-            series = {c: [None if pd.isna(v) else float(v) for v in every[c].tolist()] for c in group}
-            if sum(1 for m in range(len(months)) if any(pd.notna(v[m]) for v in series.values())) >= 2:
+            series = {c: monthly_sums(rows, c, months) for c in group}  # a month without a row: None, never 0
+            if sum(1 for m in range(len(months)) if any(v[m] is not None for v in series.values())) >= 2:
                 out.charts.append(charts.chart(months, series, [field_title(fields[c], lang) for c in group], lang))
     return out
 
 
-def coverage_section(rows: pd.DataFrame, fields, title: str, out_root: Path, lang: str) -> Section:
+def monthly_sums(rows: list[dict], column: str, months: list[str]) -> list[float | None]:
+    """The column summed within each month (None for a month with no value: missing, not 0)."""
+    import pandas as pd
+
+    sums: dict[str, float] = {}
+    for r in rows:
+        value = r[column]
+        if not pd.isna(value):
+            sums[r["month"]] = sums.get(r["month"], 0) + value
+    return [float(sums[m]) if m in sums else None for m in months]
+
+
+def coverage_section(rows: list[dict], title: str, out_root: Path, lang: str) -> Section:
     """An area × the platforms, month by month: ✓ connected, ✗ not."""
     import pandas as pd
 
     from metroanalysis.analysis.labels import PLATFORMS, category
 
-    platforms = list(dict.fromkeys(rows["platform"]))
+    platforms = list(dict.fromkeys(r["platform"] for r in rows))
+    by_month: dict[str, list[dict]] = {}
+    for r in rows:
+        by_month.setdefault(r["month"], []).append(r)
     shown = []
-    for month, part in rows.groupby("month", sort=True):
-        by = dict(zip(part["platform"], part["connected"], strict=True))
+    for month in sorted(by_month):
+        part = by_month[month]
+        by = {r["platform"]: r["connected"] for r in part}
         cells = [
             Cell(
                 "—" if pd.isna(by.get(p)) else ("✓" if by[p] else "✗"),
@@ -205,8 +217,9 @@ def coverage_section(rows: pd.DataFrame, fields, title: str, out_root: Path, lan
             )
             for p in platforms
         ]
-        # a Word bulletin has no lines: the row then names no line (row() takes <NA>)
-        shown.append(row(month, cells, part["source_line"].min(), "remote_coverage", out_root, lang))
+        # a Word bulletin has no lines: the row then names no line
+        lines = [r["source_line"] for r in part if not pd.isna(r["source_line"])]
+        shown.append(row(month, cells, min(lines) if lines else None, "remote_coverage", out_root, lang))
     headers = [category(PLATFORMS, p, lang) for p in platforms]
     return Section("remote_coverage", title, "remote_coverage.csv", headers, ["platform", "connected"], shown)
 
@@ -219,10 +232,20 @@ def row(month: str, cells: list[Cell], line, table: str, out_root: Path, lang: s
     import pandas as pd
 
     up = "../" if lang == i18n.SOURCE else "../../"
-    reports = out_root / month / ("" if lang == i18n.SOURCE else lang) / "index.html"
-    href = f"{up}{month}/{'' if lang == i18n.SOURCE else lang + '/'}index.html" if reports.is_file() else None
+    href = (
+        f"{up}{month}/{'' if lang == i18n.SOURCE else lang + '/'}index.html"
+        if has_reports(out_root, month, lang)
+        else None
+    )
     line = None if line is None or pd.isna(line) else int(line)
     return Row(month, i18n.month_label(month, lang), href, f"{up}{month}/{DATA}/{table}.csv", cells, line)
+
+
+@functools.lru_cache(maxsize=4096)
+def has_reports(out_root: Path, month: str, lang: str) -> bool:
+    """The month has an index page in `lang` to link back to (asked once per month, not per row;
+    `write_entity_pages` forgets the answers at the start of each build)."""
+    return (out_root / month / ("" if lang == i18n.SOURCE else lang) / "index.html").is_file()
 
 
 def cell(table: str, column: str, r: dict, dtype: str, lang: str) -> Cell:
@@ -251,7 +274,7 @@ def printed_names(tables, entity_id, lang: str) -> list[tuple[str, list[str], li
 
     seen: dict[str, tuple[set, set]] = {}
     for spec in SECTIONS:
-        for name, month in rows_of(tables[spec.table], entity_id)[[spec.name, "month"]].itertuples(index=False):
+        for name, month in ((r[spec.name], r["month"]) for r in records_of(tables[spec.table], entity_id)):
             tabs, months = seen.setdefault(str(name), (set(), set()))
             tabs.add(table_title(spec.table)[0 if lang == "zh" else 1])
             months.add(i18n.month_label(month, lang))
@@ -263,21 +286,27 @@ def printed_names(tables, entity_id, lang: str) -> list[tuple[str, list[str], li
 
 
 class ByEntity:
-    """A table and its rows by entity_id, grouped once."""
+    """A table and its rows by entity_id as plain records, grouped and put in page order (month,
+    platform, line) once for every entity and language: per-entity filtering and sorting in pandas
+    cost milliseconds a section, and the sections grow with the months."""
 
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, key: str | None = None):
         self.df = df
-        self.parts = {key: part for key, part in df.groupby("entity_id", sort=False)} if len(df) else {}
+        self.parts: dict[str, list[dict]] = {}
+        if len(df):
+            ordered = df.sort_values(["month", *([key] if key else []), "source_line"], kind="stable")
+            for r in ordered.to_dict("records"):
+                self.parts.setdefault(r["entity_id"], []).append(r)
 
-    def rows(self, entity_id) -> pd.DataFrame:
-        return self.parts.get(entity_id, self.df.iloc[:0])
+    def rows(self, entity_id) -> list[dict]:
+        return self.parts.get(entity_id, [])
 
 
-def rows_of(table, entity_id) -> pd.DataFrame:
-    """The rows of `table` (a DataFrame or `ByEntity`) about `entity_id`."""
-    if isinstance(table, ByEntity):
-        return table.rows(entity_id)
-    return table[table["entity_id"] == entity_id]
+def records_of(table, entity_id) -> list[dict]:
+    """The rows of `table` (a DataFrame or `ByEntity`) about `entity_id`, in page order."""
+    if not isinstance(table, ByEntity):
+        table = ByEntity(table[table["entity_id"] == entity_id])
+    return table.rows(entity_id)
 
 
 def frame(table) -> pd.DataFrame:

@@ -27,10 +27,13 @@ from metroanalysis import i18n
 from metroanalysis.build import keys as build
 from metroanalysis.publish import site
 from metroanalysis.publish.entity_charts import ChartCache
-from metroanalysis.publish.entity_data import SECTIONS, ByEntity, collect, index_values
+from metroanalysis.publish.entity_data import SECTIONS, ByEntity, collect, has_reports, index_values
 
 FOLDER = "entities"
 RECORD = ".build.json"
+# The modules that make the pages (all three parts of the old entity_pages, and data's titles):
+# a change to any of them is a change to the pages.
+CODE = ("entity_pages", "entity_data", "entity_charts", "data")
 TEMPLATES = ("entity.html.j2", "entities.html.j2", "page.html.j2", "csp.html.j2", "base.css", "site.css", "en.yml")
 
 
@@ -56,8 +59,9 @@ def write_entity_pages(
     tables = read_month_folder("all", processed_all, stacked=True).tables
     # each table's rows of each entity, found once for every entity and language (a filter per
     # entity and table grows with entities × months)
-    tables = {**tables, **{spec.table: ByEntity(tables[spec.table]) for spec in SECTIONS}}
-    charts = ChartCache(out_root / ".state" / "entity-charts.json")
+    tables = {**tables, **{spec.table: ByEntity(tables[spec.table], spec.key) for spec in SECTIONS}}
+    has_reports.cache_clear()  # month pages may have appeared since the last build in this process
+    charts = ChartCache()
     made_from = made_from_all(root, tables)
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
@@ -81,7 +85,6 @@ def write_entity_pages(
             "entities.html.j2", lang, **values, **links(lang, langs), generated=build.now(), provenance=made_from
         )
         build.write_atomic(out / "index.html", index)
-    charts.save()
     build.write_atomic(folder / RECORD, f'{{"key": "{key}"}}\n')
     return True
 
@@ -109,7 +112,7 @@ def built_languages(folder: Path, langs) -> tuple[str, ...]:
 
 def page_key(processed_all: Path, out_root: Path, langs) -> str:
     code = [
-        *build.module_files("metroanalysis.publish.entity_pages", "metroanalysis.publish.data"),
+        *build.module_files(*(f"metroanalysis.publish.{m}" for m in CODE)),
         *(site.TEMPLATES / t for t in TEMPLATES),
     ]
     return build.digest(
