@@ -423,3 +423,49 @@ def test_entity_pages_change_when_the_code_that_draws_or_fills_them_changes(proj
     )
     entity_pages.page_key(project / "data" / "processed" / "all", project / "reports", LANGS)
     assert {"entity_pages.py", "entity_data.py", "entity_charts.py", "entity.html.j2"} <= set(seen)
+
+
+def test_a_long_history_keeps_older_months_on_year_pages_redone_only_when_their_year_changed(
+    project, tmp_path, monkeypatch
+):
+    """Issue 26: an entity's page shows the latest months' rows (here the latest one, in place of
+    twelve), and every month's rows are on its year's page; a rebuild for another reason than a
+    year's data works out and writes none of that year's pages again."""
+    from metroanalysis.publish import entity_pages, site
+
+    monkeypatch.setattr(entity_pages, "RECENT_MONTHS", 1)
+    reports = tmp_path / "reports"
+    shutil.copytree(project / "reports", reports)
+    all_months = project / "data" / "processed" / "all"
+    assert write_entity_pages(all_months, reports, LANGS, force=True, root=project) is True
+    entity = page(reports / "entities" / "H001.html")
+    assert set(section_rows(entity, "booking_by_hospital")) == {"2021年5月"}
+    assert entity.xpath('//a[@href="H001-2021.html"]')
+    year = section_rows(page(reports / "entities" / "H001-2021.html"), "booking_by_hospital")
+    assert set(year) == {"2021年4月", "2021年5月"}
+    # 南京鼓楼医院 in April, lines 53-59: 64543 online, 11649 phone, 40045 in clinic, 79906 third party, 196143
+    assert year["2021年4月"] == ["64,543", "11,649", "40,045", "79,906", "196,143", "53"]
+    english = section_rows(page(reports / "entities" / "en" / "H001-2021.html"), "booking_by_hospital")
+    assert set(english) == {"April 2021", "May 2021"}
+
+    rendered: list[str] = []
+    original = site.render
+    monkeypatch.setattr(
+        site, "render", lambda name, lang, **v: rendered.append(v.get("year")) or original(name, lang, **v)
+    )
+    record = reports / "entities" / ".build.json"
+    stale_page_key(record)
+    assert write_entity_pages(all_months, reports, LANGS, root=project) is True  # the entity pages: yes
+    assert rendered and "2021" not in rendered  # the year pages: none
+    (reports / "entities" / "H001-2021.html").unlink()  # a year page gone is written again
+    stale_page_key(record)
+    rendered.clear()
+    assert write_entity_pages(all_months, reports, LANGS, root=project) is True
+    assert "2021" in rendered and (reports / "entities" / "H001-2021.html").is_file()
+
+
+def stale_page_key(record: Path) -> None:
+    """The pages' record made to hold another key (as a new month or a template change would),
+    each year's key left as it is."""
+    kept = json.loads(record.read_text(encoding="utf-8"))
+    record.write_text(json.dumps({**kept, "key": "another"}), encoding="utf-8")

@@ -106,10 +106,15 @@ class Entity:
     aliases: list[dict] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     months: list[str] = field(default_factory=list)
+    shown_months: list[str] = field(default_factory=list)  # the months whose rows this page shows
+    years: list[str] = field(default_factory=list)  # the year pages it links to (when it shows only recent months)
 
 
-def collect(tables: dict[str, pd.DataFrame], out_root: Path, lang: str, charts: ChartCache) -> list[Entity]:
-    """Every hospital and area that some table names, with its sections."""
+def collect(
+    tables: dict[str, pd.DataFrame], out_root: Path, lang: str, charts: ChartCache, shown: set[str] | None = None
+) -> list[Entity]:
+    """Every hospital and area that some table names, with its sections: the rows of the months
+    in `shown` (None: every month), the charts and the list of months over every month."""
     import pandas as pd
 
     registry = latest(tables["entities"])
@@ -127,14 +132,17 @@ def collect(tables: dict[str, pd.DataFrame], out_root: Path, lang: str, charts: 
         group = KINDS.get(r.kind)
         if group is None or not SAFE_ID.match(str(r.entity_id)):
             continue
-        sections = [s for spec in SECTIONS if (s := section(spec, tables, r.entity_id, months, out_root, lang, charts))]
+        sections = [
+            s for spec in SECTIONS if (s := section(spec, tables, r.entity_id, months, out_root, lang, charts, shown))
+        ]
         if not sections:
             continue
         name = r.name_en if lang == "en" and pd.notna(r.name_en) and str(r.name_en).strip() else r.name_zh
         e = Entity(str(r.entity_id), str(name), str(r.name_zh), group, str(r.kind), text(r.district))
         e.district_name = area_names.get(e.district, e.district)
         e.sections = sections
-        e.months = sorted({row.month for s in sections for row in s.rows})
+        e.months = sorted({r2["month"] for spec in SECTIONS for r2 in records_of(tables[spec.table], r.entity_id)})
+        e.shown_months = [m for m in e.months if shown is None or m in shown]
         e.printed = printed_names(tables, r.entity_id, lang)
         e.aliases = [
             {k: text(v) for k, v in a._asdict().items()}
@@ -157,9 +165,13 @@ def text(value) -> str:
     return "" if pd.isna(value) else str(value)
 
 
-def section(spec: Spec, tables, entity_id, months, out_root: Path, lang: str, charts: ChartCache) -> Section | None:
-    rows = records_of(tables[spec.table], entity_id)  # in order: month, platform (if any), line
-    if not rows:
+def section(
+    spec: Spec, tables, entity_id, months, out_root: Path, lang: str, charts: ChartCache, shown: set[str] | None = None
+) -> Section | None:
+    """The entity's rows of one table in the months `shown` (None: all), charts over every month."""
+    every = records_of(tables[spec.table], entity_id)  # in order: month, platform (if any), line
+    rows = every if shown is None else [r for r in every if r["month"] in shown]
+    if not every:
         return None
     from metroanalysis.clean import schema
     from metroanalysis.publish.data import table_title
@@ -176,9 +188,9 @@ def section(spec: Spec, tables, entity_id, months, out_root: Path, lang: str, ch
     out = Section(
         spec.table, title_zh if lang == "zh" else title_en, f"{spec.table}.csv", headers, list(spec.columns), shown
     )
-    if len({r["month"] for r in rows}) >= 2:
+    if len({r["month"] for r in every}) >= 2:
         for group in spec.charts:
-            series = {c: monthly_sums(rows, c, months) for c in group}  # a month without a row: None, never 0
+            series = {c: monthly_sums(every, c, months) for c in group}  # a month without a row: None, never 0
             if sum(1 for m in range(len(months)) if any(v[m] is not None for v in series.values())) >= 2:
                 out.charts.append(charts.chart(months, series, [field_title(fields[c], lang) for c in group], lang))
     return out

@@ -21,13 +21,15 @@ Where to change what:
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 from metroanalysis import i18n
 from metroanalysis.build import keys as build
 from metroanalysis.publish import site
 from metroanalysis.publish.entity_charts import ChartCache
-from metroanalysis.publish.entity_data import SECTIONS, ByEntity, collect, has_reports, index_values
+from metroanalysis.publish.entity_data import SECTIONS, ByEntity, collect, has_reports, index_values, latest
 
 FOLDER = "entities"
 RECORD = ".build.json"
@@ -63,21 +65,32 @@ def write_entity_pages(
     has_reports.cache_clear()  # month pages may have appeared since the last build in this process
     charts = ChartCache()
     made_from = made_from_all(root, tables)
+    months = sorted(set(tables["quality"]["month"].dropna()))  # every cleaned month has its checks
+    recent = set(months[-RECENT_MONTHS:])
+    kept = {} if force else build.read_json(folder / RECORD).get("years", {})
+    code = code_key()
+    years: dict[str, dict] = {}
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
-        entities = collect(tables, out_root, lang, charts)
-        names = {e.entity_id for e in entities}
+        entities = collect(tables, out_root, lang, charts, recent)
         for e in entities:
+            e.years = sorted({m[:4] for m in e.months}) if len(months) > RECENT_MONTHS else []
             page = site.render(
                 "entity.html.j2",
                 lang,
                 e=e,
+                year=None,
                 **links(lang, langs, e.entity_id),
                 generated=build.now(),
                 provenance=made_from,
             )
             build.write_atomic(out / f"{e.entity_id}.html", page)
-        for stale in out.glob("*.html"):  # an entity no longer in any table
+        if len(months) > RECENT_MONTHS:
+            years.update(
+                write_year_pages(tables, months, processed_all, out_root, lang, langs, root, charts, kept, code)
+            )
+        names = {e.entity_id for e in entities} | {n for y in years.values() for n in y["pages"]}
+        for stale in out.glob("*.html"):  # an entity (or one of its years) no longer in any table
             if stale.stem not in names and stale.name != "index.html":
                 stale.unlink()
         values = index_values(entities, tables, lang)
@@ -85,21 +98,81 @@ def write_entity_pages(
             "entities.html.j2", lang, **values, **links(lang, langs), generated=build.now(), provenance=made_from
         )
         build.write_atomic(out / "index.html", index)
-    build.write_atomic(folder / RECORD, f'{{"key": "{key}"}}\n')
+    build.write_atomic(folder / RECORD, json.dumps({"key": key, "years": years}, sort_keys=True) + "\n")
     return True
+
+
+# An entity's page shows the rows of the latest RECENT_MONTHS months (its charts: every month);
+# with a longer history, every month's rows are on the page of its year, ENTITY-YYYY.html beside
+# it. A month added to ten years then rewrites each entity's page and the pages of the new month's
+# year, not ten years of rows: the pages of a year are worked out and written again only when that
+# year's clean tables, month pages, registry or this code changed (`year_key`, in .build.json).
+RECENT_MONTHS = 12
+
+
+def write_year_pages(tables, months, processed_all, out_root, lang, langs, root, charts, kept, code) -> dict[str, dict]:
+    """The year pages of one language, each year redone only when its key changed; returns
+    {"LANG/YYYY": {"key": …, "pages": [page names]}} for the record."""
+    out = out_root / FOLDER if lang == i18n.SOURCE else out_root / FOLDER / lang
+    found: dict[str, dict] = {}
+    for year in sorted({m[:4] for m in months}):
+        in_year = [m for m in months if m[:4] == year]
+        where, key = f"{lang}/{year}", year_key(code, tables, in_year, processed_all, out_root, lang, langs)
+        before = kept.get(where, {})
+        if before.get("key") == key and all((out / f"{n}.html").is_file() for n in before.get("pages", [])):
+            found[where] = before
+            continue
+        made_from = made_from_months(root, in_year)
+        pages = []
+        for e in collect(tables, out_root, lang, charts, set(in_year)):
+            e.sections = [dataclasses.replace(s, charts=[]) for s in e.sections if s.rows]
+            if not e.sections:
+                continue
+            e.months, e.printed, e.aliases = e.shown_months, [], []  # the entity page's, not the year's
+            name = f"{e.entity_id}-{year}"
+            html = site.render(
+                "entity.html.j2",
+                lang,
+                e=e,
+                year=year,
+                **links(lang, langs, name),
+                generated=build.now(),
+                provenance=made_from,
+            )
+            build.write_atomic(out / f"{name}.html", html)
+            pages.append(name)
+        found[where] = {"key": key, "pages": pages}
+    return found
+
+
+def year_key(code: str, tables, in_year: list[str], processed_all: Path, out_root: Path, lang: str, langs) -> str:
+    """What the pages of one year show: its months' clean tables, which of them have reports to
+    link to, the registry's names (the newest month's), the languages and the code."""
+    return build.digest(
+        [
+            code,
+            [build.processed_digest(processed_all.parent / m) for m in in_year],
+            [has_reports(out_root, m, lang) for m in in_year],
+            latest(tables["entities"]).to_csv(index=False),
+            lang,
+            list(langs),
+        ]
+    )
 
 
 def made_from_all(root: Path | None, tables) -> object | None:
     """What a page across months was made from (the bulletins of every month, the code; for
     the footer, templates/provenance.html.j2), without the month pages' own links; None when
     the project is not known."""
+    return made_from_months(root, sorted(set(tables["quality"]["month"].dropna())))
+
+
+def made_from_months(root: Path | None, months: list[str]) -> object | None:
+    """The same for a page of some months (a year page: that year's bulletins)."""
     if root is None:
         return None
-    import dataclasses
-
     from metroanalysis.publish import provenance
 
-    months = sorted(set(tables["quality"]["month"].dropna()))
     return dataclasses.replace(provenance.for_index(Path(root), months, {"root": str(root)}), links=())
 
 
@@ -111,18 +184,23 @@ def built_languages(folder: Path, langs) -> tuple[str, ...]:
 
 
 def page_key(processed_all: Path, out_root: Path, langs) -> str:
-    code = [
-        *build.module_files(*(f"metroanalysis.publish.{m}" for m in CODE)),
-        *(site.TEMPLATES / t for t in TEMPLATES),
-    ]
     return build.digest(
         {
             "all": build.processed_digest(processed_all),
-            "code": build.files_digest(code, build.PACKAGE_DIR),
+            "code": code_key(),
             "reports": month_pages(out_root),  # which month pages exist to link back to
             "langs": list(langs),
         }
     )
+
+
+def code_key() -> str:
+    """The modules and templates that make the pages."""
+    code = [
+        *build.module_files(*(f"metroanalysis.publish.{m}" for m in CODE)),
+        *(site.TEMPLATES / t for t in TEMPLATES),
+    ]
+    return build.files_digest(code, build.PACKAGE_DIR)
 
 
 def month_pages(out_root: Path) -> list[str]:
