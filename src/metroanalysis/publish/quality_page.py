@@ -63,8 +63,10 @@ def write_quality_page(
     if not (processed_all / "datapackage.json").is_file():
         return False
     folder = out_root / FOLDER
+    from metroanalysis.publish.entity_data import has_reports
     from metroanalysis.publish.entity_pages import built_languages, month_pages
 
+    has_reports.cache_clear()  # month pages may have appeared since the last page in this process
     langs = built_languages(folder, langs)
     # The zeros read as not reported come from the fields' rules and report 04's listing of them.
     rules = ("metroanalysis.parse.fields", "metroanalysis.clean.schema", "metroanalysis.analysis.quality")
@@ -152,9 +154,12 @@ def bulletin_paths(package: dict) -> dict[str, str]:
 
 
 def month_href(out_root: Path, month: str, lang: str) -> str | None:
+    """The month's index page from the quality page, if there is one (asked once per month)."""
+    from metroanalysis.publish.entity_data import has_reports
+
     up = "../" if lang == i18n.SOURCE else "../../"
     sub = "" if lang == i18n.SOURCE else f"{lang}/"
-    return f"{up}{month}/{sub}index.html" if (out_root / month / sub / "index.html").is_file() else None
+    return f"{up}{month}/{sub}index.html" if has_reports(out_root, month, lang) else None
 
 
 def shown_names(tables: dict[str, pd.DataFrame], lang: str) -> dict[str, str]:
