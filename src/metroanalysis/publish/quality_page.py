@@ -72,10 +72,11 @@ def write_quality_page(
     rules = ("metroanalysis.parse.fields", "metroanalysis.clean.schema", "metroanalysis.analysis.quality")
     pages = ("metroanalysis.publish.quality_page", "metroanalysis.publish.data", "metroanalysis.analysis.labels")
     code = [*build.module_files(*pages, *rules), *(site.TEMPLATES / t for t in TEMPLATES)]
+    code_digest = build.files_digest(code, build.PACKAGE_DIR)
     key = build.digest(
         {
             "all": build.processed_digest(processed_all),
-            "code": build.files_digest(code, build.PACKAGE_DIR),
+            "code": code_digest,
             "reports": month_pages(out_root),  # which month pages exist to link back to
             "langs": list(langs),
         }
@@ -94,30 +95,95 @@ def write_quality_page(
         processed_all.parent,
         build.files_digest(build.module_files(*rules), build.PACKAGE_DIR),
     )
+    from metroanalysis.publish.entity_pages import RECENT_MONTHS
+
+    months = sorted(data.tables["quality"]["month"].dropna().unique())
+    recent = months[-RECENT_MONTHS:]
+    split = len(months) > RECENT_MONTHS
+    kept = {} if force else build.read_json(folder / RECORD).get("years", {})
+    years: dict[str, str] = {}
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
-        up = "../" if lang == i18n.SOURCE else "../../"
-        names = shown_names(data.tables, lang)
-        checks = not_ok(data.tables["quality"], bulletins, out_root, lang, names)
-        missing = missing_values(data.tables, bulletins, out_root, lang, names, cache)
-        months = sorted(data.tables["quality"]["month"].dropna().unique(), reverse=True)
-        page = site.render(
-            "quality.html.j2",
-            lang,
-            checks=checks,
-            missing=missing,
-            months=[(m, i18n.month_label(m, lang), sum(c.month == m for c in checks)) for m in months],
-            counts=status_counts(checks, lang),
-            root=f"{up}index.html",
-            entities=f"{up}entities/{'' if lang == i18n.SOURCE else lang + '/'}index.html",
-            other_lang=("en/index.html" if "en" in langs else None) if lang == i18n.SOURCE else "../index.html",
-            generated=build.now(),
-            provenance=made_from,
-        )
+        shown = sorted({m[:4] for m in months}) if split else []
+        page = render_page(data.tables, recent, months, bulletins, out_root, lang, langs, cache, made_from, None, shown)
         build.write_atomic(out / "index.html", page)
+        for year in shown:  # every month listed on its year's page, written when the year changed
+            in_year = [m for m in months if m[:4] == year]
+            where = f"{lang}/{year}"
+            years[where] = year_key(code_digest, data.tables, in_year, processed_all, out_root, lang, langs)
+            if kept.get(where) == years[where] and (out / f"{year}.html").is_file():
+                continue
+            from metroanalysis.publish.entity_pages import made_from_months
+
+            of_year = made_from_months(root, in_year)
+            page = render_page(
+                data.tables, in_year, in_year, bulletins, out_root, lang, langs, cache, of_year, year, []
+            )
+            build.write_atomic(out / f"{year}.html", page)
+        for stale in out.glob("[0-9][0-9][0-9][0-9].html"):
+            if stale.stem not in shown:
+                stale.unlink()
     cache.save()
-    build.write_atomic(folder / RECORD, f'{{"key": "{key}"}}\n')
+    build.write_atomic(folder / RECORD, json.dumps({"key": key, "years": years}, sort_keys=True) + "\n")
     return True
+
+
+def render_page(tables, listed, months, bulletins, out_root, lang, langs, cache, made_from, year, years) -> str:
+    """The quality page listing the checks and missing values of the months `listed`; `months`
+    (newest first on the page) each with its count of checks and a link to where they are listed
+    (this page, or its year's page when `years` names the year pages)."""
+    import pandas as pd
+
+    of = {name: df[df["month"].isin(listed)] if "month" in df else df for name, df in tables.items()}
+    up = "../" if lang == i18n.SOURCE else "../../"
+    names = shown_names(tables, lang)
+    checks = not_ok(of["quality"], bulletins, out_root, lang, names)
+    missing = missing_values(of, bulletins, out_root, lang, names, cache)
+    quality = tables["quality"]
+    flagged = quality[(quality["status"] != "ok") & quality["month"].isin(months)]
+    per_month = flagged.groupby("month").size() if len(flagged) else pd.Series(dtype=int)
+    here = set(listed)
+    return site.render(
+        "quality.html.j2",
+        lang,
+        checks=checks,
+        missing=missing,
+        months=[
+            (m, i18n.month_label(m, lang), int(per_month.get(m, 0)), f"#m{m}" if m in here else f"{m[:4]}.html#m{m}")
+            for m in sorted(months, reverse=True)
+        ],
+        counts=status_counts(flagged["status"].tolist(), lang),
+        year=year,
+        years=years,
+        listed=len(listed),
+        root=f"{up}index.html",
+        entities=f"{up}entities/{'' if lang == i18n.SOURCE else lang + '/'}index.html",
+        other_lang=other_language_page(lang, langs, f"{year}.html" if year else "index.html"),
+        generated=build.now(),
+        provenance=made_from,
+    )
+
+
+def other_language_page(lang: str, langs, page: str) -> str | None:
+    return (f"en/{page}" if "en" in langs else None) if lang == i18n.SOURCE else f"../{page}"
+
+
+def year_key(code: str, tables, in_year: list[str], processed_all: Path, out_root: Path, lang: str, langs) -> str:
+    """What a year's page shows: its months' clean tables, which have index pages to link to, the
+    registry's names (the newest month's), the languages and the code."""
+    from metroanalysis.publish.entity_data import has_reports, latest
+
+    return build.digest(
+        [
+            code,
+            [build.processed_digest(processed_all.parent / m) for m in in_year],
+            [has_reports(out_root, m, lang) for m in in_year],
+            latest(tables["entities"]).to_csv(index=False),
+            latest(tables["aliases"]).to_csv(index=False),
+            lang,
+            list(langs),
+        ]
+    )
 
 
 class MonthCache:
@@ -319,12 +385,13 @@ def zeros_not_reported(
     return found
 
 
-def status_counts(checks: list[Finding], lang: str) -> list[tuple[str, str, int]]:
+def status_counts(statuses: list[str], lang: str) -> list[tuple[str, str, int]]:
+    """How many checks of each status other than ok, in the order of `checks.STATUS_ORDER`."""
     import pandas as pd
 
     from metroanalysis.clean.checks import STATUS_ORDER, STATUSES
 
-    counts = pd.Series([c.status for c in checks]).value_counts() if checks else pd.Series(dtype=int)
+    counts = pd.Series(statuses).value_counts() if statuses else pd.Series(dtype=int)
     return [(s, STATUSES[s][0 if lang == "zh" else 1], int(counts[s])) for s in STATUS_ORDER if s in counts.index]
 
 
