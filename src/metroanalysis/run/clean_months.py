@@ -148,7 +148,9 @@ def clean_stale(project: Project, stale: list[tuple[str, dict]], jobs: int | Non
 
         stop_pool(pool)
         raise
-    pool.shutdown(wait=True)
+    from metroanalysis.run.pool import close_pool
+
+    close_pool(pool)
     if feeder.error is not None:
         raise feeder.error
     for month in feeder.lost:  # its worker was killed (out of memory, say): cleaned here instead

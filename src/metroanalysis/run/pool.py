@@ -91,9 +91,18 @@ def run_in_pool(tasks: list[Task], workers: int):
         finished = True
     finally:
         if finished:
-            pool.shutdown(wait=True)
+            close_pool(pool)
         else:
             stop_pool(pool)
+
+
+def close_pool(pool) -> None:
+    """Shut a pool whose work is done, with Ctrl-C held until it is: a KeyboardInterrupt raised
+    inside `shutdown` can leave a worker waiting for a "stop" it never gets, and the command,
+    at exit, waiting for that worker (seen under load: `clean --all` interrupted as its last
+    month finished printed its line and never ended). The Ctrl-C then arrives as usual."""
+    with interrupts.interrupts_held():
+        pool.shutdown(wait=True)
 
 
 STOP_TIMEOUT = 30  # seconds an interrupted pool's workers have to stop before they are killed
