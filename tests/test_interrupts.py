@@ -84,9 +84,11 @@ def stopped(proc: subprocess.Popen, timeout: float) -> str:
                 if os.getsid(p.info["pid"]) == proc.pid:  # the command's session (start_new_session)
                     cmdline = " ".join(p.info["cmdline"] or [])[:160]
                     alive.append(f"{p.info['pid']} (parent {p.info['ppid']}, {p.info['status']}): {cmdline}")
+                    os.kill(p.info["pid"], signal.SIGUSR1)  # each prints its threads' stacks to stderr
+        time.sleep(2)
         os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        pytest.fail(f"not ended {timeout} s after Ctrl-C; still running:\n" + "\n".join(alive))
+        stacks = proc.communicate()[1]
+        pytest.fail(f"not ended {timeout} s after Ctrl-C; still running:\n" + "\n".join(alive) + "\n" + stacks[-6000:])
 
 
 MONTHS = [f"{2021 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(14)]  # 2021-04 … 2022-05
@@ -430,3 +432,21 @@ def test_ctrl_c_during_a_finished_pools_shutdown_waits_for_it_then_arrives():
         signal.signal(signal.SIGINT, before)
         interrupts._CTRL_C_SEEN = False  # as `ctrl_c_remembered` leaves it for the next command
     assert pool.finished
+
+
+def test_a_hung_command_can_be_asked_where_it_is(tmp_path):
+    """`kill -USR1` makes the command print every thread's stack and carry on: what a test that
+    finds a command still running after a Ctrl-C shows in its failure (`stopped`)."""
+    script = (
+        "import os, signal, sys, time\n"
+        "from metroanalysis.run import interrupts\n"
+        "interrupts.stacks_on_request()\n"
+        "def waiting_here():\n"
+        "    os.kill(os.getpid(), signal.SIGUSR1)\n"
+        "    time.sleep(0.5)\n"
+        "    print('went on')\n"
+        "waiting_here()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "went on", done.stderr
+    assert "waiting_here" in done.stderr and "most recent call first" in done.stderr

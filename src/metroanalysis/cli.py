@@ -162,6 +162,7 @@ def forget_caught_interrupt() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    interrupts.stacks_on_request()
     with interrupts.ctrl_c_remembered():
         return command(argv)
 

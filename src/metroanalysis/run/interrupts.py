@@ -109,3 +109,13 @@ def ctrl_c_remembered():
     finally:
         if own:
             signal.signal(signal.SIGINT, before)
+
+
+def stacks_on_request() -> None:
+    """`kill -USR1 PID` makes this process print every thread's stack to its stderr and go on
+    (faulthandler): a command, worker or fork server that hangs can say where, in a test's
+    failure as on a user's terminal. Inherited by the processes forked from this one."""
+    import faulthandler
+
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)

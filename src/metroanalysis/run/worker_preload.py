@@ -17,6 +17,7 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 from metroanalysis.run import execute, interrupts, kernels, pool  # noqa: E402
 
 interrupts.FORK_SERVER_PID = os.getpid()
+interrupts.stacks_on_request()  # the server and every worker forked from it
 try:
     from metroanalysis.run import kernelfork
 
