@@ -501,3 +501,13 @@ def test_a_long_history_lists_older_months_checks_on_the_quality_pages_of_their_
     stale_page_key(reports / "quality" / ".build.json")
     assert write_quality_page(all_months, reports, LANGS, root=project) is True
     assert rendered == [None, None]  # the index in both languages, no year page
+    # a year page redone later scans no month again: the scans the index did not need are kept
+    import metroanalysis.analysis.quality as rules
+
+    scans: list[int] = []
+    original_scan = rules.not_reported_zeros
+    monkeypatch.setattr(rules, "not_reported_zeros", lambda *a, **k: scans.append(1) or original_scan(*a, **k))
+    (reports / "quality" / "2021.html").unlink()
+    stale_page_key(reports / "quality" / ".build.json")
+    assert write_quality_page(all_months, reports, LANGS, root=project) is True
+    assert (reports / "quality" / "2021.html").is_file() and scans == []

@@ -146,14 +146,16 @@ def write_year_pages(tables, months, processed_all, out_root, lang, langs, root,
 
 
 def year_key(code: str, tables, in_year: list[str], processed_all: Path, out_root: Path, lang: str, langs) -> str:
-    """What the pages of one year show: its months' clean tables, which of them have reports to
-    link to, the registry's names (the newest month's), the languages and the code."""
+    """What a year's pages across months show (the entity pages' and the quality page's): its
+    months' clean tables, which of them have reports to link to, the registry's names and
+    aliases (the newest month's), the languages and the code."""
     return build.digest(
         [
             code,
             [build.processed_digest(processed_all.parent / m) for m in in_year],
             [has_reports(out_root, m, lang) for m in in_year],
             latest(tables["entities"]).to_csv(index=False),
+            latest(tables["aliases"]).to_csv(index=False),
             lang,
             list(langs),
         ]

@@ -95,11 +95,11 @@ def write_quality_page(
         processed_all.parent,
         build.files_digest(build.module_files(*rules), build.PACKAGE_DIR),
     )
-    from metroanalysis.publish.entity_pages import RECENT_MONTHS
+    from metroanalysis.publish import entity_pages
 
     months = sorted(data.tables["quality"]["month"].dropna().unique())
-    recent = months[-RECENT_MONTHS:]
-    split = len(months) > RECENT_MONTHS
+    recent = months[-entity_pages.RECENT_MONTHS :]
+    split = len(months) > entity_pages.RECENT_MONTHS
     kept = {} if force else build.read_json(folder / RECORD).get("years", {})
     years: dict[str, str] = {}
     for lang in langs:
@@ -110,12 +110,12 @@ def write_quality_page(
         for year in shown:  # every month listed on its year's page, written when the year changed
             in_year = [m for m in months if m[:4] == year]
             where = f"{lang}/{year}"
-            years[where] = year_key(code_digest, data.tables, in_year, processed_all, out_root, lang, langs)
+            years[where] = entity_pages.year_key(
+                code_digest, data.tables, in_year, processed_all, out_root, lang, langs
+            )
             if kept.get(where) == years[where] and (out / f"{year}.html").is_file():
                 continue
-            from metroanalysis.publish.entity_pages import made_from_months
-
-            of_year = made_from_months(root, in_year)
+            of_year = entity_pages.made_from_months(root, in_year)
             page = render_page(
                 data.tables, in_year, in_year, bulletins, out_root, lang, langs, cache, of_year, year, []
             )
@@ -123,7 +123,7 @@ def write_quality_page(
         for stale in out.glob("[0-9][0-9][0-9][0-9].html"):
             if stale.stem not in shown:
                 stale.unlink()
-    cache.save()
+    cache.save(months)
     build.write_atomic(folder / RECORD, json.dumps({"key": key, "years": years}, sort_keys=True) + "\n")
     return True
 
@@ -168,24 +168,6 @@ def other_language_page(lang: str, langs, page: str) -> str | None:
     return (f"en/{page}" if "en" in langs else None) if lang == i18n.SOURCE else f"../{page}"
 
 
-def year_key(code: str, tables, in_year: list[str], processed_all: Path, out_root: Path, lang: str, langs) -> str:
-    """What a year's page shows: its months' clean tables, which have index pages to link to, the
-    registry's names (the newest month's), the languages and the code."""
-    from metroanalysis.publish.entity_data import has_reports, latest
-
-    return build.digest(
-        [
-            code,
-            [build.processed_digest(processed_all.parent / m) for m in in_year],
-            [has_reports(out_root, m, lang) for m in in_year],
-            latest(tables["entities"]).to_csv(index=False),
-            latest(tables["aliases"]).to_csv(index=False),
-            lang,
-            list(langs),
-        ]
-    )
-
-
 class MonthCache:
     """A month's part of the page (its zeros read as not reported: a scan of every value against
     its line in facts.csv), kept by the month's clean tables and the rules' code, so a page over
@@ -204,9 +186,14 @@ class MonthCache:
         self.used[f"{month} {lang}"] = {"key": key, "rows": rows}
         return rows
 
-    def save(self) -> None:
-        if self.used != self.kept:
-            build.write_atomic(self.path, json.dumps(self.used, ensure_ascii=False, sort_keys=True) + "\n")
+    def save(self, months: list[str]) -> None:
+        """Keep what this build worked out, and what it did not need of the `months` still in the
+        data (a page that lists only some months leaves the others' scans for their year pages);
+        a month gone from the data is dropped, so the file does not grow with runs."""
+        present = set(months)
+        keep = {k: v for k, v in self.kept.items() if k.split(" ")[0] in present} | self.used
+        if keep != self.kept:
+            build.write_atomic(self.path, json.dumps(keep, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def bulletin_paths(package: dict) -> dict[str, str]:
