@@ -116,6 +116,9 @@ def stacks_on_request() -> None:
     (faulthandler): a command, worker or fork server that hangs can say where, in a test's
     failure as on a user's terminal. Inherited by the processes forked from this one."""
     import faulthandler
+    import sys
 
-    if hasattr(signal, "SIGUSR1"):
-        faulthandler.register(signal.SIGUSR1, all_threads=True)
+    # the process's own stderr (file descriptor 2), not a replacement without one (a test capturing output)
+    if hasattr(signal, "SIGUSR1") and sys.__stderr__ is not None:
+        with contextlib.suppress(OSError, ValueError):  # no descriptor at all: nothing to print to
+            faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True)
