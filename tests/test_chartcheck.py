@@ -173,3 +173,23 @@ def test_chart_stops_the_report_naming_report_chart_and_text(monkeypatch):
     ax.set_title("Bookings by channel (April 2021)", loc="left")
     with pytest.raises(chartcheck.ChartCheckError, match=r"^05-trends \(en\): chart «Bookings by channel"):
         notebook.chart(fig)
+
+
+def months_series(n: int) -> pd.DataFrame:
+    index = [f"{2021 + (3 + i) // 12}年{(3 + i) % 12 + 1}月" for i in range(n)]
+    return pd.DataFrame({"12320在线预约": [100_000 + 1_000 * (i % 7) for i in range(n)]}, index=index)
+
+
+def test_a_thinned_month_axis_keeps_only_the_ticks_it_labels():
+    """Over 40 months every label cannot fit: the axis keeps every step-th month, each labelled,
+    with no empty ticks (nor their grid lines) left at the months between."""
+    data = months_series(40)
+    fig = plotting.line_chart(data, title="各渠道预约量", xlabel="月份", ylabel="预约量（次）")
+    chartlayout.fit(fig)
+    axis = fig.axes[0].xaxis
+    locs = list(axis.get_majorticklocs())
+    labels = [t.get_text() for t in axis.get_majorticklabels()]
+    step = locs[1] - locs[0]
+    assert step > 1 and locs == list(range(0, 40, int(step)))  # thinned, from the first month on
+    assert all(labels) and [x.replace("\n", "") for x in labels] == list(data.index[:: int(step)])
+    assert chartcheck.problems(fig) == []
