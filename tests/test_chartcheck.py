@@ -193,3 +193,49 @@ def test_a_thinned_month_axis_keeps_only_the_ticks_it_labels():
     assert step > 1 and locs == list(range(0, 40, int(step)))  # thinned, from the first month on
     assert all(labels) and [x.replace("\n", "") for x in labels] == list(data.index[:: int(step)])
     assert chartcheck.problems(fig) == []
+
+
+def test_end_labels_spread_inside_the_axes_keep_the_layout_made_for_them():
+    """Two lines ending close together: their end labels are spread apart inside the axes, where
+    they change nothing constrained layout keeps room for, so the figure is not laid out again
+    when drawn (the chart images test holds that the picture is the one a new layout gives)."""
+    data = pd.DataFrame({"远程会诊": [9, 9, 10], "远程影像": [10, 10, 10.2]}, index=["1月", "2月", "3月"])
+    fig = plotting.line_chart(data, title="各远程医疗平台对接的区数", xlabel="月份", ylabel="区数（个）")
+    labels = list(getattr(fig.axes[0], chartlayout.END_LABELS).values())
+    chartlayout.fit(fig)
+    assert labels[0].xyann != labels[1].xyann  # spread apart
+    assert not isinstance(fig.get_layout_engine(), matplotlib.layout_engine.ConstrainedLayoutEngine)
+    assert chartcheck.problems(fig) == []
+
+
+def test_an_end_label_moved_past_the_axes_has_the_figure_laid_out_again():
+    """Two lines ending a hair apart at the top of a low chart: the upper label, lifted clear of
+    the other, reaches above the axes, so the drawing lays the figure out again to keep it in."""
+    data = pd.DataFrame({"诊间预约": [500.0, 1000.0], "电话预约": [400.0, 999.0]}, index=["4月", "5月"])
+    fig = plotting.line_chart(data, title="各渠道预约量", xlabel="月份", ylabel="次", value_format="{:,.1f}")
+    fig.set_size_inches(10, 2.2)
+    chartlayout.fit(fig)
+    assert isinstance(fig.get_layout_engine(), matplotlib.layout_engine.ConstrainedLayoutEngine)
+    assert chartcheck.problems(fig) == []
+
+
+def test_a_long_month_axis_is_laid_out_first_with_few_ticks_and_thinned_as_if_whole(monkeypatch):
+    """120 months: the first layout makes a few ticks, not 120; the step is then chosen from all
+    the months, as when the whole axis was laid out first (the same ticks and labels)."""
+
+    def line_chart():
+        return plotting.line_chart(months_series(120), title="各渠道预约量", xlabel="月份", ylabel="预约量（次）")
+
+    def fitted():
+        fig = line_chart()
+        chartlayout.fit(fig)
+        assert chartcheck.problems(fig) == []
+        axis = fig.axes[0].xaxis
+        return list(axis.get_majorticklocs()), [t.get_text() for t in axis.get_majorticklabels()]
+
+    fig = line_chart()
+    assert chartlayout.thin_before_layout(fig.axes[0].xaxis, fig, chartcheck.renderer_of(fig))
+    assert len(fig.axes[0].xaxis.get_majorticklocs()) <= 20
+    thinned_first = fitted()
+    monkeypatch.setattr(chartlayout, "thin_before_layout", lambda axis, fig, renderer: False)
+    assert thinned_first == fitted()

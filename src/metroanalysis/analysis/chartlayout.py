@@ -28,6 +28,7 @@ from metroanalysis.analysis import chartcheck
 POINT_LABELS = "_metroanalysis_point_labels"  # (texts, x, y): a scatter's labelled points
 END_LABELS = "_metroanalysis_end_labels"  # a line chart's value labels at the lines' last points
 ORIGINAL_TITLE = "_metroanalysis_title"  # the title before it was wrapped
+CATEGORIES = "_metroanalysis_categories"  # (locations, labels) of an axis thinned before its first layout
 MARGIN_PX = 6  # space kept between a text and the canvas edge
 TICK_GAP_PX = 8  # space kept between neighbouring tick labels
 # adjustText stops by the clock (1 s) unless given a number of steps: a fixed number keeps the same
@@ -45,6 +46,7 @@ def fit(fig: Figure) -> None:
     for ax in fig.axes:
         upright_single_character(ax)
     renderer = chartcheck.renderer_of(fig)
+    crowded = [ax.xaxis for ax in fig.axes if thin_before_layout(ax.xaxis, fig, renderer)]
     fig.draw_without_rendering()
     wrapped = False
     for ax in fig.axes:
@@ -57,16 +59,17 @@ def fit(fig: Figure) -> None:
     changed = False
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
-            changed |= fit_ticks(axis, fig)
+            changed |= fit_category_ticks(axis, fig) if axis in crowded else fit_ticks(axis, fig)
     stale = wrapped or changed  # the layout no longer fits the texts
     if stale and any(_placed_in_layout(ax) for ax in fig.axes):
         fig.draw_without_rendering()  # the steps below measure where lines, points and labels are
         stale = False
+    laid_out = {ax: end_marks(ax, renderer) for ax in fig.axes}  # as the last layout measured them
     for ax in fig.axes:
         dodge_coinciding_lines(ax)
         spread_end_labels(ax)
         place_point_labels(ax)
-    stale |= any(getattr(ax, END_LABELS, None) for ax in fig.axes)  # they may reach past the axes
+    stale |= any(moved_past_axes(ax, laid_out[ax], renderer) for ax in fig.axes)
     if stale:
         # Laid out once more by the drawing that follows (plotting.to_png, or chartcheck.problems):
         # the same layout from the same texts as a drawing here would give, without drawing the
@@ -81,6 +84,32 @@ def _placed_in_layout(ax: Axes) -> bool:
     """`ax` has lines, end labels or point labels that the steps after the first layout place."""
     labelled_lines = any(not line.get_label().startswith("_") for line in ax.get_lines())
     return labelled_lines or bool(getattr(ax, END_LABELS, None)) or bool(getattr(ax, POINT_LABELS, None))
+
+
+def end_marks(ax: Axes, renderer) -> dict:
+    """{artist: its extent, None when hidden} for what the steps after the layout move on a line
+    chart: the end labels and the labelled lines (set side by side)."""
+    marks = [*getattr(ax, END_LABELS, {}).values(), *(x for x in ax.get_lines() if not x.get_label().startswith("_"))]
+    return {mark: mark.get_tightbbox(renderer) if mark.get_visible() else None for mark in marks}
+
+
+def moved_past_axes(ax: Axes, laid_out: dict, renderer) -> bool:
+    """Whether moving `ax`'s end marks could change the layout made with them at `laid_out`.
+    Constrained layout keeps room for the union of the axes and everything drawn round it: a mark
+    whose extent along a direction stayed the same, or lay inside the axes before and after, leaves
+    that union, hence the layout, as it was. Otherwise the drawing lays the figure out again."""
+    if not getattr(ax, END_LABELS, None):
+        return False  # nothing moved (a scatter's labels are placed for the layout made)
+    box = ax.bbox
+    for mark, before in laid_out.items():
+        after = mark.get_tightbbox(renderer) if mark.get_visible() else None
+        for low, high, inside in (("x0", "x1", box.intervalx), ("y0", "y1", box.intervaly)):
+            ends = [(getattr(b, low), getattr(b, high)) for b in (before, after) if b is not None]
+            if len(ends) == 2 and ends[0] == ends[1]:
+                continue
+            if not all(inside[0] <= a and b <= inside[1] for a, b in ends):
+                return True
+    return False
 
 
 def upright_single_character(ax: Axes) -> None:
@@ -146,8 +175,7 @@ def fit_ticks(axis, fig: Figure) -> bool:
     if not touching(axis, fig):
         return False
     if isinstance(axis.get_major_locator(), FixedLocator):
-        fit_category_ticks(axis, fig)
-        return True
+        return fit_category_ticks(axis, fig)
     renderer = fig.canvas.get_renderer()
     like = chartcheck.tick_labels(axis)[0]
     low, high = sorted(axis.get_view_interval())
@@ -167,14 +195,47 @@ def fit_ticks(axis, fig: Figure) -> bool:
     return True
 
 
-def fit_category_ticks(axis, fig: Figure) -> None:
+def thin_before_layout(axis, fig: Figure, renderer) -> bool:
+    """Keep for the first layout only every k-th category of a month axis too long to label whole
+    even across the whole canvas (k: the most that is sure to be thinned, measured below); True if
+    it did. Its categories are kept (CATEGORIES) for `fit_category_ticks`, which chooses the step
+    from all of them, as for an axis laid out whole. The first layout then makes, measures and
+    draws tens of ticks, not one for each month of the history: the layout is the same, as the
+    labels left out are as tall as those kept and lie inside the axes."""
+    locator = axis.get_major_locator()
+    labels = chartcheck.tick_labels(axis)
+    if not isinstance(locator, FixedLocator) or len(labels) < 3:
+        return False
+    locs = list(axis.get_majorticklocs())[: len(labels)]
+    texts = [t.get_text() for t in labels]
+    low, high = sorted(axis.get_view_interval())
+    # the widest piece a label cannot be broken into (wrap) needs at least this many categories
+    narrowest = max(text_width(piece, labels[0], renderer) for t in texts for piece in atoms(t))
+    widest_spacing = fig.bbox.width * float(np.min(np.diff(locs))) / (high - low)
+    least_step = int(np.ceil((narrowest + TICK_GAP_PX) / widest_spacing))
+    if least_step < 2:
+        return False
+    setattr(axis, CATEGORIES, (locs, texts))
+    axis.set_ticks(locs[::least_step], texts[::least_step])
+    return True
+
+
+def atoms(text: str) -> list[str]:
+    """The smallest pieces `wrap` keeps whole: Chinese characters, words, runs of digits."""
+    return [a for piece in pieces(text) for a in cjk_characters(piece) if a.strip()]
+
+
+def fit_category_ticks(axis, fig: Figure) -> bool:
     """Category labels (x: wrapped to the space between ticks first) shown every `step`-th tick,
-    the smallest step at which the widest (x) or tallest (y) label fits between its neighbours."""
+    the smallest step at which the widest (x) or tallest (y) label fits between its neighbours;
+    True. An axis thinned for the first layout is fitted from all its categories."""
     renderer = fig.canvas.get_renderer()
     labels = chartcheck.tick_labels(axis)
-    spacing = min_spacing_px(axis)
-    texts = [t.get_text() for t in labels]
-    locs = [loc for loc, _ in zip(axis.get_majorticklocs(), labels, strict=False)]
+    locs, texts = getattr(axis, CATEGORIES, (None, None))
+    if locs is None:
+        texts = [t.get_text() for t in labels]
+        locs = [loc for loc, _ in zip(axis.get_majorticklocs(), labels, strict=False)]
+    spacing = min_spacing_px(axis, locs)
     horizontal = axis is axis.axes.xaxis
     if horizontal:
         texts = [wrap(t, spacing - TICK_GAP_PX, lambda s, like=labels[0]: text_width(s, like, renderer)) for t in texts]
@@ -187,6 +248,7 @@ def fit_category_ticks(axis, fig: Figure) -> None:
     # its grid line too: over 120 months a solid grey band of lines, and a cost growing with the
     # history. The grid lines stay at the labelled categories, as on any thinned axis.
     axis.set_ticks(locs[::step], texts[::step])
+    return True
 
 
 def text_size(text: str, like: Text, renderer) -> tuple[float, float]:
@@ -196,9 +258,9 @@ def text_size(text: str, like: Text, renderer) -> tuple[float, float]:
     return max(text_width(x, like, renderer) for x in lines), height * len(lines) * 1.2
 
 
-def min_spacing_px(axis) -> float:
-    """The smallest distance between two neighbouring ticks, in pixels."""
-    locs = np.asarray(axis.get_majorticklocs(), dtype=float)
+def min_spacing_px(axis, locs=None) -> float:
+    """The smallest distance between two neighbouring ticks (or `locs`), in pixels."""
+    locs = np.asarray(axis.get_majorticklocs() if locs is None else locs, dtype=float)
     if len(locs) < 2:
         return float("inf")
     ax = axis.axes
