@@ -239,3 +239,24 @@ def test_a_long_month_axis_is_laid_out_first_with_few_ticks_and_thinned_as_if_wh
     thinned_first = fitted()
     monkeypatch.setattr(chartlayout, "thin_before_layout", lambda axis, fig, renderer: False)
     assert thinned_first == fitted()
+
+
+def test_a_chart_that_fits_as_it_is_is_drawn_once(monkeypatch):
+    """Nothing to wrap, thin or move: the drawing `fit` lays the chart out with is the picture
+    `to_png` encodes (not drawn a second time); the same pixels as a drawing of its own gives."""
+    fig = plotting.ranked_bars(
+        pd.Series([3.0, 1.0], index=["鼓楼区", "玄武区"]), title="各区", xlabel="次", ylabel="区"
+    )
+    draws = []
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or draw(self, renderer))
+    chartlayout.fit(fig)
+    png, _ = plotting.to_png(fig, check=lambda drawn: chartcheck.check(drawn, drawn=True))
+    assert len(draws) == 1
+    monkeypatch.undo()
+    again = plotting.ranked_bars(
+        pd.Series([3.0, 1.0], index=["鼓楼区", "玄武区"]), title="各区", xlabel="次", ylabel="区"
+    )
+    chartlayout.fit(again)
+    delattr(again, chartlayout.RENDERED)  # drawn anew by to_png
+    assert plotting.to_png(again)[0] == png

@@ -28,6 +28,7 @@ from metroanalysis.analysis import chartcheck
 POINT_LABELS = "_metroanalysis_point_labels"  # (texts, x, y): a scatter's labelled points
 END_LABELS = "_metroanalysis_end_labels"  # a line chart's value labels at the lines' last points
 ORIGINAL_TITLE = "_metroanalysis_title"  # the title before it was wrapped
+RENDERED = "_metroanalysis_rendered"  # set by `fit` when the figure's canvas holds its final picture
 CATEGORIES = "_metroanalysis_categories"  # (locations, labels) of an axis thinned before its first layout
 MARGIN_PX = 6  # space kept between a text and the canvas edge
 TICK_GAP_PX = 8  # space kept between neighbouring tick labels
@@ -47,7 +48,10 @@ def fit(fig: Figure) -> None:
         upright_single_character(ax)
     renderer = chartcheck.renderer_of(fig)
     crowded = [ax.xaxis for ax in fig.axes if thin_before_layout(ax.xaxis, fig, renderer)]
-    fig.draw_without_rendering()
+    # Rendered, not only laid out, when the picture may well be final after it: then it is kept
+    # (RENDERED) and not drawn again. Point labels are always moved after it (adjustText).
+    render = not any(getattr(ax, POINT_LABELS, None) for ax in fig.axes)
+    fig.canvas.draw() if render else fig.draw_without_rendering()
     wrapped = False
     for ax in fig.axes:
         for title in (ax.title, ax._left_title, ax._right_title):
@@ -69,6 +73,8 @@ def fit(fig: Figure) -> None:
         dodge_coinciding_lines(ax)
         spread_end_labels(ax)
         place_point_labels(ax)
+    if render and not stale and not any(marks_moved(ax, laid_out[ax], renderer) for ax in fig.axes):
+        setattr(fig, RENDERED, True)  # nothing changed since the first drawing: it is the picture
     stale |= any(moved_past_axes(ax, laid_out[ax], renderer) for ax in fig.axes)
     if stale:
         # Laid out once more by the drawing that follows (plotting.to_png, or chartcheck.problems):
@@ -91,6 +97,15 @@ def end_marks(ax: Axes, renderer) -> dict:
     chart: the end labels and the labelled lines (set side by side)."""
     marks = [*getattr(ax, END_LABELS, {}).values(), *(x for x in ax.get_lines() if not x.get_label().startswith("_"))]
     return {mark: mark.get_tightbbox(renderer) if mark.get_visible() else None for mark in marks}
+
+
+def marks_moved(ax: Axes, laid_out: dict, renderer) -> bool:
+    """Whether any of `ax`'s end marks moved or was hidden since `laid_out` was measured."""
+    now = {mark: mark.get_tightbbox(renderer) if mark.get_visible() else None for mark in laid_out}
+    return any(
+        (a is None) != (b is None) or (a is not None and a.bounds != b.bounds)
+        for a, b in zip(laid_out.values(), now.values(), strict=True)
+    )
 
 
 def moved_past_axes(ax: Axes, laid_out: dict, renderer) -> bool:

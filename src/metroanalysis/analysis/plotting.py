@@ -126,7 +126,8 @@ def to_png(fig: Figure, check: Callable[[Figure], None] | None = None) -> tuple[
     fig.set_dpi(DRAW_DPI)
     # A figure made with pyplot has an Agg canvas (inline backend or not); one made bare gets one.
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
+    if not getattr(fig, chartlayout.RENDERED, False):  # not already drawn as it is by chartlayout.fit
+        canvas.draw()
     if check is not None:
         try:
             check(fig)
