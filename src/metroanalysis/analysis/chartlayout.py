@@ -44,13 +44,15 @@ def fit(fig: Figure) -> None:
     """Make `fig`'s texts fit (see module doc); lays it out at the resolution it is drawn at. When
     the texts changed after the last layout here, the drawing that follows lays it out again."""
     fig.set_dpi(DRAW_DPI)
+    setattr(fig, RENDERED, False)
     for ax in fig.axes:
         upright_single_character(ax)
     renderer = chartcheck.renderer_of(fig)
     crowded = [ax.xaxis for ax in fig.axes if thin_before_layout(ax.xaxis, fig, renderer)]
     # Rendered, not only laid out, when the picture may well be final after it: then it is kept
-    # (RENDERED) and not drawn again. Point labels are always moved after it (adjustText).
-    render = not any(getattr(ax, POINT_LABELS, None) for ax in fig.axes)
+    # (RENDERED) and not drawn again. Point labels are always moved after it (adjustText), and an
+    # axis thinned for the first layout always gets its ticks anew.
+    render = not crowded and not any(getattr(ax, POINT_LABELS, None) for ax in fig.axes)
     fig.canvas.draw() if render else fig.draw_without_rendering()
     wrapped = False
     for ax in fig.axes:
@@ -66,7 +68,9 @@ def fit(fig: Figure) -> None:
             changed |= fit_category_ticks(axis, fig) if axis in crowded else fit_ticks(axis, fig)
     stale = wrapped or changed  # the layout no longer fits the texts
     if stale and any(_placed_in_layout(ax) for ax in fig.axes):
-        fig.draw_without_rendering()  # the steps below measure where lines, points and labels are
+        # the steps below measure where lines, points and labels are; rendered as the first drawing
+        render = not any(getattr(ax, POINT_LABELS, None) for ax in fig.axes)
+        fig.canvas.draw() if render else fig.draw_without_rendering()
         stale = False
     laid_out = {ax: end_marks(ax, renderer) for ax in fig.axes}  # as the last layout measured them
     for ax in fig.axes:
