@@ -55,12 +55,13 @@ def fit(fig: Figure) -> None:
     render = not crowded and not any(getattr(ax, POINT_LABELS, None) for ax in fig.axes)
     fig.canvas.draw() if render else fig.draw_without_rendering()
     wrapped = False
+    extents: dict = {}  # each axes' extent with its ticks and labels, measured once
     for ax in fig.axes:
         for title in (ax.title, ax._left_title, ax._right_title):
             if title.get_text():
                 setattr(ax, ORIGINAL_TITLE, getattr(ax, ORIGINAL_TITLE, title.get_text()))
-                wrapped |= fit_width(title, fig, renderer)
-        wrapped |= fit_width(ax.xaxis.label, fig, renderer)
+                wrapped |= fit_width(title, fig, renderer, extents)
+        wrapped |= fit_width(ax.xaxis.label, fig, renderer, extents)
     # ticks measured on the same layout (a wrapped title makes the axes a line shorter, not narrower)
     changed = False
     for ax in fig.axes:
@@ -143,22 +144,27 @@ def text_width(text: str, like: Text, renderer) -> float:
     return renderer.get_text_width_height_descent(text, like.get_fontproperties(), ismath=False)[0]
 
 
-def fit_width(text: Text, fig: Figure, renderer) -> bool:
+def fit_width(text: Text, fig: Figure, renderer, extents: dict | None = None) -> bool:
     """Wrap `text` (a title or x label) when it reaches beyond the canvas's side, or over another
-    axes beside its own (a heatmap's colour bar); True if it did."""
+    axes beside its own (a heatmap's colour bar); True if it did. `extents`: the axes' extents
+    measured so far (each is measured once per layout: a colour bar's takes as long as a drawing)."""
     if not text.get_text():
         return False
+    extents = {} if extents is None else extents
     box = text.get_window_extent(renderer)
     right = fig.bbox.x1 - MARGIN_PX
     for other in fig.axes:
         if other is not text.axes and other.get_visible():
-            tight = other.get_tightbbox(renderer)
+            if other not in extents:
+                extents[other] = other.get_tightbbox(renderer)
+            tight = extents[other]
             if tight is not None and tight.x0 > box.x0 and tight.y1 > box.y0 and tight.y0 < box.y1:
                 right = min(right, tight.x0 - MARGIN_PX)
     if box.x1 <= right and box.x0 >= fig.bbox.x0:
         return False
     room = right - max(box.x0, fig.bbox.x0 + MARGIN_PX)
     text.set_text(wrap(text.get_text(), room, lambda s: text_width(s, text, renderer)))
+    extents.pop(text.axes, None)  # its extent changed with its text
     return True
 
 
@@ -221,15 +227,16 @@ def thin_before_layout(axis, fig: Figure, renderer) -> bool:
     from all of them, as for an axis laid out whole. The first layout then makes, measures and
     draws tens of ticks, not one for each month of the history: the layout is the same, as the
     labels left out are as tall as those kept and lie inside the axes."""
-    locator = axis.get_major_locator()
+    if not isinstance(axis.get_major_locator(), FixedLocator) or len(axis.get_majorticklocs()) < 3:
+        return False
     labels = chartcheck.tick_labels(axis)
-    if not isinstance(locator, FixedLocator) or len(labels) < 3:
+    if len(labels) < 3:
         return False
     locs = list(axis.get_majorticklocs())[: len(labels)]
     texts = [t.get_text() for t in labels]
     low, high = sorted(axis.get_view_interval())
     # the widest piece a label cannot be broken into (wrap) needs at least this many categories
-    narrowest = max(text_width(piece, labels[0], renderer) for t in texts for piece in atoms(t))
+    narrowest = max(text_width(piece, labels[0], renderer) for piece in {a for t in texts for a in atoms(t)})
     widest_spacing = fig.bbox.width * float(np.min(np.diff(locs))) / (high - low)
     least_step = int(np.ceil((narrowest + TICK_GAP_PX) / widest_spacing))
     if least_step < 2:
