@@ -260,3 +260,30 @@ def test_a_chart_that_fits_as_it_is_is_drawn_once(monkeypatch):
     chartlayout.fit(again)
     delattr(again, chartlayout.RENDERED)  # drawn anew by to_png
     assert plotting.to_png(again)[0] == png
+
+
+def test_heatmap_cell_texts_are_left_out_of_the_layout_while_inside_the_axes():
+    """12 areas x 30 months of numbers: constrained layout does not measure them on every pass,
+    as they lie inside the axes (the chart images test holds that the picture is unchanged)."""
+    shares = pd.DataFrame(
+        {f"{m}月": [50.0 + i + m for i in range(12)] for m in range(1, 31)}, index=list("甲乙丙丁戊己庚辛壬癸子丑")
+    )
+    fig = plotting.heatmap(
+        shares, title="各区已上传表占规定上传表的比例", xlabel="月份", ylabel="区", value_format=".0f"
+    )
+    cells = fig.axes[0].texts
+    assert len(cells) == 360 and not any(t.get_in_layout() for t in cells)
+    chartlayout.fit(fig)
+    assert not any(t.get_in_layout() for t in cells)
+    assert chartcheck.problems(fig) == []
+
+
+def test_a_cell_text_reaching_out_of_the_axes_is_laid_out_again_with_it():
+    words = pd.DataFrame({"平台": ["已对接"] * 2}, index=["鼓楼区", "玄武区"])
+    connected = pd.DataFrame({"平台": [True, False]}, index=["鼓楼区", "玄武区"])
+    fig = plotting.heatmap(connected, title="对接", xlabel="平台", ylabel="区", annotations=words)
+    wide = fig.axes[0].texts[0]
+    wide.set_text("已对接（自二〇二一年四月起经市平台转接至省远程医疗平台）")
+    chartlayout.fit(fig)
+    assert wide.get_in_layout()
+    assert isinstance(fig.get_layout_engine(), matplotlib.layout_engine.ConstrainedLayoutEngine)

@@ -28,6 +28,8 @@ from metroanalysis.analysis import chartcheck
 POINT_LABELS = "_metroanalysis_point_labels"  # (texts, x, y): a scatter's labelled points
 END_LABELS = "_metroanalysis_end_labels"  # a line chart's value labels at the lines' last points
 ORIGINAL_TITLE = "_metroanalysis_title"  # the title before it was wrapped
+CELL_TEXTS = "_metroanalysis_cell_texts"  # a heatmap's cell texts, left out of the layout (plotting.heatmap)
+CELL_MARGIN_PX = 10  # a cell text this far inside the axes stays inside when the layout shifts a little
 RENDERED = "_metroanalysis_rendered"  # set by `fit` when the figure's canvas holds its final picture
 CATEGORIES = "_metroanalysis_categories"  # (locations, labels) of an axis thinned before its first layout
 MARGIN_PX = 6  # space kept between a text and the canvas edge
@@ -67,7 +69,8 @@ def fit(fig: Figure) -> None:
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             changed |= fit_category_ticks(axis, fig) if axis in crowded else fit_ticks(axis, fig)
-    stale = wrapped or changed  # the layout no longer fits the texts
+    reaching_out = [cell_texts_reach_out(ax, renderer) for ax in fig.axes]  # every axes' put back
+    stale = wrapped or changed or any(reaching_out)  # the layout no longer fits the texts
     if stale and any(_placed_in_layout(ax) for ax in fig.axes):
         # the steps below measure where lines, points and labels are; rendered as the first drawing
         render = not any(getattr(ax, POINT_LABELS, None) for ax in fig.axes)
@@ -89,6 +92,23 @@ def fit(fig: Figure) -> None:
     # Laid out for good: the drawing that follows (plotting.to_png) renders these very positions, so
     # what was measured here is what is drawn, and no second layout pass is paid for.
     fig.set_layout_engine("none")
+
+
+def cell_texts_reach_out(ax: Axes, renderer) -> bool:
+    """Put back into the layout any of `ax`'s cell texts (CELL_TEXTS) not well inside the axes;
+    True if one was (the layout, made without it, must be made again). Inside, they change nothing
+    constrained layout keeps room for, which is why they were left out."""
+    inner = ax.bbox.padded(-CELL_MARGIN_PX)
+    out = [
+        t for t in getattr(ax, CELL_TEXTS, []) if t.get_visible() and not _inside(t.get_window_extent(renderer), inner)
+    ]
+    for text in out:
+        text.set_in_layout(True)
+    return bool(out)
+
+
+def _inside(box, outer) -> bool:
+    return box.x0 >= outer.x0 and box.x1 <= outer.x1 and box.y0 >= outer.y0 and box.y1 <= outer.y1
 
 
 def _placed_in_layout(ax: Axes) -> bool:

@@ -293,6 +293,11 @@ def heatmap(
     )  # fmt: skip
     ax.tick_params(axis="x", labelrotation=0)
     ax.tick_params(axis="y", labelrotation=0)
+    # The numbers in the cells lie inside the axes: constrained layout need not measure them (12 x
+    # months of them on every pass); chartlayout.fit puts one back that it finds reaching out.
+    for text in ax.texts:
+        text.set_in_layout(False)
+    setattr(ax, chartlayout.CELL_TEXTS, list(ax.texts))
     _label(ax, title, xlabel, ylabel)
     return fig
 
