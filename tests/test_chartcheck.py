@@ -287,3 +287,13 @@ def test_a_cell_text_reaching_out_of_the_axes_is_laid_out_again_with_it():
     chartlayout.fit(fig)
     assert wide.get_in_layout()
     assert isinstance(fig.get_layout_engine(), matplotlib.layout_engine.ConstrainedLayoutEngine)
+
+
+def test_share_bar_labels_are_left_out_of_the_layout_while_inside_the_axes():
+    shares = pd.DataFrame({"12320": [0.5, 0.04], "电话": [0.5, 0.96]}, index=["鼓楼医院", "儿童医院"])
+    fig = plotting.stacked_share_bars(shares, title="各医院预约渠道构成", xlabel="比例", ylabel="医院")
+    labels = [t for t in fig.axes[0].texts if t.get_text()]
+    assert [t.get_text() for t in labels] == ["50%", "50%", "96%"] and not any(t.get_in_layout() for t in labels)
+    chartlayout.fit(fig)
+    assert not any(t.get_in_layout() for t in labels)
+    assert chartcheck.problems(fig) == []

@@ -28,8 +28,8 @@ from metroanalysis.analysis import chartcheck
 POINT_LABELS = "_metroanalysis_point_labels"  # (texts, x, y): a scatter's labelled points
 END_LABELS = "_metroanalysis_end_labels"  # a line chart's value labels at the lines' last points
 ORIGINAL_TITLE = "_metroanalysis_title"  # the title before it was wrapped
-CELL_TEXTS = "_metroanalysis_cell_texts"  # a heatmap's cell texts, left out of the layout (plotting.heatmap)
-CELL_MARGIN_PX = 10  # a cell text this far inside the axes stays inside when the layout shifts a little
+INNER_TEXTS = "_metroanalysis_inner_texts"  # texts in cells or on bars, left out of the layout (plotting)
+INNER_MARGIN_PX = 10  # a text this far inside the axes stays inside when the layout shifts a little
 RENDERED = "_metroanalysis_rendered"  # set by `fit` when the figure's canvas holds its final picture
 CATEGORIES = "_metroanalysis_categories"  # (locations, labels) of an axis thinned before its first layout
 MARGIN_PX = 6  # space kept between a text and the canvas edge
@@ -69,7 +69,7 @@ def fit(fig: Figure) -> None:
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             changed |= fit_category_ticks(axis, fig) if axis in crowded else fit_ticks(axis, fig)
-    reaching_out = [cell_texts_reach_out(ax, renderer) for ax in fig.axes]  # every axes' put back
+    reaching_out = [inner_texts_reach_out(ax, renderer) for ax in fig.axes]  # every axes' put back
     stale = wrapped or changed or any(reaching_out)  # the layout no longer fits the texts
     if stale and any(_placed_in_layout(ax) for ax in fig.axes):
         # the steps below measure where lines, points and labels are; rendered as the first drawing
@@ -94,14 +94,14 @@ def fit(fig: Figure) -> None:
     fig.set_layout_engine("none")
 
 
-def cell_texts_reach_out(ax: Axes, renderer) -> bool:
-    """Put back into the layout any of `ax`'s cell texts (CELL_TEXTS) not well inside the axes;
-    True if one was (the layout, made without it, must be made again). Inside, they change nothing
-    constrained layout keeps room for, which is why they were left out."""
-    inner = ax.bbox.padded(-CELL_MARGIN_PX)
-    out = [
-        t for t in getattr(ax, CELL_TEXTS, []) if t.get_visible() and not _inside(t.get_window_extent(renderer), inner)
-    ]
+def inner_texts_reach_out(ax: Axes, renderer) -> bool:
+    """Put back into the layout any of `ax`'s texts in cells or on bars (INNER_TEXTS) not well
+    inside the axes; True if one was (the layout, made without it, must be made again). Inside,
+    they change nothing constrained layout keeps room for, which is why they were left out (as
+    matplotlib leaves out an empty one: a bar's "" label for a part too small to label)."""
+    inner = ax.bbox.padded(-INNER_MARGIN_PX)
+    texts = [t for t in getattr(ax, INNER_TEXTS, []) if t.get_visible() and t.get_text()]
+    out = [t for t in texts if not _inside(t.get_window_extent(renderer), inner)]
     for text in out:
         text.set_in_layout(True)
     return bool(out)
