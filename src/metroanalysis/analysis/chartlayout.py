@@ -7,6 +7,13 @@ characters only if a piece is still too long), tick labels that touch get fewer 
 are wrapped, then thinned (categories), point labels of a scatter are placed by adjustText, the
 end labels of a line chart are spread apart and lines drawn on one spot are set side by side. A
 one-character Chinese y label (区) is written upright.
+
+Laid out and drawn as few times as the same picture allows (tests/test_chart_images.py holds the
+pictures pixel for pixel): the first drawing is rendered and kept as the picture when nothing
+changes after it (RENDERED); a month axis too long to label whole is thinned before its first
+layout (thin_before_layout), so the layout does not grow with the history; texts in cells or on
+bars are left out of constrained layout while they lie inside the axes (INNER_TEXTS); end labels
+moved inside the axes leave the layout as it was (moved_past_axes).
 """
 
 from __future__ import annotations
