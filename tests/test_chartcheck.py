@@ -5,6 +5,7 @@ texts; `chartlayout.fit` makes the reports' charts pass it (wrapping, fewer tick
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -17,6 +18,13 @@ matplotlib.use("Agg")
 @pytest.fixture(scope="module", autouse=True)
 def style():
     plotting.setup()
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """The plotting helpers make their figures with pyplot, which keeps them until closed."""
+    yield
+    plt.close("all")
 
 
 def small_figure(width=4, height=3):
