@@ -5,6 +5,7 @@ texts; `chartlayout.fit` makes the reports' charts pass it (wrapping, fewer tick
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -17,6 +18,13 @@ matplotlib.use("Agg")
 @pytest.fixture(scope="module", autouse=True)
 def style():
     plotting.setup()
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """The plotting helpers make their figures with pyplot, which keeps them until closed."""
+    yield
+    plt.close("all")
 
 
 def small_figure(width=4, height=3):
@@ -173,3 +181,127 @@ def test_chart_stops_the_report_naming_report_chart_and_text(monkeypatch):
     ax.set_title("Bookings by channel (April 2021)", loc="left")
     with pytest.raises(chartcheck.ChartCheckError, match=r"^05-trends \(en\): chart «Bookings by channel"):
         notebook.chart(fig)
+
+
+def months_series(n: int) -> pd.DataFrame:
+    index = [f"{2021 + (3 + i) // 12}年{(3 + i) % 12 + 1}月" for i in range(n)]
+    return pd.DataFrame({"12320在线预约": [100_000 + 1_000 * (i % 7) for i in range(n)]}, index=index)
+
+
+def test_a_thinned_month_axis_keeps_only_the_ticks_it_labels():
+    """Over 40 months every label cannot fit: the axis keeps every step-th month, each labelled,
+    with no empty ticks (nor their grid lines) left at the months between."""
+    data = months_series(40)
+    fig = plotting.line_chart(data, title="各渠道预约量", xlabel="月份", ylabel="预约量（次）")
+    chartlayout.fit(fig)
+    axis = fig.axes[0].xaxis
+    locs = list(axis.get_majorticklocs())
+    labels = [t.get_text() for t in axis.get_majorticklabels()]
+    step = locs[1] - locs[0]
+    assert step > 1 and locs == list(range(0, 40, int(step)))  # thinned, from the first month on
+    assert all(labels) and [x.replace("\n", "") for x in labels] == list(data.index[:: int(step)])
+    assert chartcheck.problems(fig) == []
+
+
+def test_end_labels_spread_inside_the_axes_keep_the_layout_made_for_them():
+    """Two lines ending close together: their end labels are spread apart inside the axes, where
+    they change nothing constrained layout keeps room for, so the figure is not laid out again
+    when drawn (the chart images test holds that the picture is the one a new layout gives)."""
+    data = pd.DataFrame({"远程会诊": [9, 9, 10], "远程影像": [10, 10, 10.2]}, index=["1月", "2月", "3月"])
+    fig = plotting.line_chart(data, title="各远程医疗平台对接的区数", xlabel="月份", ylabel="区数（个）")
+    labels = list(getattr(fig.axes[0], chartlayout.END_LABELS).values())
+    chartlayout.fit(fig)
+    assert labels[0].xyann != labels[1].xyann  # spread apart
+    assert not isinstance(fig.get_layout_engine(), matplotlib.layout_engine.ConstrainedLayoutEngine)
+    assert chartcheck.problems(fig) == []
+
+
+def test_an_end_label_moved_past_the_axes_has_the_figure_laid_out_again():
+    """Two lines ending a hair apart at the top of a low chart: the upper label, lifted clear of
+    the other, reaches above the axes, so the drawing lays the figure out again to keep it in."""
+    data = pd.DataFrame({"诊间预约": [500.0, 1000.0], "电话预约": [400.0, 999.0]}, index=["4月", "5月"])
+    fig = plotting.line_chart(data, title="各渠道预约量", xlabel="月份", ylabel="次", value_format="{:,.1f}")
+    fig.set_size_inches(10, 2.2)
+    chartlayout.fit(fig)
+    assert isinstance(fig.get_layout_engine(), matplotlib.layout_engine.ConstrainedLayoutEngine)
+    assert chartcheck.problems(fig) == []
+
+
+def test_a_long_month_axis_is_laid_out_first_with_few_ticks_and_thinned_as_if_whole(monkeypatch):
+    """120 months: the first layout makes a few ticks, not 120; the step is then chosen from all
+    the months, as when the whole axis was laid out first (the same ticks and labels)."""
+
+    def line_chart():
+        return plotting.line_chart(months_series(120), title="各渠道预约量", xlabel="月份", ylabel="预约量（次）")
+
+    def fitted():
+        fig = line_chart()
+        chartlayout.fit(fig)
+        assert chartcheck.problems(fig) == []
+        axis = fig.axes[0].xaxis
+        return list(axis.get_majorticklocs()), [t.get_text() for t in axis.get_majorticklabels()]
+
+    fig = line_chart()
+    assert chartlayout.thin_before_layout(fig.axes[0].xaxis, fig, chartcheck.renderer_of(fig))
+    assert len(fig.axes[0].xaxis.get_majorticklocs()) <= 20
+    thinned_first = fitted()
+    monkeypatch.setattr(chartlayout, "thin_before_layout", lambda axis, fig, renderer: False)
+    assert thinned_first == fitted()
+
+
+def test_a_chart_that_fits_as_it_is_is_drawn_once(monkeypatch):
+    """Nothing to wrap, thin or move: the drawing `fit` lays the chart out with is the picture
+    `to_png` encodes (not drawn a second time); the same pixels as a drawing of its own gives."""
+    fig = plotting.ranked_bars(
+        pd.Series([3.0, 1.0], index=["鼓楼区", "玄武区"]), title="各区", xlabel="次", ylabel="区"
+    )
+    draws = []
+    draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or draw(self, renderer))
+    chartlayout.fit(fig)
+    png, _ = plotting.to_png(fig, check=lambda drawn: chartcheck.check(drawn, drawn=True))
+    assert len(draws) == 1
+    monkeypatch.undo()
+    again = plotting.ranked_bars(
+        pd.Series([3.0, 1.0], index=["鼓楼区", "玄武区"]), title="各区", xlabel="次", ylabel="区"
+    )
+    chartlayout.fit(again)
+    delattr(again, chartlayout.RENDERED)  # drawn anew by to_png
+    assert plotting.to_png(again)[0] == png
+
+
+def test_heatmap_cell_texts_are_left_out_of_the_layout_while_inside_the_axes():
+    """12 areas x 30 months of numbers: constrained layout does not measure them on every pass,
+    as they lie inside the axes (the chart images test holds that the picture is unchanged)."""
+    shares = pd.DataFrame(
+        {f"{m}月": [50.0 + i + m for i in range(12)] for m in range(1, 31)}, index=list("甲乙丙丁戊己庚辛壬癸子丑")
+    )
+    fig = plotting.heatmap(
+        shares, title="各区已上传表占规定上传表的比例", xlabel="月份", ylabel="区", value_format=".0f"
+    )
+    cells = fig.axes[0].texts
+    assert len(cells) == 360 and not any(t.get_in_layout() for t in cells)
+    chartlayout.fit(fig)
+    assert not any(t.get_in_layout() for t in cells)
+    assert chartcheck.problems(fig) == []
+
+
+def test_a_cell_text_reaching_out_of_the_axes_is_laid_out_again_with_it():
+    words = pd.DataFrame({"平台": ["已对接"] * 2}, index=["鼓楼区", "玄武区"])
+    connected = pd.DataFrame({"平台": [True, False]}, index=["鼓楼区", "玄武区"])
+    fig = plotting.heatmap(connected, title="对接", xlabel="平台", ylabel="区", annotations=words)
+    wide = fig.axes[0].texts[0]
+    wide.set_text("已对接（自二〇二一年四月起经市平台转接至省远程医疗平台）")
+    chartlayout.fit(fig)
+    assert wide.get_in_layout()
+    assert isinstance(fig.get_layout_engine(), matplotlib.layout_engine.ConstrainedLayoutEngine)
+
+
+def test_share_bar_labels_are_left_out_of_the_layout_while_inside_the_axes():
+    shares = pd.DataFrame({"12320": [0.5, 0.04], "电话": [0.5, 0.96]}, index=["鼓楼医院", "儿童医院"])
+    fig = plotting.stacked_share_bars(shares, title="各医院预约渠道构成", xlabel="比例", ylabel="医院")
+    labels = [t for t in fig.axes[0].texts if t.get_text()]
+    assert [t.get_text() for t in labels] == ["50%", "50%", "96%"] and not any(t.get_in_layout() for t in labels)
+    chartlayout.fit(fig)
+    assert not any(t.get_in_layout() for t in labels)
+    assert chartcheck.problems(fig) == []

@@ -7,6 +7,13 @@ characters only if a piece is still too long), tick labels that touch get fewer 
 are wrapped, then thinned (categories), point labels of a scatter are placed by adjustText, the
 end labels of a line chart are spread apart and lines drawn on one spot are set side by side. A
 one-character Chinese y label (区) is written upright.
+
+Laid out and drawn as few times as the same picture allows (tests/test_chart_images.py holds the
+pictures pixel for pixel): the first drawing is rendered and kept as the picture when nothing
+changes after it (RENDERED); a month axis too long to label whole is thinned before its first
+layout (thin_before_layout), so the layout does not grow with the history; texts in cells or on
+bars are left out of constrained layout while they lie inside the axes (INNER_TEXTS); end labels
+moved inside the axes leave the layout as it was (moved_past_axes).
 """
 
 from __future__ import annotations
@@ -28,6 +35,10 @@ from metroanalysis.analysis import chartcheck
 POINT_LABELS = "_metroanalysis_point_labels"  # (texts, x, y): a scatter's labelled points
 END_LABELS = "_metroanalysis_end_labels"  # a line chart's value labels at the lines' last points
 ORIGINAL_TITLE = "_metroanalysis_title"  # the title before it was wrapped
+INNER_TEXTS = "_metroanalysis_inner_texts"  # texts in cells or on bars, left out of the layout (plotting)
+INNER_MARGIN_PX = 10  # a text this far inside the axes stays inside when the layout shifts a little
+RENDERED = "_metroanalysis_rendered"  # set by `fit` when the figure's canvas holds its final picture
+CATEGORIES = "_metroanalysis_categories"  # (locations, labels) of an axis thinned before its first layout
 MARGIN_PX = 6  # space kept between a text and the canvas edge
 TICK_GAP_PX = 8  # space kept between neighbouring tick labels
 # adjustText stops by the clock (1 s) unless given a number of steps: a fixed number keeps the same
@@ -42,31 +53,44 @@ def fit(fig: Figure) -> None:
     """Make `fig`'s texts fit (see module doc); lays it out at the resolution it is drawn at. When
     the texts changed after the last layout here, the drawing that follows lays it out again."""
     fig.set_dpi(DRAW_DPI)
+    setattr(fig, RENDERED, False)
     for ax in fig.axes:
         upright_single_character(ax)
     renderer = chartcheck.renderer_of(fig)
-    fig.draw_without_rendering()
+    crowded = [ax.xaxis for ax in fig.axes if thin_before_layout(ax.xaxis, fig, renderer)]
+    # Rendered, not only laid out, when the picture may well be final after it: then it is kept
+    # (RENDERED) and not drawn again. Point labels are always moved after it (adjustText), and an
+    # axis thinned for the first layout always gets its ticks anew.
+    render = not crowded and not any(getattr(ax, POINT_LABELS, None) for ax in fig.axes)
+    fig.canvas.draw() if render else fig.draw_without_rendering()
     wrapped = False
+    extents: dict = {}  # each axes' extent with its ticks and labels, measured once
     for ax in fig.axes:
         for title in (ax.title, ax._left_title, ax._right_title):
             if title.get_text():
                 setattr(ax, ORIGINAL_TITLE, getattr(ax, ORIGINAL_TITLE, title.get_text()))
-                wrapped |= fit_width(title, fig, renderer)
-        wrapped |= fit_width(ax.xaxis.label, fig, renderer)
+                wrapped |= fit_width(title, fig, renderer, extents)
+        wrapped |= fit_width(ax.xaxis.label, fig, renderer, extents)
     # ticks measured on the same layout (a wrapped title makes the axes a line shorter, not narrower)
     changed = False
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
-            changed |= fit_ticks(axis, fig)
-    stale = wrapped or changed  # the layout no longer fits the texts
+            changed |= fit_category_ticks(axis, fig) if axis in crowded else fit_ticks(axis, fig)
+    reaching_out = [inner_texts_reach_out(ax, renderer) for ax in fig.axes]  # every axes' put back
+    stale = wrapped or changed or any(reaching_out)  # the layout no longer fits the texts
     if stale and any(_placed_in_layout(ax) for ax in fig.axes):
-        fig.draw_without_rendering()  # the steps below measure where lines, points and labels are
+        # the steps below measure where lines, points and labels are; rendered as the first drawing
+        render = not any(getattr(ax, POINT_LABELS, None) for ax in fig.axes)
+        fig.canvas.draw() if render else fig.draw_without_rendering()
         stale = False
+    laid_out = {ax: end_marks(ax, renderer) for ax in fig.axes}  # as the last layout measured them
     for ax in fig.axes:
         dodge_coinciding_lines(ax)
         spread_end_labels(ax)
         place_point_labels(ax)
-    stale |= any(getattr(ax, END_LABELS, None) for ax in fig.axes)  # they may reach past the axes
+    if render and not stale and not any(marks_moved(ax, laid_out[ax], renderer) for ax in fig.axes):
+        setattr(fig, RENDERED, True)  # nothing changed since the first drawing: it is the picture
+    stale |= any(moved_past_axes(ax, laid_out[ax], renderer) for ax in fig.axes)
     if stale:
         # Laid out once more by the drawing that follows (plotting.to_png, or chartcheck.problems):
         # the same layout from the same texts as a drawing here would give, without drawing the
@@ -77,10 +101,62 @@ def fit(fig: Figure) -> None:
     fig.set_layout_engine("none")
 
 
+def inner_texts_reach_out(ax: Axes, renderer) -> bool:
+    """Put back into the layout any of `ax`'s texts in cells or on bars (INNER_TEXTS) not well
+    inside the axes; True if one was (the layout, made without it, must be made again). Inside,
+    they change nothing constrained layout keeps room for, which is why they were left out (as
+    matplotlib leaves out an empty one: a bar's "" label for a part too small to label)."""
+    inner = ax.bbox.padded(-INNER_MARGIN_PX)
+    texts = [t for t in getattr(ax, INNER_TEXTS, []) if t.get_visible() and t.get_text()]
+    out = [t for t in texts if not _inside(t.get_window_extent(renderer), inner)]
+    for text in out:
+        text.set_in_layout(True)
+    return bool(out)
+
+
+def _inside(box, outer) -> bool:
+    return box.x0 >= outer.x0 and box.x1 <= outer.x1 and box.y0 >= outer.y0 and box.y1 <= outer.y1
+
+
 def _placed_in_layout(ax: Axes) -> bool:
     """`ax` has lines, end labels or point labels that the steps after the first layout place."""
     labelled_lines = any(not line.get_label().startswith("_") for line in ax.get_lines())
     return labelled_lines or bool(getattr(ax, END_LABELS, None)) or bool(getattr(ax, POINT_LABELS, None))
+
+
+def end_marks(ax: Axes, renderer) -> dict:
+    """{artist: its extent, None when hidden} for what the steps after the layout move on a line
+    chart: the end labels and the labelled lines (set side by side)."""
+    marks = [*getattr(ax, END_LABELS, {}).values(), *(x for x in ax.get_lines() if not x.get_label().startswith("_"))]
+    return {mark: mark.get_tightbbox(renderer) if mark.get_visible() else None for mark in marks}
+
+
+def marks_moved(ax: Axes, laid_out: dict, renderer) -> bool:
+    """Whether any of `ax`'s end marks moved or was hidden since `laid_out` was measured."""
+    now = {mark: mark.get_tightbbox(renderer) if mark.get_visible() else None for mark in laid_out}
+    return any(
+        (a is None) != (b is None) or (a is not None and a.bounds != b.bounds)
+        for a, b in zip(laid_out.values(), now.values(), strict=True)
+    )
+
+
+def moved_past_axes(ax: Axes, laid_out: dict, renderer) -> bool:
+    """Whether moving `ax`'s end marks could change the layout made with them at `laid_out`.
+    Constrained layout keeps room for the union of the axes and everything drawn round it: a mark
+    whose extent along a direction stayed the same, or lay inside the axes before and after, leaves
+    that union, hence the layout, as it was. Otherwise the drawing lays the figure out again."""
+    if not getattr(ax, END_LABELS, None):
+        return False  # nothing moved (a scatter's labels are placed for the layout made)
+    box = ax.bbox
+    for mark, before in laid_out.items():
+        after = mark.get_tightbbox(renderer) if mark.get_visible() else None
+        for low, high, inside in (("x0", "x1", box.intervalx), ("y0", "y1", box.intervaly)):
+            ends = [(getattr(b, low), getattr(b, high)) for b in (before, after) if b is not None]
+            if len(ends) == 2 and ends[0] == ends[1]:
+                continue
+            if not all(inside[0] <= a and b <= inside[1] for a, b in ends):
+                return True
+    return False
 
 
 def upright_single_character(ax: Axes) -> None:
@@ -95,22 +171,27 @@ def text_width(text: str, like: Text, renderer) -> float:
     return renderer.get_text_width_height_descent(text, like.get_fontproperties(), ismath=False)[0]
 
 
-def fit_width(text: Text, fig: Figure, renderer) -> bool:
+def fit_width(text: Text, fig: Figure, renderer, extents: dict | None = None) -> bool:
     """Wrap `text` (a title or x label) when it reaches beyond the canvas's side, or over another
-    axes beside its own (a heatmap's colour bar); True if it did."""
+    axes beside its own (a heatmap's colour bar); True if it did. `extents`: the axes' extents
+    measured so far (each is measured once per layout: a colour bar's takes as long as a drawing)."""
     if not text.get_text():
         return False
+    extents = {} if extents is None else extents
     box = text.get_window_extent(renderer)
     right = fig.bbox.x1 - MARGIN_PX
     for other in fig.axes:
         if other is not text.axes and other.get_visible():
-            tight = other.get_tightbbox(renderer)
+            if other not in extents:
+                extents[other] = other.get_tightbbox(renderer)
+            tight = extents[other]
             if tight is not None and tight.x0 > box.x0 and tight.y1 > box.y0 and tight.y0 < box.y1:
                 right = min(right, tight.x0 - MARGIN_PX)
     if box.x1 <= right and box.x0 >= fig.bbox.x0:
         return False
     room = right - max(box.x0, fig.bbox.x0 + MARGIN_PX)
     text.set_text(wrap(text.get_text(), room, lambda s: text_width(s, text, renderer)))
+    extents.pop(text.axes, None)  # its extent changed with its text
     return True
 
 
@@ -146,8 +227,7 @@ def fit_ticks(axis, fig: Figure) -> bool:
     if not touching(axis, fig):
         return False
     if isinstance(axis.get_major_locator(), FixedLocator):
-        fit_category_ticks(axis, fig)
-        return True
+        return fit_category_ticks(axis, fig)
     renderer = fig.canvas.get_renderer()
     like = chartcheck.tick_labels(axis)[0]
     low, high = sorted(axis.get_view_interval())
@@ -167,14 +247,48 @@ def fit_ticks(axis, fig: Figure) -> bool:
     return True
 
 
-def fit_category_ticks(axis, fig: Figure) -> None:
+def thin_before_layout(axis, fig: Figure, renderer) -> bool:
+    """Keep for the first layout only every k-th category of a month axis too long to label whole
+    even across the whole canvas (k: the most that is sure to be thinned, measured below); True if
+    it did. Its categories are kept (CATEGORIES) for `fit_category_ticks`, which chooses the step
+    from all of them, as for an axis laid out whole. The first layout then makes, measures and
+    draws tens of ticks, not one for each month of the history: the layout is the same, as the
+    labels left out are as tall as those kept and lie inside the axes."""
+    if not isinstance(axis.get_major_locator(), FixedLocator) or len(axis.get_majorticklocs()) < 3:
+        return False
+    labels = chartcheck.tick_labels(axis)
+    if len(labels) < 3:
+        return False
+    locs = list(axis.get_majorticklocs())[: len(labels)]
+    texts = [t.get_text() for t in labels]
+    low, high = sorted(axis.get_view_interval())
+    # the widest piece a label cannot be broken into (wrap) needs at least this many categories
+    narrowest = max(text_width(piece, labels[0], renderer) for piece in {a for t in texts for a in atoms(t)})
+    widest_spacing = fig.bbox.width * float(np.min(np.diff(locs))) / (high - low)
+    least_step = int(np.ceil((narrowest + TICK_GAP_PX) / widest_spacing))
+    if least_step < 2:
+        return False
+    setattr(axis, CATEGORIES, (locs, texts))
+    axis.set_ticks(locs[::least_step], texts[::least_step])
+    return True
+
+
+def atoms(text: str) -> list[str]:
+    """The smallest pieces `wrap` keeps whole: Chinese characters, words, runs of digits."""
+    return [a for piece in pieces(text) for a in cjk_characters(piece) if a.strip()]
+
+
+def fit_category_ticks(axis, fig: Figure) -> bool:
     """Category labels (x: wrapped to the space between ticks first) shown every `step`-th tick,
-    the smallest step at which the widest (x) or tallest (y) label fits between its neighbours."""
+    the smallest step at which the widest (x) or tallest (y) label fits between its neighbours;
+    True. An axis thinned for the first layout is fitted from all its categories."""
     renderer = fig.canvas.get_renderer()
     labels = chartcheck.tick_labels(axis)
-    spacing = min_spacing_px(axis)
-    texts = [t.get_text() for t in labels]
-    locs = [loc for loc, _ in zip(axis.get_majorticklocs(), labels, strict=False)]
+    locs, texts = getattr(axis, CATEGORIES, (None, None))
+    if locs is None:
+        texts = [t.get_text() for t in labels]
+        locs = [loc for loc, _ in zip(axis.get_majorticklocs(), labels, strict=False)]
+    spacing = min_spacing_px(axis, locs)
     horizontal = axis is axis.axes.xaxis
     if horizontal:
         texts = [wrap(t, spacing - TICK_GAP_PX, lambda s, like=labels[0]: text_width(s, like, renderer)) for t in texts]
@@ -182,8 +296,12 @@ def fit_category_ticks(axis, fig: Figure) -> None:
     step = 1
     while step < len(texts) and max(sizes) + (TICK_GAP_PX if horizontal else 1) > spacing * step:
         step += 1
-    # the labels come from a fixed formatter: replaced, not edited
-    axis.set_ticks(locs, [t if i % step == 0 else "" for i, t in enumerate(texts)])
+    # Only the ticks shown are kept (the labels come from a fixed formatter: replaced, not edited).
+    # A tick with an empty label would still be made, laid out, measured and drawn in every pass,
+    # its grid line too: over 120 months a solid grey band of lines, and a cost growing with the
+    # history. The grid lines stay at the labelled categories, as on any thinned axis.
+    axis.set_ticks(locs[::step], texts[::step])
+    return True
 
 
 def text_size(text: str, like: Text, renderer) -> tuple[float, float]:
@@ -193,9 +311,9 @@ def text_size(text: str, like: Text, renderer) -> tuple[float, float]:
     return max(text_width(x, like, renderer) for x in lines), height * len(lines) * 1.2
 
 
-def min_spacing_px(axis) -> float:
-    """The smallest distance between two neighbouring ticks, in pixels."""
-    locs = np.asarray(axis.get_majorticklocs(), dtype=float)
+def min_spacing_px(axis, locs=None) -> float:
+    """The smallest distance between two neighbouring ticks (or `locs`), in pixels."""
+    locs = np.asarray(axis.get_majorticklocs() if locs is None else locs, dtype=float)
     if len(locs) < 2:
         return float("inf")
     ax = axis.axes

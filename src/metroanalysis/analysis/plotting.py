@@ -126,7 +126,8 @@ def to_png(fig: Figure, check: Callable[[Figure], None] | None = None) -> tuple[
     fig.set_dpi(DRAW_DPI)
     # A figure made with pyplot has an Agg canvas (inline backend or not); one made bare gets one.
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
+    if not getattr(fig, chartlayout.RENDERED, False):  # not already drawn as it is by chartlayout.fit
+        canvas.draw()
     if check is not None:
         try:
             check(fig)
@@ -159,6 +160,15 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def _inside_axes(ax: Axes, texts: list) -> None:
+    """`texts` lie inside the axes (in a cell, on a bar): constrained layout need not measure them on
+    every pass, as they change nothing it keeps room for; chartlayout.fit puts back into the layout
+    any it finds reaching out."""
+    for text in texts:
+        text.set_in_layout(False)
+    setattr(ax, chartlayout.INNER_TEXTS, [*getattr(ax, chartlayout.INNER_TEXTS, []), *texts])
+
+
 def _label(ax: Axes, title: str, xlabel: str, ylabel: str) -> None:
     ax.set_title(title, loc="left", fontsize=13)
     ax.set_xlabel(xlabel)
@@ -189,7 +199,7 @@ def stacked_share_bars(
     for column, colour in zip(data.columns, colours, strict=True):
         bars = ax.barh(list(positions), data[column], left=left, color=colour, label=str(column))
         texts = [f"{v * 100:.0f}%" if v >= min_label else "" for v in data[column]]
-        ax.bar_label(bars, labels=texts, label_type="center", fontsize=8)
+        _inside_axes(ax, ax.bar_label(bars, labels=texts, label_type="center", fontsize=8))
         left += data[column]
     ax.set_yticks(list(positions), [str(i) for i in data.index])
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
@@ -292,6 +302,7 @@ def heatmap(
     )  # fmt: skip
     ax.tick_params(axis="x", labelrotation=0)
     ax.tick_params(axis="y", labelrotation=0)
+    _inside_axes(ax, list(ax.texts))  # the numbers in the cells: 12 x months of them over the history
     _label(ax, title, xlabel, ylabel)
     return fig
 
