@@ -107,6 +107,32 @@ def test_line_chart_sets_coinciding_series_side_by_side_and_starts_at_zero():
     assert sorted(shown) == ["10", "11", "9"]  # the two lines ending on 9 share one label
 
 
+def test_ten_years_of_months_are_lines_told_apart_by_their_dashes_not_dots_side_by_side():
+    """Over 120 months a dot per month would run into the next one along the line, and setting
+    coinciding lines side by side would move them by more than a month: past MARKED_POINTS the
+    lines carry no markers, and two with the same values (the areas two platforms reach, every
+    month) pass the check because their dash patterns differ."""
+    months = [f"{2021 + i // 12}年{i % 12 + 1}月" for i in range(120)]
+    wide = pd.DataFrame({"远程会诊": [10] * 120, "远程临检": [10] * 120, "远程影像": [8] * 120}, index=months)
+    fig = plotting.line_chart(wide, title="各远程医疗平台对接的区数", xlabel="月份", ylabel="对接的区数（个）")
+    lines = [line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
+    assert [line.get_marker() for line in lines] == ["None"] * 3
+    assert len({line.get_linestyle() for line in lines}) == 3
+    chartlayout.fit(fig)
+    assert chartcheck.problems(fig) == []
+    short = wide.iloc[: plotting.MARKED_POINTS]
+    fig = plotting.line_chart(short, title="各远程医疗平台对接的区数", xlabel="月份", ylabel="对接的区数（个）")
+    assert all(line.get_marker() != "None" for line in fig.axes[0].get_lines()[:3])  # four years: dots
+
+
+def test_two_unmarked_lines_drawn_alike_on_one_spot_still_coincide():
+    fig, ax = small_figure()
+    ax.plot([0, 1, 2], [9, 9, 9], label="远程会诊")
+    ax.plot([0, 1, 2], [9, 9, 9], label="远程临检")  # same solid line: one hides the other
+    ax.set_ylim(0, 12)
+    assert ("coincide", ("远程会诊", "远程临检")) in kinds(fig)
+
+
 def test_a_long_title_is_wrapped_to_the_canvas_not_shrunk():
     title = "Kiosk registration and payment money per terminal by unit, April 2021"
     fig = plotting.ranked_bars(pd.Series([3.0, 1.0], index=["a", "b"]), title=title, xlabel="yuan", ylabel="unit")

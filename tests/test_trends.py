@@ -7,7 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metroanalysis.analysis.trends import MEASURES, headline_figures, latest_changes, month_over_month
+from metroanalysis.analysis.trends import (
+    MEASURES,
+    headline_figures,
+    latest_changes,
+    latest_columns,
+    month_over_month,
+)
 
 
 def stack(april, may_edit=None) -> dict[str, pd.DataFrame]:
@@ -162,3 +168,11 @@ def test_headlines_agree_with_column_total_month_by_month(two_months):
             got = row(h, month, measure)
             assert got["value"] == total.shown(), (month, measure)
             assert got["difference"] == total.shown(total.difference), (month, measure)
+
+
+def test_a_heatmap_over_years_of_months_shows_the_latest_year():
+    months = [f"{2021 + i // 12}年{i % 12 + 1}月" for i in range(30)]
+    wide = pd.DataFrame([list(range(30))], index=["玄武区"], columns=months)
+    shown = latest_columns(wide)
+    assert list(shown.columns) == months[-12:] and list(shown.iloc[0]) == list(range(18, 30))
+    assert list(latest_columns(wide.iloc[:, :5]).columns) == months[:5]  # fewer: every month

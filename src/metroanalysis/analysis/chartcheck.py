@@ -8,7 +8,8 @@ resolution the chart is drawn at, after the layout the PNG gets:
 - the value axis of a bar chart, and the y axis of a line chart of figures that are never negative,
   includes 0, unless the axes carry a note saying why not (`plotting.baseline_note`) that the chart shows;
 - series that coincide stay distinguishable: no marker of one line is drawn within half a marker of
-  another line's (two lines with the same values are offset, not stacked on one spot).
+  another line's (two lines with the same values are offset, not stacked on one spot); lines too
+  long to mark each point (`plotting.MARKED_POINTS`) are told apart by their dash patterns.
 
 A failure raises `ChartCheckError` naming the report, the chart (its title) and the offending texts.
 """
@@ -213,6 +214,8 @@ def coinciding_series(ax: Axes) -> list[Problem]:
     lines = [line for line in ax.get_lines() if line.get_visible() and not line.get_label().startswith("_")]
     out = []
     for a, b in itertools.combinations(lines, 2):
+        if not (marked(a) or marked(b)) and a.get_linestyle() != b.get_linestyle():
+            continue  # lines without markers, one drawn over the other, show through each other's dashes
         pa, pb = display_points(a), display_points(b)
         if not len(pa) or not len(pb):
             continue
@@ -224,6 +227,10 @@ def coinciding_series(ax: Axes) -> list[Problem]:
             detail = f"{close} of {min(len(pa), len(pb))} points drawn within {reach:.0f} px of each other"
             out.append(Problem("coincide", (a.get_label(), b.get_label()), detail))
     return out
+
+
+def marked(line) -> bool:
+    return line.get_marker() not in (None, "None", "none", "", " ")
 
 
 def display_points(line) -> np.ndarray:

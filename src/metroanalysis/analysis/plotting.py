@@ -326,6 +326,9 @@ def coverage_heatmap(
     )
 
 
+MARKED_POINTS = 48  # up to this many points (four years of months) a line chart marks each one
+
+
 def line_chart(
     wide: pd.DataFrame,
     *,
@@ -342,11 +345,14 @@ def line_chart(
     data = wide.astype("Float64").astype(float)
     x = list(range(len(data)))
     colours = sns.color_palette("Set2", n_colors=max(len(data.columns), 3))
-    markers = ["o", "s", "^", "D", "v", "P", "X"]
+    # a dot per month while the months are far enough apart to show one; over years of months the
+    # dots would run into each other along each line (and side by side could not be told apart)
+    markers = ["o", "s", "^", "D", "v", "P", "X"] if len(data) <= MARKED_POINTS else ["None"]
     end_labels = {}
     for i, (column, colour) in enumerate(zip(data.columns, colours, strict=False)):
         # lines that coincide stay visible: a different marker and dash for each, and where their
-        # markers fall on one spot, set side by side when laid out (chartlayout.dodge_coinciding_lines)
+        # markers fall on one spot, set side by side when laid out (chartlayout.dodge_coinciding_lines);
+        # lines without markers are told apart by their dashes
         ax.plot(
             x,
             data[column].to_numpy(),

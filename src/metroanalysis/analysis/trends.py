@@ -454,6 +454,15 @@ def coverage_changes(
     return out.astype({c: "string" for c in columns[:4]})
 
 
+HEATMAP_MONTHS = 12  # a heatmap over months (a cell per area and month, its figure in it) shows the latest year
+
+
+def latest_columns(wide: pd.DataFrame, months: int = HEATMAP_MONTHS) -> pd.DataFrame:
+    """The last `months` columns (months, in order) of an areas × months table; all when fewer.
+    Over years of months a cell per month would be too narrow to read; the data files keep every month."""
+    return wide.iloc[:, -months:]
+
+
 def upload_share_by_area(
     upload_by_district: pd.DataFrame, lang: str = "zh", entities: pd.DataFrame | None = None
 ) -> pd.DataFrame:
