@@ -326,7 +326,7 @@ def coverage_heatmap(
     )
 
 
-MARKED_POINTS = 48  # up to this many points (four years of months) a line chart marks each one
+MARKED_POINTS = 36  # up to this many points (three years of months) a line chart marks each one
 
 
 def line_chart(
