@@ -75,16 +75,7 @@ def write_entity_pages(
         entities = collect(tables, out_root, lang, charts, recent)
         for e in entities:
             e.years = sorted({m[:4] for m in e.months}) if len(months) > RECENT_MONTHS else []
-            page = site.render(
-                "entity.html.j2",
-                lang,
-                e=e,
-                year=None,
-                **links(lang, langs, e.entity_id),
-                generated=build.now(),
-                provenance=made_from,
-            )
-            build.write_atomic(out / f"{e.entity_id}.html", page)
+            write_page(out, e.entity_id, e, None, lang, langs, made_from)
         if len(months) > RECENT_MONTHS:
             years.update(
                 write_year_pages(tables, months, processed_all, out_root, lang, langs, root, charts, kept, code)
@@ -130,19 +121,18 @@ def write_year_pages(tables, months, processed_all, out_root, lang, langs, root,
                 continue
             e.months, e.printed, e.aliases = e.shown_months, [], []  # the entity page's, not the year's
             name = f"{e.entity_id}-{year}"
-            html = site.render(
-                "entity.html.j2",
-                lang,
-                e=e,
-                year=year,
-                **links(lang, langs, name),
-                generated=build.now(),
-                provenance=made_from,
-            )
-            build.write_atomic(out / f"{name}.html", html)
+            write_page(out, name, e, year, lang, langs, made_from)
             pages.append(name)
         found[where] = {"key": key, "pages": pages}
     return found
+
+
+def write_page(out: Path, name: str, e, year: str | None, lang: str, langs, made_from) -> None:
+    """One entity page (`year` None) or one of its year pages, as out/NAME.html."""
+    page = site.render(
+        "entity.html.j2", lang, e=e, year=year, **links(lang, langs, name), generated=build.now(), provenance=made_from
+    )
+    build.write_atomic(out / f"{name}.html", page)
 
 
 def year_key(code: str, tables, in_year: list[str], processed_all: Path, out_root: Path, lang: str, langs) -> str:
