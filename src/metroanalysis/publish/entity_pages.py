@@ -53,7 +53,8 @@ def write_entity_pages(
         return False
     folder = out_root / FOLDER
     langs = built_languages(folder, langs)
-    key = page_key(processed_all, out_root, langs)
+    code = code_key()
+    key = page_key(processed_all, out_root, langs, code)
     if not force and build.read_json(folder / RECORD).get("key") == key:
         return False
     from metroanalysis.clean.pipeline import read_month_folder
@@ -68,7 +69,6 @@ def write_entity_pages(
     months = sorted(set(tables["quality"]["month"].dropna()))  # every cleaned month has its checks
     recent = set(months[-RECENT_MONTHS:])
     kept = {} if force else build.read_json(folder / RECORD).get("years", {})
-    code = code_key()
     years: dict[str, dict] = {}
     for lang in langs:
         out = folder if lang == i18n.SOURCE else folder / lang
@@ -175,11 +175,11 @@ def built_languages(folder: Path, langs) -> tuple[str, ...]:
     return tuple(lang for lang in i18n.LANGS if lang in set(langs) | there | {i18n.SOURCE})
 
 
-def page_key(processed_all: Path, out_root: Path, langs) -> str:
+def page_key(processed_all: Path, out_root: Path, langs, code: str | None = None) -> str:
     return build.digest(
         {
             "all": build.processed_digest(processed_all),
-            "code": code_key(),
+            "code": code or code_key(),
             "reports": month_pages(out_root),  # which month pages exist to link back to
             "langs": list(langs),
         }
