@@ -91,6 +91,28 @@ def test_trends_report_for_the_newest_month_charts_all_24(batch, trends_report):
 
 
 @pytest.mark.slow
+def test_trends_table_over_24_months_shows_the_latest_12_whole(batch, trends_report):
+    """A column per month: 24 are too wide to read, and past 27 months pandas cut the table's
+    middle columns to "…" under an English "15 rows × 122 columns" (seen at 120 months). The
+    table shows the latest 12, whole; the charts still run over all 24 (test above)."""
+    import lxml.html
+
+    root, truths = batch
+    trends, _ = trends_report
+    page = lxml.html.fromstring((root / "reports" / "2023-03" / f"{trends.stem}.html").read_bytes())
+    table = page.xpath("//h2[contains(., '主要指标逐月一览')]/following::table[1]")[0]
+    headers = [" ".join(th.text_content().split()) for th in table.xpath(".//thead/tr[1]/th")]
+    assert headers[3:] == [f"{2022 + (m >= 13)}年{(m - 1) % 12 + 1}月" for m in range(4, 16)]  # 2022年4月 … 2023年3月
+    rows = {
+        r.xpath("th")[0].text_content(): [td.text_content() for td in r.xpath("td")] for r in table.xpath(".//tbody/tr")
+    }
+    march = sum(r["subtotal"] for r in truths["2023-03"].tables["booking_by_hospital"])
+    assert rows["预约挂号总量"][-1] == f"{march:,}"
+    text = page.text_content()
+    assert "表中为最近 12 个月" in text and "…" not in table.text_content() and " columns" not in text
+
+
+@pytest.mark.slow
 def test_generated_months_never_pass_for_real_ones(batch, trends_report):
     from metroanalysis import load_month
 

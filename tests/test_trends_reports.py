@@ -195,3 +195,17 @@ def test_printed_differences_lists_only_totals_the_rows_do_not_match():
     out = trends.printed_differences(h)
     assert out["measure"].tolist() == ["kiosk_money_yuan"] and out["difference"].tolist() == [-0.01]
     assert trends.printed_differences(headlines([("2021-04", "bookings_total", 1.0)])).empty  # nothing printed
+
+
+def test_printed_differences_of_the_months_shown_only():
+    h = headlines([("2021-04", "kiosk_money_yuan", 352429428.50), ("2021-05", "kiosk_money_yuan", 1.0)])
+    h["basis"] = "printed"
+    h["difference"] = pd.array([-0.01, 2.0], dtype="Float64")
+    assert trends.printed_differences(h, ["2021-05"])["month"].tolist() == ["2021-05"]
+    assert trends.printed_differences(h)["month"].tolist() == ["2021-04", "2021-05"]
+
+
+def test_a_table_over_years_of_months_shows_the_latest_year():
+    months = [f"{2021 + (i + 3) // 12}-{(i + 3) % 12 + 1:02d}" for i in range(30)]  # 2021-04 …
+    assert trends.latest_months(months) == months[-12:] and trends.latest_months(months)[0] == "2022-10"
+    assert trends.latest_months(months[:5]) == months[:5]  # fewer: every month

@@ -79,8 +79,6 @@ def setup(month=None, root=None, processed_dir=None, reports_dir=None, lang="zh"
     params = resolve(month, root, processed_dir, reports_dir, lang)
     _data_href = "data/" if lang == i18n.SOURCE else "../data/"
     plotting.setup()
-    pd.set_option("display.max_rows", 200)
-    pd.set_option("display.max_columns", 30)
     pd.set_option("display.max_colwidth", None)  # a long hospital name is shown whole
     m = load_month(params.month, root=params.root, processed=params.processed_dir)
     m.params = params  # for history(m)
@@ -168,7 +166,8 @@ def table(df: pd.DataFrame, columns: dict, source: str | None = None) -> None:
     spec = {col: h if isinstance(h, tuple) else (h, _kind(df[col])) for col, h in columns.items()}
     quoted = [h for h, kind in spec.values() if kind == PRINTED]
     shown = display_table(df, {col: (h, "text" if kind == PRINTED else kind) for col, (h, kind) in spec.items()})
-    display(HTML(quoting_printed(shown, quoted)) if quoted else shown)
+    with pd.option_context(*WHOLE_TABLE):
+        display(HTML(quoting_printed(shown, quoted)) if quoted else shown)
     if source:
         display(source_line(source))
 
@@ -179,6 +178,10 @@ _data_href = "data/"
 
 
 PRINTED = "printed"
+
+# A table is shown whole: pandas would otherwise put "…" for the middle rows or columns of a long
+# or wide table (numbers silently missing) and a "15 rows × 122 columns" line in English.
+WHOLE_TABLE = ("display.max_rows", None, "display.max_columns", None, "display.show_dimensions", False)
 
 
 def quoting_printed(shown: pd.DataFrame, columns: list[str]) -> str:

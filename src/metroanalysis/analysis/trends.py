@@ -376,11 +376,13 @@ def headline_rows(headlines: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return out.astype("string")
 
 
-def printed_differences(headlines: pd.DataFrame) -> pd.DataFrame:
+def printed_differences(headlines: pd.DataFrame, months: list[str] | None = None) -> pd.DataFrame:
     """The headline figures that quote a printed 合计 from which the rows differ: month,
     measure, value (the printed total, or the sum of printed totals: `basis`) and difference
-    (print minus rows, as quality.csv), in month order."""
-    differs = headlines[headlines["difference"].fillna(0) != 0]
+    (print minus rows, as quality.csv), in month order; of `months` only, when given."""
+    differs = headlines[headlines["difference"].fillna(0) != 0]  # no difference worked out: none to note
+    if months is not None:
+        differs = differs[differs["month"].isin(months)]
     return (
         differs[["month", "measure", "value", "basis", "difference"]]
         .sort_values(["month"], kind="stable")
@@ -454,13 +456,19 @@ def coverage_changes(
     return out.astype({c: "string" for c in columns[:4]})
 
 
-HEATMAP_MONTHS = 12  # a heatmap over months (a cell per area and month, its figure in it) shows the latest year
+# A heatmap or table with a cell per month shows the latest year of months: over years of months
+# a cell per month would be too narrow to read, and a table too wide. (A line chart shows every month.)
+LATEST_MONTHS = 12
 
 
-def latest_columns(wide: pd.DataFrame, months: int = HEATMAP_MONTHS) -> pd.DataFrame:
-    """The last `months` columns (months, in order) of an areas × months table; all when fewer.
-    Over years of months a cell per month would be too narrow to read; the data files keep every month."""
+def latest_columns(wide: pd.DataFrame, months: int = LATEST_MONTHS) -> pd.DataFrame:
+    """The last `months` columns (months, in order) of an areas × months table; all when fewer."""
     return wide.iloc[:, -months:]
+
+
+def latest_months(months: list[str], count: int = LATEST_MONTHS) -> list[str]:
+    """The last `count` of `months` (in order); all when fewer."""
+    return list(months[-count:])
 
 
 def upload_share_by_area(
