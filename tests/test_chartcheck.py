@@ -275,6 +275,29 @@ def test_a_long_month_axis_is_laid_out_first_with_few_ticks_and_thinned_as_if_wh
     assert thinned_first == fitted()
 
 
+def test_a_long_month_axis_makes_ticks_only_for_the_months_it_labels():
+    """120 months: a tick is made for each month labelled, not for each month (a tick costs
+    about a millisecond to make, and each was made, laid out and then thrown away)."""
+    fig = plotting.line_chart(months_series(120), title="各渠道预约量", xlabel="月份", ylabel="预约量（次）")
+    chartlayout.fit(fig)
+    fig.canvas.draw()
+    axis = fig.axes[0].xaxis
+    assert len(axis.get_majorticklocs()) <= len(axis.majorTicks) < 30  # the first layout's few, then these
+
+
+def test_a_text_width_remembered_is_the_width_of_that_text_in_that_font():
+    fig, ax = small_figure()
+    renderer = chartcheck.renderer_of(fig)
+    small, large = ax.text(0, 0, "x", fontsize=8), ax.text(0, 0, "x", fontsize=12)
+    widths = [chartlayout.text_width("2021年4月", like, renderer) for like in (small, large, small, large)]
+    measured = [
+        renderer.get_text_width_height_descent("2021年4月", t.get_fontproperties(), False)[0] for t in (small, large)
+    ]
+    assert widths == measured * 2 and widths[0] < widths[1]
+    small.set_fontsize(10)  # the same text object, its font changed: measured anew
+    assert widths[0] < chartlayout.text_width("2021年4月", small, renderer) < widths[1]
+
+
 def test_a_chart_that_fits_as_it_is_is_drawn_once(monkeypatch):
     """Nothing to wrap, thin or move: the drawing `fit` lays the chart out with is the picture
     `to_png` encodes (not drawn a second time); the same pixels as a drawing of its own gives."""

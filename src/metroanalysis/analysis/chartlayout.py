@@ -168,7 +168,17 @@ def upright_single_character(ax: Axes) -> None:
 
 
 def text_width(text: str, like: Text, renderer) -> float:
-    return renderer.get_text_width_height_descent(text, like.get_fontproperties(), ismath=False)[0]
+    """Width in pixels of `text` in `like`'s font. Remembered for the process: fitting a month
+    axis measures the same labels and pieces of labels (年, 月, 2021) hundreds of times."""
+    font = like.get_fontproperties()
+    key = (text, tuple(font.get_family()), font.get_style(), font.get_variant(), font.get_weight(),
+           font.get_stretch(), font.get_size(), font.get_file(), type(renderer), renderer.dpi)  # fmt: skip
+    if key not in _WIDTHS:
+        _WIDTHS[key] = renderer.get_text_width_height_descent(text, font, ismath=False)[0]
+    return _WIDTHS[key]
+
+
+_WIDTHS: dict[tuple, float] = {}
 
 
 def fit_width(text: Text, fig: Figure, renderer, extents: dict | None = None) -> bool:
@@ -254,16 +264,20 @@ def thin_before_layout(axis, fig: Figure, renderer) -> bool:
     from all of them, as for an axis laid out whole. The first layout then makes, measures and
     draws tens of ticks, not one for each month of the history: the layout is the same, as the
     labels left out are as tall as those kept and lie inside the axes."""
-    if not isinstance(axis.get_major_locator(), FixedLocator) or len(axis.get_majorticklocs()) < 3:
+    if not isinstance(axis.get_major_locator(), FixedLocator) or not axis.get_visible():
         return False
-    labels = chartcheck.tick_labels(axis)
-    if len(labels) < 3:
-        return False
-    locs = list(axis.get_majorticklocs())[: len(labels)]
-    texts = [t.get_text() for t in labels]
+    # read from the locator and formatter: a tick made for each month would cost more than the
+    # layout it saves (the ticks are made for the categories kept)
     low, high = sorted(axis.get_view_interval())
+    span = (high - low) * 1e-9
+    shown = [(loc, text) for loc, text in zip(axis.get_majorticklocs(), axis.get_major_formatter().format_ticks(
+        axis.get_majorticklocs()), strict=True) if low - span <= loc <= high + span]  # fmt: skip
+    if len(shown) < 3:
+        return False
+    locs, texts = [loc for loc, _ in shown], [text for _, text in shown]
+    like = axis.get_major_ticks(1)[0].label1
     # the widest piece a label cannot be broken into (wrap) needs at least this many categories
-    narrowest = max(text_width(piece, labels[0], renderer) for piece in {a for t in texts for a in atoms(t)})
+    narrowest = max(text_width(piece, like, renderer) for piece in {a for t in texts for a in atoms(t)})
     widest_spacing = fig.bbox.width * float(np.min(np.diff(locs))) / (high - low)
     least_step = int(np.ceil((narrowest + TICK_GAP_PX) / widest_spacing))
     if least_step < 2:

@@ -27,7 +27,7 @@ from matplotlib.colors import BoundaryNorm, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, get_font
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter, MaxNLocator, PercentFormatter
 
 from metroanalysis.analysis import chartcheck, chartlayout
 
@@ -369,7 +369,9 @@ def line_chart(
             end_labels[str(column)] = ax.annotate(text, (x[data.index.get_loc(last.index[-1])], value), xytext=(5, 0),
                                                   textcoords="offset points", fontsize=8, va="center")  # fmt: skip
     setattr(ax, chartlayout.END_LABELS, end_labels)
-    ax.set_xticks(x, [str(i) for i in data.index])
+    # a month per category; the ticks themselves are made when laid out, for the months labelled
+    ax.xaxis.set_major_locator(FixedLocator(x))
+    ax.xaxis.set_major_formatter(FixedFormatter([str(i) for i in data.index]))
     if percent:
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
     elif data.abs().max().max() >= 1000:
