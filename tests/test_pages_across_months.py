@@ -465,6 +465,31 @@ def test_a_long_history_keeps_older_months_on_year_pages_redone_only_when_their_
     assert "2021" in rendered and (reports / "entities" / "H001-2021.html").is_file()
 
 
+def test_a_month_added_in_a_later_year_redoes_no_page_of_the_years_before(project, tmp_path, monkeypatch):
+    """Issue 26: January 2022 arrives; the 2021 pages (entity and quality) are not worked out
+    again. The registry's names were part of each year's key with the newest month's date, so
+    each new month redid every year's pages: ten years of them."""
+    from metroanalysis.publish import entity_pages, site
+
+    monkeypatch.setattr(entity_pages, "RECENT_MONTHS", 1)
+    root = tmp_path / "project"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns(".locks"))
+    reports, all_months = root / "reports", root / "data" / "processed" / "all"
+    assert write_entity_pages(all_months, reports, LANGS, force=True, root=root) is True
+    assert write_quality_page(all_months, reports, LANGS, force=True, root=root) is True
+    synth = ["synth", "--from", "2021-04", "--month", "2022-01", "--seed", "2", "--into-raw", "--root", str(root)]
+    assert main(synth) == 0 and main(["clean", "--all", "--root", str(root)]) == 0
+    rendered: list[str] = []
+    original = site.render
+    monkeypatch.setattr(
+        site, "render", lambda name, lang, **v: rendered.append(v.get("year")) or original(name, lang, **v)
+    )
+    assert write_entity_pages(all_months, reports, LANGS, root=root) is True
+    assert write_quality_page(all_months, reports, LANGS, root=root) is True
+    assert "2022" in rendered and "2021" not in rendered
+    assert (reports / "entities" / "H001-2022.html").is_file() and (reports / "quality" / "2022.html").is_file()
+
+
 def stale_page_key(record: Path) -> None:
     """The pages' record made to hold another key (as a new month or a template change would),
     each year's key left as it is."""

@@ -144,12 +144,18 @@ def year_key(code: str, tables, in_year: list[str], processed_all: Path, out_roo
             code,
             [build.processed_digest(processed_all.parent / m) for m in in_year],
             [has_reports(out_root, m, lang) for m in in_year],
-            latest(tables["entities"]).to_csv(index=False),
-            latest(tables["aliases"]).to_csv(index=False),
+            registry_text(tables["entities"]),
+            registry_text(tables["aliases"]),
             lang,
             list(langs),
         ]
     )
+
+
+def registry_text(df) -> str:
+    """The registry's rows as the newest month used them, without that month: a new month with
+    the same names and aliases changes no year before it."""
+    return latest(df).drop(columns="month", errors="ignore").to_csv(index=False)
 
 
 def made_from_all(root: Path | None, tables) -> object | None:
