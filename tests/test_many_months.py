@@ -67,6 +67,29 @@ def test_month_over_month_equals_the_generators_numbers(batch):
     assert round(change["change_pct"], 6) == round(100 * (bookings["june"] - bookings["may"]) / bookings["may"], 6)
 
 
+@pytest.mark.slow
+def test_a_reports_history_reads_only_the_tables_its_figures_come_from(batch, monkeypatch):
+    """Issue 26: facts.csv repeats every number of every month (most of the time reading the
+    stacked tables took); the headline figures over the months up to June 2022 leave it unread,
+    and equal those worked out from every table read whole."""
+    import pandas as pd
+
+    from metroanalysis.clean import store
+    from metroanalysis.clean.pipeline import TablesRead
+
+    root, _ = batch
+    read: list[str] = []
+    original = store.read_table
+    monkeypatch.setattr(
+        store, "read_table", lambda f, name, stacked=False: read.append(name) or original(f, name, stacked)
+    )
+    upto = "2022-06"
+    lazy = headline_figures(TablesRead(root / "data" / "processed" / "all", True, lambda df: df[df["month"] <= upto]))
+    assert read and "facts" not in read and sorted(lazy["month"].unique())[-1] == upto
+    whole = {name: df[df["month"] <= upto] for name, df in load_all_months(root=root).tables.items()}
+    pd.testing.assert_frame_equal(lazy, headline_figures(whole))
+
+
 @pytest.fixture(scope="module")
 def trends_report(batch):
     """The trends report for the newest month of the batch, run once (tests may run in any order,

@@ -19,6 +19,7 @@ reads the first such output of each executed notebook. `chart` attaches
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from IPython.display import HTML, Image, Markdown, display
 
 from metroanalysis import i18n
 from metroanalysis.analysis import chartcheck, chartlayout, display_table, plotting
-from metroanalysis.clean.pipeline import MonthData, load_all_months, load_month
+from metroanalysis.clean.pipeline import MonthData, TablesRead, load_month
 from metroanalysis.errors import UsageError
 from metroanalysis.paths import Project, find_project
 
@@ -99,20 +100,21 @@ def month_label(month: str, lang: str = "zh") -> str:
     return i18n.month_label(month, lang)
 
 
-def history(m: MonthData) -> dict[str, pd.DataFrame]:
+def history(m: MonthData) -> Mapping[str, pd.DataFrame]:
     """Every month's tables up to and including the report's month, stacked with a `month`
-    column: data/processed/all (load_all_months) when it holds every such month, otherwise
-    stacked here from the month folders (all/ is rebuilt by `metroanalysis clean`, not by the
-    report runner, so it may lag behind a month just added). Never writes all/ itself, so
-    notebooks run in parallel do not race on it."""
+    column: data/processed/all when it holds every such month (each table read when first
+    used), otherwise stacked here from the month folders (all/ is rebuilt by `metroanalysis
+    clean`, not by the report runner, so it may lag behind a month just added). Never writes
+    all/ itself, so notebooks run in parallel do not race on it."""
     params: Parameters = m.params
     project = find_project(params.root)
     months = [x for x in project.months() if x <= params.month]
     processed = params.processed_dir or project.processed
     if (Path(processed) / "all" / "datapackage.json").is_file():
-        stacked = load_all_months(params.root, params.processed_dir).tables
+        upto = params.month
+        stacked = TablesRead(Path(processed) / "all", True, lambda df: df[df["month"] <= upto].reset_index(drop=True))
         if set(months) <= set(stacked["booking_by_hospital"]["month"]):
-            return {name: df[df["month"] <= params.month].reset_index(drop=True) for name, df in stacked.items()}
+            return stacked
     parts: dict[str, list[pd.DataFrame]] = {}
     for month in months:
         data = m if month == params.month else load_month(month, root=params.root, processed=params.processed_dir)

@@ -235,7 +235,9 @@ def headline_figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     not print; `computed`: from the rows, as a sum where nothing is printed, a ratio, a mean or
     a count) and difference (the printed 合计 minus the rows' sum, as in quality.csv; <NA> where
     no 合计 of rows is printed)."""
-    months = _months({k: v for k, v in tables.items() if k not in ("entities", "aliases")})
+    # the months of the bulletin's tables (the registry's are not months of data); facts.csv
+    # repeats every number of those tables, and is left unread (`notebook.history` reads lazily)
+    months = _months({k: tables[k] for k in tables if k not in ("entities", "aliases", "facts")})
     printed = pd.DataFrame(_printed_rows(tables, months), columns=COLUMNS)
     rows = printed.values.tolist()
     for measure, values in _computed(tables, months, printed).items():
