@@ -490,6 +490,27 @@ def test_a_month_added_in_a_later_year_redoes_no_page_of_the_years_before(projec
     assert (reports / "entities" / "H001-2022.html").is_file() and (reports / "quality" / "2022.html").is_file()
 
 
+def test_the_pages_across_months_read_the_stacked_tables_once(project, tmp_path, monkeypatch):
+    """Both pages built by a run share one read of data/processed/all (at 120 months a read is
+    a third of a second of the run's background work)."""
+    from metroanalysis.clean import pipeline
+    from metroanalysis.paths import find_project
+    from metroanalysis.run import runner
+
+    root = tmp_path / "project"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns(".locks"))
+    for folder in ("entities", "quality"):
+        (root / "reports" / folder / ".build.json").unlink()  # both pages to be built again
+    reads: list[str] = []
+    original = pipeline.read_month_folder
+    monkeypatch.setattr(pipeline, "read_month_folder", lambda m, *a, **k: reads.append(m) or original(m, *a, **k))
+    with runner.pages_across_months(find_project(root), root / "reports", LANGS, [], []) as across:
+        pass
+    assert across.ok and reads == ["all"]
+    assert json.loads((root / "reports" / "quality" / ".build.json").read_text(encoding="utf-8"))["key"]
+    assert json.loads((root / "reports" / "entities" / ".build.json").read_text(encoding="utf-8"))["key"]
+
+
 def stale_page_key(record: Path) -> None:
     """The pages' record made to hold another key (as a new month or a template change would),
     each year's key left as it is."""

@@ -22,14 +22,20 @@ Where to change what:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from metroanalysis import i18n
 from metroanalysis.build import keys as build
 from metroanalysis.publish import site
 from metroanalysis.publish.entity_charts import ChartCache
 from metroanalysis.publish.entity_data import SECTIONS, ByEntity, collect, has_reports, index_values, latest
+
+if TYPE_CHECKING:
+    from metroanalysis.clean.pipeline import MonthData
 
 FOLDER = "entities"
 RECORD = ".build.json"
@@ -44,10 +50,16 @@ TEMPLATES = ("entity.html.j2", "entities.html.j2", "page.html.j2", "csp.html.j2"
 
 
 def write_entity_pages(
-    processed_all: Path, out_root: Path, langs=(i18n.SOURCE,), force: bool = False, root: Path | None = None
+    processed_all: Path,
+    out_root: Path,
+    langs=(i18n.SOURCE,),
+    force: bool = False,
+    root: Path | None = None,
+    read: Callable[[], MonthData] | None = None,
 ) -> bool:
     """reports/entities/ from data/processed/all/, unless it was built from the same data, code
-    and report months already; True if (re)built."""
+    and report months already; True if (re)built. `read`: gives the stacked tables, when the
+    caller shares one read of them between pages (`stacked_reader`)."""
     processed_all, out_root = Path(processed_all), Path(out_root)
     if not (processed_all / "datapackage.json").is_file():
         return False
@@ -57,9 +69,7 @@ def write_entity_pages(
     key = page_key(processed_all, out_root, langs, code)
     if not force and build.read_json(folder / RECORD).get("key") == key:
         return False
-    from metroanalysis.clean.pipeline import read_month_folder
-
-    tables = read_month_folder("all", processed_all, stacked=True).tables
+    tables = (read or stacked_reader(processed_all))().tables
     # each table's rows of each entity, found once for every entity and language (a filter per
     # entity and table grows with entities × months)
     tables = {**tables, **{spec.table: ByEntity(tables[spec.table], spec.key) for spec in SECTIONS}}
@@ -91,6 +101,14 @@ def write_entity_pages(
         build.write_atomic(out / "index.html", index)
     build.write_atomic(folder / RECORD, json.dumps({"key": key, "years": years}, sort_keys=True) + "\n")
     return True
+
+
+def stacked_reader(processed_all: Path) -> Callable[[], MonthData]:
+    """data/processed/all's tables, read on the first call and kept for the next (the entity
+    pages and the quality page, built one after the other, read them once)."""
+    from metroanalysis.clean.pipeline import read_month_folder
+
+    return functools.cache(lambda: read_month_folder("all", Path(processed_all), stacked=True))
 
 
 # An entity's page shows the rows of the latest RECENT_MONTHS months (its charts: every month);

@@ -18,6 +18,7 @@ the fields' `zero_means_not_reported` in `schema.FIELD_METADATA`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,6 +31,8 @@ from metroanalysis.publish.data import DATA, table_title
 
 if TYPE_CHECKING:  # pandas is imported where the pages are built: deciding that nothing changed stays fast
     import pandas as pd
+
+    from metroanalysis.clean.pipeline import MonthData
 
 FOLDER = "quality"
 RECORD = ".build.json"
@@ -56,9 +59,15 @@ class Finding:
 
 
 def write_quality_page(
-    processed_all: Path, out_root: Path, langs=(i18n.SOURCE,), force: bool = False, root: Path | None = None
+    processed_all: Path,
+    out_root: Path,
+    langs=(i18n.SOURCE,),
+    force: bool = False,
+    root: Path | None = None,
+    read: Callable[[], MonthData] | None = None,
 ) -> bool:
-    """reports/quality/ from data/processed/all/, unless built from the same already; True if built."""
+    """reports/quality/ from data/processed/all/, unless built from the same already; True if
+    built. `read`: gives the stacked tables (`entity_pages.stacked_reader`, one read shared)."""
     processed_all, out_root = Path(processed_all), Path(out_root)
     if not (processed_all / "datapackage.json").is_file():
         return False
@@ -83,10 +92,9 @@ def write_quality_page(
     )
     if not force and build.read_json(folder / RECORD).get("key") == key:
         return False
-    from metroanalysis.clean.pipeline import read_month_folder
+    from metroanalysis.publish.entity_pages import made_from_all, stacked_reader
 
-    data = read_month_folder("all", processed_all, stacked=True)
-    from metroanalysis.publish.entity_pages import made_from_all
+    data = (read or stacked_reader(processed_all))()
 
     made_from = made_from_all(root, data.tables)
     bulletins = bulletin_paths(data.package)

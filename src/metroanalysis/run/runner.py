@@ -34,7 +34,7 @@ from metroanalysis.errors import UsageError
 from metroanalysis.paths import MONTH, Project, check_month, list_notebooks, relative
 from metroanalysis.publish import provenance, site
 from metroanalysis.publish.data import publish_workbook
-from metroanalysis.publish.entity_pages import write_entity_pages
+from metroanalysis.publish.entity_pages import stacked_reader, write_entity_pages
 from metroanalysis.publish.quality_page import write_quality_page
 from metroanalysis.run.pool import run_tasks
 from metroanalysis.run.tasks import KERNEL, Outcome, Task, last_line
@@ -273,7 +273,9 @@ def pages_across_months(project: Project, out_root: Path, langs, tasks, found):
     result = _Across()
 
     def write() -> None:
-        args = (project.processed / "all", out_root, langs, False, project.root)
+        stacked = project.processed / "all"
+        # the stacked tables read once, by the first of the two pages that needs them
+        args = (stacked, out_root, langs, False, project.root, stacked_reader(stacked))
         result.ok &= side_step("the hospital and area pages", write_entity_pages, *args)
         result.ok &= side_step("the quality page", write_quality_page, *args)
 
