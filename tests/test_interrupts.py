@@ -407,6 +407,38 @@ def test_a_run_and_a_killed_worker_leave_nothing_in_the_temp_folder(tmp_path, pr
     assert_nothing_left(root, private_tmp, processes)
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a parent's death is signalled on Linux")
+def test_a_command_killed_outright_leaves_no_process_behind(tmp_path, private_tmp):
+    """kill -9 of the command (or the out-of-memory killer taking it) while two notebooks run:
+    its fork server, workers and kernels end within seconds. They waited for ever for work from
+    a command that was gone (seen: four processes holding 700 MB, 40 minutes after it)."""
+    import psutil
+
+    def alive(processes):
+        return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+    root = pooled_project(tmp_path / "p", seconds=30)
+    assert clean(root).wait(timeout=120) == 0
+    proc = run_pooled(root, private_tmp)
+    wait_for(lambda: len(list(root.glob("started-*"))) == 2, proc, "two notebooks started")
+    tree = psutil.Process(proc.pid).children(recursive=True)
+    processes = [p for p in tree if "resource_tracker" not in " ".join(p.cmdline())]
+    try:
+        assert len(processes) >= 5, [p.cmdline() for p in processes]  # the server, two workers, two kernels
+        proc.kill()
+        proc.wait(timeout=30)  # not its output: a process left behind would hold it open
+        deadline = time.monotonic() + 20
+        while alive(processes) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert alive(processes) == [], [(p.pid, p.cmdline()[-3:]) for p in alive(processes)]
+    finally:
+        for p in alive(tree):  # nothing left running by the test, whatever it found
+            p.kill()
+        proc.kill()
+        proc.communicate(timeout=30)
+
+
 def test_ctrl_c_during_a_finished_pools_shutdown_waits_for_it_then_arrives():
     """A pool whose work is done is shut with Ctrl-C held (`pool.close_pool`): a KeyboardInterrupt
     inside `shutdown` can leave a worker waiting for ever for the stop it was to be sent, and the

@@ -218,8 +218,12 @@ class PoolFeeder:
 
 
 def ignore_interrupts() -> None:
+    """A cleaning worker, as it starts: Ctrl-C ignored (see `clean_stale`), and ended with the
+    fork server it comes from."""
+    from metroanalysis.run.pool import end_with_fork_server
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_fork_server()
 
 
 def clean_locked(project: Project, month: str, inputs: dict) -> str | None:

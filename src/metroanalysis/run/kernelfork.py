@@ -110,7 +110,9 @@ class KernelFork:
 
 
 def die_with_parent(parent: int) -> None:
-    """Linux: the kernel gets SIGKILL when the worker that forked it dies."""
+    """Linux: this process gets SIGKILL when its parent `parent` dies (a kernel with the worker
+    that forked it, a worker with the fork server, the fork server with the command); it exits
+    now if `parent` is gone already."""
     if sys.platform.startswith("linux"):
         import ctypes
 

@@ -162,10 +162,31 @@ def ensure_fork_server() -> None:
     # the tracker first: starting it unblocks Ctrl-C whatever the mask was before
     resource_tracker.ensure_running()
     interrupts = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # Linux tells a process of its parent's death per thread: only a server started by the main
+    # thread, which lives as long as the command, is told to end with it (`worker_preload`)
+    main = threading.current_thread() is threading.main_thread()
     try:
+        if main:
+            os.environ[SERVER_PARENT] = str(os.getpid())
         forkserver.ensure_running()
     finally:
+        os.environ.pop(SERVER_PARENT, None)
         signal.pthread_sigmask(signal.SIG_SETMASK, interrupts)  # a Ctrl-C meanwhile arrives here
+
+
+# The command's pid, in the environment the fork server is started with: the server ends when the
+# command does, however it ended (kill -9, the out-of-memory killer), and its workers and their
+# kernels with it (`end_with_fork_server`, `kernelfork.die_with_parent`); else they wait for ever for
+# work from a command that is gone (seen: four processes holding 700 MB, 40 minutes after it).
+SERVER_PARENT = "METROANALYSIS_FORK_SERVER_PARENT"
+
+
+def end_with_fork_server() -> None:
+    """In a worker forked from the fork server (Linux): killed when the server ends."""
+    from metroanalysis.run import kernelfork
+
+    if interrupts.FORK_SERVER_PID is not None:
+        kernelfork.die_with_parent(interrupts.FORK_SERVER_PID)
 
 
 READY_WAIT = 300  # seconds at most to wait for the fork server's imports (then ask it anyway)
@@ -236,6 +257,7 @@ def start_worker() -> None:
 
     from metroanalysis.run import kernelfork
 
+    end_with_fork_server()
     execute.lean_imports()
     fork = None
     if kernels.warm_enabled() and kernelfork.enabled() and kernelfork.can_fork_here():

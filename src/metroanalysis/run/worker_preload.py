@@ -21,6 +21,8 @@ interrupts.stacks_on_request()  # the server and every worker forked from it
 try:
     from metroanalysis.run import kernelfork
 
+    if os.environ.get(pool.SERVER_PARENT) == str(os.getppid()):  # started by the command's main thread
+        kernelfork.die_with_parent(os.getppid())  # ends with the command, however it ends
     execute.lean_imports()
     if kernels.warm_enabled() and kernelfork.enabled():
         from metroanalysis.run.kernelstate import preload
