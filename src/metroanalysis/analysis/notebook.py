@@ -28,7 +28,7 @@ from IPython.display import HTML, Image, Markdown, display
 
 from metroanalysis import i18n
 from metroanalysis.analysis import chartcheck, chartlayout, display_table, plotting
-from metroanalysis.clean.pipeline import MonthData, TablesRead, load_month
+from metroanalysis.clean.pipeline import MonthData, TablesRead, load_month, stacked_is_current
 from metroanalysis.errors import UsageError
 from metroanalysis.paths import Project, find_project
 
@@ -102,19 +102,18 @@ def month_label(month: str, lang: str = "zh") -> str:
 
 def history(m: MonthData) -> Mapping[str, pd.DataFrame]:
     """Every month's tables up to and including the report's month, stacked with a `month`
-    column: data/processed/all when it holds every such month (each table read when first
-    used), otherwise stacked here from the month folders (all/ is rebuilt by `metroanalysis
-    clean`, not by the report runner, so it may lag behind a month just added). Never writes
-    all/ itself, so notebooks run in parallel do not race on it."""
+    column: data/processed/all when it holds every such month as its folder holds it now (each
+    table read when first used), otherwise stacked here from the month folders, each cleaned
+    again if out of date (`load_month`; all/ is rebuilt by `metroanalysis clean`, not here, so
+    it may lag behind a month just added or cleaned again). Never writes all/ itself, so
+    notebooks run in parallel do not race on it."""
     params: Parameters = m.params
     project = find_project(params.root)
     months = [x for x in project.months() if x <= params.month]
     processed = params.processed_dir or project.processed
-    if (Path(processed) / "all" / "datapackage.json").is_file():
+    if (Path(processed) / "all" / "datapackage.json").is_file() and stacked_is_current(Path(processed), months):
         upto = params.month
-        stacked = TablesRead(Path(processed) / "all", True, lambda df: df[df["month"] <= upto].reset_index(drop=True))
-        if set(months) <= set(stacked["booking_by_hospital"]["month"]):
-            return stacked
+        return TablesRead(Path(processed) / "all", True, lambda df: df[df["month"] <= upto].reset_index(drop=True))
     parts: dict[str, list[pd.DataFrame]] = {}
     for month in months:
         data = m if month == params.month else load_month(month, root=params.root, processed=params.processed_dir)

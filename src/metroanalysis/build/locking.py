@@ -42,6 +42,26 @@ def month_lock(processed: Path, month: str, wait: float | None = None) -> Iterat
         lock.release()
 
 
+@contextmanager
+def month_lock_if_free(processed: Path, month: str) -> Iterator[bool]:
+    """Hold the lock for `month` if no one holds it, without waiting or saying so; yields
+    whether it is held. Held elsewhere in this process (a run executing a notebook in-process)
+    counts as not free: filelock refuses a second lock on one file in one thread."""
+    folder = Path(processed) / ".locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / f"{month}.lock")
+    try:
+        lock.acquire(blocking=False)
+    except (Timeout, RuntimeError):
+        yield False
+        return
+    try:
+        (folder / f"{month}.pid").write_text(f"{os.getpid()}\n", encoding="utf-8")
+        yield True
+    finally:
+        lock.release()
+
+
 def holder_pid(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8").strip() or "?"

@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from metroanalysis.build import keys as build
-from metroanalysis.build.locking import month_lock
+from metroanalysis.build.locking import month_lock, month_lock_if_free
 from metroanalysis.clean import schema, store
 from metroanalysis.clean.checks import run_checks
 from metroanalysis.clean.entities import Registry, attach_entity_ids
 from metroanalysis.clean.hospitals import hospital_profile
+from metroanalysis.errors import BulletinError, UsageError
 from metroanalysis.parse.located import parse_source, read_source
 from metroanalysis.paths import Project, find_project
 from metroanalysis.read.text import SYNTHETIC_MARK
@@ -160,14 +161,47 @@ class MonthData:
 
 def load_month(month: str, root: str | Path | None = None, processed: str | Path | None = None) -> MonthData:
     """The clean tables of `month` as typed DataFrames, cleaning the bulletin first if its
-    processed folder does not exist yet. `processed` overrides where the tables are read."""
+    processed folder does not exist yet or is out of date (`is_clean`: a notebook opened after
+    the code or the reference files changed reads what `make report` would, not the old tables,
+    nor fails on a column they lack). `processed` overrides where the tables are read."""
     project = find_project(root)
     folder = Path(processed) / month if processed else project.processed_month(month)
+    inputs = clean_inputs_now(project, month)
     if not (folder / "datapackage.json").is_file():
         with month_lock(folder.parent, month):
             if not (folder / "datapackage.json").is_file():
-                clean_month(project, month, out=folder)
+                clean_month(project, month, record=inputs, out=folder)
+    elif not is_clean(folder, inputs):
+        # Out of date: cleaned again unless a run holds the month (its notebooks read what it
+        # cleaned; waiting for the lock its own run holds would wait for ever)
+        with month_lock_if_free(folder.parent, month) as free:
+            if free and not is_clean(folder, inputs):
+                clean_month(project, month, record=inputs, out=folder)
     return read_month_folder(month, folder)
+
+
+def clean_inputs_now(project: Project, month: str) -> dict | None:
+    """What `month`'s clean tables are made from now (`build.clean_inputs`); None when its
+    bulletin is not in the project (or two are): nothing to clean them from."""
+    try:
+        return build.clean_inputs(project.root, project.bulletin(month))
+    except (BulletinError, UsageError, OSError):
+        return None
+
+
+def is_clean(folder: Path, inputs: dict | None) -> bool:
+    """`folder` holds clean tables made from `inputs` (taken as they are without inputs)."""
+    if not (folder / "datapackage.json").is_file():
+        return False
+    return inputs is None or build.is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"])
+
+
+def stacked_is_current(processed: Path, months: list[str]) -> bool:
+    """PROCESSED/all/ stacks each of `months` as its month folder holds it now (`STACKED`)."""
+    made_from = build.read_json(Path(processed) / "all" / STACKED).get("months")
+    return isinstance(made_from, dict) and all(
+        made_from.get(m) == build.processed_digest(Path(processed) / m) for m in months
+    )
 
 
 def read_month_folder(month: str, folder: Path, stacked: bool = False) -> MonthData:
