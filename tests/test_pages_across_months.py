@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import pandas as pd
 import pytest
+from months import two_cleaned_months
 from openpyxl import load_workbook
 
 from metroanalysis import load_all_months, load_month
@@ -36,13 +37,7 @@ def project(tmp_path_factory):
     """A scratch project with both months cleaned, their data published and the pages across
     months built in both languages (no notebooks: the month indexes only)."""
     root = tmp_path_factory.mktemp("pages")
-    shutil.copytree(REPO / "data" / "raw" / "2021-04", root / "data" / "raw" / "2021-04")
-    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
-    assert (
-        main(["synth", "--from", "2021-04", "--month", "2021-05", "--seed", "1", "--into-raw", "--root", str(root)])
-        == 0
-    )
-    assert main(["clean", "--all", "--root", str(root)]) == 0
+    two_cleaned_months(root)
     reports = root / "reports"
     for month in MONTHS:
         publish_data(root / "data" / "processed" / month, reports / month / "data")

@@ -5,14 +5,13 @@ data/processed/ (which failed on a column they lacked, or, worse, gave their old
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from months import two_cleaned_months
 
 from metroanalysis import load_month
 from metroanalysis.clean.pipeline import stacked_is_current
-from metroanalysis.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,19 +19,13 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def project(tmp_path):
     root = tmp_path / "p"
-    shutil.copytree(REPO / "data" / "raw" / "2021-04", root / "data" / "raw" / "2021-04")
-    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
-    assert (
-        main(["synth", "--from", "2021-04", "--month", "2021-05", "--seed", "1", "--into-raw", "--root", str(root)])
-        == 0
-    )
-    assert main(["clean", "--all", "--root", str(root)]) == 0
+    two_cleaned_months(root)
     return root
 
 
 def left_by_an_older_version(folder: Path) -> None:
     """The month's tables as an older cleaning left them: its record names other code, and 南京鼓楼医院's
-    booking subtotal (printed 196143 on line 59) is another number."""
+    booking subtotal (printed 196143, lines 53–59) is another number."""
     record = json.loads((folder / "build.json").read_text(encoding="utf-8"))
     (folder / "build.json").write_text(json.dumps({**record, "library": "older"}), encoding="utf-8")
     table = folder / "booking_by_hospital.csv"
