@@ -412,7 +412,7 @@ def test_a_run_and_a_killed_worker_leave_nothing_in_the_temp_folder(tmp_path, pr
 def test_a_command_killed_outright_leaves_no_process_behind(tmp_path, private_tmp):
     """kill -9 of the command (or the out-of-memory killer taking it) while two notebooks run:
     its fork server, workers and kernels end within seconds. They waited for ever for work from
-    a command that was gone (seen: four processes holding 700 MB, 40 minutes after it)."""
+    a command that was gone (seen: the server, two workers and two kernels, 40 minutes after it)."""
     import psutil
 
     def alive(processes):

@@ -177,7 +177,7 @@ def ensure_fork_server() -> None:
 # The command's pid, in the environment the fork server is started with: the server ends when the
 # command does, however it ended (kill -9, the out-of-memory killer), and its workers and their
 # kernels with it (`end_with_fork_server`, `kernelfork.die_with_parent`); else they wait for ever for
-# work from a command that is gone (seen: four processes holding 700 MB, 40 minutes after it).
+# work from a command that is gone (seen: the server, two workers and two kernels, 40 minutes after it).
 SERVER_PARENT = "METROANALYSIS_FORK_SERVER_PARENT"
 
 
