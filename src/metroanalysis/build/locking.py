@@ -23,10 +23,7 @@ from filelock import FileLock, Timeout
 def month_lock(processed: Path, month: str, wait: float | None = None) -> Iterator[Path]:
     """Hold the lock for `month` (blocking; `wait` seconds at most, then TimeoutError); yields
     the file naming the holder's pid."""
-    folder = Path(processed) / ".locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    holder = folder / f"{month}.pid"
-    lock = FileLock(folder / f"{month}.lock")
+    lock, holder = lock_files(processed, month)
     try:
         lock.acquire(blocking=False)
     except Timeout:
@@ -35,11 +32,8 @@ def month_lock(processed: Path, month: str, wait: float | None = None) -> Iterat
             lock.acquire(timeout=-1 if wait is None else wait, poll_interval=0.1)
         except Timeout:
             raise TimeoutError(f"{month}: still locked by pid {holder_pid(holder)} after {wait} s") from None
-    try:
-        holder.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    with holding(lock, holder):
         yield holder
-    finally:
-        lock.release()
 
 
 @contextmanager
@@ -47,17 +41,29 @@ def month_lock_if_free(processed: Path, month: str) -> Iterator[bool]:
     """Hold the lock for `month` if no one holds it, without waiting or saying so; yields
     whether it is held. Held elsewhere in this process (a run executing a notebook in-process)
     counts as not free: filelock refuses a second lock on one file in one thread."""
-    folder = Path(processed) / ".locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(folder / f"{month}.lock")
+    lock, holder = lock_files(processed, month)
     try:
         lock.acquire(blocking=False)
     except (Timeout, RuntimeError):
         yield False
         return
-    try:
-        (folder / f"{month}.pid").write_text(f"{os.getpid()}\n", encoding="utf-8")
+    with holding(lock, holder):
         yield True
+
+
+def lock_files(processed: Path, month: str) -> tuple[FileLock, Path]:
+    """The month's lock (data/processed/.locks/MONTH.lock, not yet taken) and its pid file."""
+    folder = Path(processed) / ".locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileLock(folder / f"{month}.lock"), folder / f"{month}.pid"
+
+
+@contextmanager
+def holding(lock: FileLock, holder: Path) -> Iterator[None]:
+    """A lock just taken: its holder's pid written beside it, released at the end."""
+    try:
+        holder.write_text(f"{os.getpid()}\n", encoding="utf-8")
+        yield
     finally:
         lock.release()
 
