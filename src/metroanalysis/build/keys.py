@@ -332,6 +332,14 @@ def is_fresh(record: Path, inputs: dict, outputs: list[Path]) -> bool:
         return False
 
 
+def is_clean(folder: Path, inputs: dict | None) -> bool:
+    """`folder` holds a month's clean tables made from `inputs` (`clean_inputs`); a folder
+    with no inputs to compare (its bulletin is not in the project) is taken as it is."""
+    if not (folder / "datapackage.json").is_file():
+        return False
+    return inputs is None or is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"])
+
+
 def record_text(inputs: dict) -> str:
     return json.dumps(inputs, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 

@@ -161,7 +161,7 @@ class MonthData:
 
 def load_month(month: str, root: str | Path | None = None, processed: str | Path | None = None) -> MonthData:
     """The clean tables of `month` as typed DataFrames, cleaning the bulletin first if its
-    processed folder does not exist yet or is out of date (`is_clean`: a notebook opened after
+    processed folder does not exist yet or is out of date (`build.is_clean`: a notebook opened after
     the code or the reference files changed reads what `make report` would, not the old tables,
     nor fails on a column they lack). `processed` overrides where the tables are read."""
     project = find_project(root)
@@ -171,11 +171,11 @@ def load_month(month: str, root: str | Path | None = None, processed: str | Path
         with month_lock(folder.parent, month):
             if not (folder / "datapackage.json").is_file():
                 clean_month(project, month, record=inputs, out=folder)
-    elif not is_clean(folder, inputs):
+    elif not build.is_clean(folder, inputs):
         # Out of date: cleaned again unless a run holds the month (its notebooks read what it
         # cleaned; waiting for the lock its own run holds would wait for ever)
         with month_lock_if_free(folder.parent, month) as free:
-            if free and not is_clean(folder, inputs):
+            if free and not build.is_clean(folder, inputs):
                 clean_month(project, month, record=inputs, out=folder)
     return read_month_folder(month, folder)
 
@@ -187,13 +187,6 @@ def clean_inputs_now(project: Project, month: str) -> dict | None:
         return build.clean_inputs(project.root, project.bulletin(month))
     except (BulletinError, UsageError, OSError):
         return None
-
-
-def is_clean(folder: Path, inputs: dict | None) -> bool:
-    """`folder` holds clean tables made from `inputs` (taken as they are without inputs)."""
-    if not (folder / "datapackage.json").is_file():
-        return False
-    return inputs is None or build.is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"])
 
 
 def stacked_is_current(processed: Path, months: list[str]) -> bool:

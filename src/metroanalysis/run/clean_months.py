@@ -90,7 +90,7 @@ def check_clean(project: Project, month: str, force: bool, stale: list, fresh: s
             print(f"metroanalysis: error: {err}", file=sys.stderr)
             return True
         warn_if_raw_changed(project, month, folder, inputs)
-        if not force and build.is_fresh(folder / "build.json", inputs, [folder / "datapackage.json"]):
+        if not force and build.is_clean(folder, inputs):
             fresh.add(month)
         else:
             stale.append((month, inputs))
