@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metroanalysis.analysis import fmt_p, fmt_rho, fmt_yuan_per, stats, top_units, totals
 
@@ -24,6 +26,27 @@ def test_spearman_of_a_small_sample_worked_out_by_hand():
 def test_ties_take_average_ranks():
     # x ranks 1.5 1.5 3 4, y ranks 1 2 3 4: r = 4.5 / sqrt(4.5 · 5)
     assert stats.spearman(s([1, 1, 2, 3]), s([1, 2, 3, 4])).rho == pytest.approx(4.5 / math.sqrt(22.5))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(-3, 3), min_size=5, max_size=5), min_size=1, max_size=6),
+    st.sampled_from([0, 1, -1]),
+)
+def test_ranks_by_counting_equal_scipys_average_ranks_to_the_last_bit(rows, axis):
+    # few distinct values: ties everywhere; the bootstrap's samples are rows (axis -1), the
+    # jackknife's too, and any axis must work as scipy's statistic protocol allows
+    from scipy.stats import rankdata
+
+    values = np.array(rows, dtype=float)
+    ranks = stats.average_ranks(stats.dense_ranks(values), axis=axis)
+    assert np.array_equal(ranks, rankdata(values, axis=axis))
+
+
+def test_a_sample_with_gaps_in_its_codes_ranks_as_its_values():
+    # a jackknife or bootstrap sample lacks some of the units: its dense ranks skip numbers
+    codes = np.array([[4, 0, 4, 2], [1, 1, 1, 3]])
+    assert stats.average_ranks(codes).tolist() == [[3.5, 1.0, 3.5, 2.0], [2.0, 2.0, 2.0, 4.0]]
 
 
 def test_the_permutation_p_value_is_exact_for_four_units():

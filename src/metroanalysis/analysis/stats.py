@@ -116,7 +116,9 @@ def spearman(x: pd.Series, y: pd.Series, seed: int = SEED) -> Correlation:
     if n < 3 or pairs["x"].nunique() < 2 or pairs["y"].nunique() < 2:
         return Correlation(nan, n, nan, nan, nan)
     pairs = pairs.sort_values(["x", "y"])  # canonical order: the row order of the input is irrelevant
-    a, b = pairs["x"].to_numpy(), pairs["y"].to_numpy()
+    # rho depends on the values only through their order: each is replaced by its dense rank
+    # (0, 1, … with ties equal), which `_rho` turns into average ranks by counting, not sorting
+    a, b = dense_ranks(pairs["x"].to_numpy()), dense_ranks(pairs["y"].to_numpy())
     rho = float(_rho(a, b))
     low, high, mc_error = _bootstrap_interval(a, b, seed)
     perm = stats.permutation_test(
@@ -139,12 +141,30 @@ def fisher_interval(rho: float, n: int) -> tuple[float, float]:
     return float(np.tanh(z - half)), float(np.tanh(z + half))
 
 
-def _rho(u: np.ndarray, v: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Spearman's rho along `axis` (many samples at once): Pearson's r of average ranks; NaN
-    where a sample is constant."""
-    from scipy.stats import rankdata
+def dense_ranks(values: np.ndarray) -> np.ndarray:
+    """0 for the smallest value, 1 for the next, …; equal values get the same number."""
+    return np.unique(values, return_inverse=True)[1].reshape(values.shape)
 
-    ru, rv = rankdata(u, axis=axis), rankdata(v, axis=axis)
+
+def average_ranks(codes: np.ndarray, axis: int = -1) -> np.ndarray:
+    """The average ranks (1 for the smallest, ties share the mean of their places) of dense ranks
+    along `axis`: what scipy.stats.rankdata gives, to the last bit (each rank is a whole or a
+    half number), by counting each sample's values below and equal, not sorting the sample. The
+    bootstrap and the permutation test rank tens of thousands of samples: a third of the time."""
+    rows = np.moveaxis(np.asarray(codes), axis, -1)
+    shape, flat = rows.shape, rows.reshape(-1, rows.shape[-1])
+    k = int(flat.max()) + 1 if flat.size else 1
+    cells = flat + (np.arange(len(flat)) * k)[:, None]  # row r's value c counted in cell r·k + c
+    equal = np.bincount(cells.ravel(), minlength=len(flat) * k).reshape(len(flat), k)
+    below = np.cumsum(equal, axis=1) - equal
+    ranks = np.take_along_axis(below + (equal + 1) / 2, flat, axis=1)
+    return np.moveaxis(ranks.reshape(shape), -1, axis)
+
+
+def _rho(u: np.ndarray, v: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Spearman's rho along `axis` (many samples at once) of dense ranks (`dense_ranks`): Pearson's
+    r of average ranks; NaN where a sample is constant."""
+    ru, rv = average_ranks(u, axis=axis), average_ranks(v, axis=axis)
     ru = ru - ru.mean(axis=axis, keepdims=True)
     rv = rv - rv.mean(axis=axis, keepdims=True)
     spread = np.sqrt((ru * ru).sum(axis=axis) * (rv * rv).sum(axis=axis))
