@@ -61,8 +61,36 @@ class WarmKernel:
         self.kc = self.km.client()
         self.kc.allow_stdin = False
         self.kc.start_channels()
-        run_sync(self.kc.wait_for_ready)(timeout=tasks.START_TIMEOUT)
+        run_sync(self._wait_for_ready)(tasks.START_TIMEOUT)
         self.run(WARM_UP, tasks.START_TIMEOUT)
+
+    async def _wait_for_ready(self, timeout: float) -> None:
+        """jupyter_client's `wait_for_ready` (a kernel_info reply on the shell channel, then a
+        message on IOPub: both sockets connected) without its last step, which reads IOPub until
+        it has been quiet for 0.2 s to throw away what came before: 0.2 s of every worker's start
+        on the way to its first notebook, for nothing here. Nothing reads IOPub but nbclient, and
+        it takes only the messages of the cell it runs (as it already skips those of `run`)."""
+        from queue import Empty
+
+        deadline = time.monotonic() + timeout
+        while True:
+            self.kc.kernel_info()
+            try:
+                reply = await self.kc.get_shell_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.kc.get_iopub_msg(timeout=0.2)
+                except Empty:  # IOPub not connected yet: ask again
+                    pass
+                else:
+                    self.kc._handle_kernel_info_reply(reply)
+                    return
+            if not await self.km.is_alive():  # the texts `execute.is_startup_race` knows
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
     def prepare(self, folder: Path) -> None:
         self.run(RESET.format(cwd=str(folder)), tasks.START_TIMEOUT)
@@ -217,6 +245,9 @@ def warm_engine():
     return WarmEngine
 
 
+GONE_POLL = 0.005  # seconds between looks at whether a stopped kernel has exited
+
+
 def local_kernel_manager():
     """The kernel manager class for report kernels (defined on first use: jupyter_client is
     imported only by a run that executes something)."""
@@ -256,6 +287,12 @@ def local_kernel_manager():
                 interrupts.KERNEL_GROUPS.add(self.kernel_group)  # for Ctrl-C to stop (`on_interrupt`)
             if interrupts.stopping():  # interrupted while it launched: stopped now, not after its start
                 interrupts.on_interrupt_kill(self.kernel_group)
+
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # a killed kernel is gone within milliseconds: looked for every GONE_POLL seconds,
+            # not every 0.1 s (jupyter_client's first look finds it still there, and then sleeps
+            # 0.1 s: on the way to the end of every run, as each worker stops its kernel)
+            await super()._async_wait(pollinterval=min(pollinterval, GONE_POLL))
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             interrupts.KERNEL_GROUPS.discard(getattr(self, "kernel_group", None))
