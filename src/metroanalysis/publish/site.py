@@ -94,6 +94,17 @@ def quoting_chinese(text, lang: str):
     return Markup("").join([*parts, escape(text[end:])])
 
 
+# what those two extend and include (jinja compiles each at its first rendering)
+PAGE_PARTS = ("page.html.j2", "csp.html.j2", "provenance.html.j2", "downloads.html.j2")
+
+
+def compile_month_pages() -> None:
+    """Compile the month and root index templates now (jinja keeps them), while a run waits for
+    its workers, rather than at its end, after the last report: 0.07 s of every run's tail."""
+    for template in ("month.html.j2", "months.html.j2", *PAGE_PARTS):
+        environment().get_template(template)
+
+
 def render(template: str, lang: str, **values) -> str:
     return environment().get_template(template).render(lang=lang, _=i18n.translator(TEMPLATES, lang), **values)
 

@@ -273,6 +273,7 @@ def pages_across_months(project: Project, out_root: Path, langs, tasks, found):
     result = _Across()
 
     def write() -> None:
+        site.compile_month_pages()  # in the time the workers take to start, for the run's end
         stacked = project.processed / "all"
         # the stacked tables read once, by the first of the two pages that needs them
         args = (stacked, out_root, langs, False, project.root, stacked_reader(stacked))
