@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 
 _STOPPING = False  # this process was interrupted: every task from now on comes back interrupted
@@ -103,12 +104,28 @@ def ctrl_c_remembered():
     own = threading.current_thread() is threading.main_thread() and (
         signal.getsignal(signal.SIGINT) is signal.default_int_handler
     )
-    before = signal.signal(signal.SIGINT, on_ctrl_c) if own else None
+    if not own:
+        yield
+        return
+    before = signal.signal(signal.SIGINT, on_ctrl_c)
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: ctrl_c_unraisable(unraisable, hook)
     try:
         yield
     finally:
-        if own:
-            signal.signal(signal.SIGINT, before)
+        sys.unraisablehook = hook
+        signal.signal(signal.SIGINT, before)
+
+
+def ctrl_c_unraisable(unraisable, otherwise) -> None:
+    """A Ctrl-C that lands while Python runs a weakref callback or a `__del__` cannot be raised
+    there: Python prints "Exception ignored in …" and a traceback under the command's one line
+    (seen under load: a WeakSet's callback in `clean --all`). It is remembered (`on_ctrl_c`), so
+    the command still stops at its next step (`stop_if_interrupted`), and printed no more; any
+    other exception there goes to the hook that was in place (`otherwise`)."""
+    if _CTRL_C_SEEN and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        return
+    otherwise(unraisable)
 
 
 def stacks_on_request() -> None:
@@ -116,7 +133,6 @@ def stacks_on_request() -> None:
     (faulthandler): a command, worker or fork server that hangs can say where, in a test's
     failure as on a user's terminal. Inherited by the processes forked from this one."""
     import faulthandler
-    import sys
 
     # the process's own stderr (file descriptor 2), not a replacement without one (a test capturing output)
     if hasattr(signal, "SIGUSR1") and sys.__stderr__ is not None:
