@@ -18,7 +18,7 @@ COMPILE_SRC := $(BIN)/python -m compileall -q src/metroanalysis >/dev/null 2>&1 
 CHECK_LOCK := $(UV) lock --check --offline --quiet >/dev/null 2>&1 \
 	|| { echo "uv.lock does not match pyproject.toml: run 'make lock', then commit uv.lock" >&2; exit 1; }
 
-.PHONY: setup clean-data report verify test fuzz lint format lab bench clean lock lock-upgrade check-lock
+.PHONY: setup clean-data report verify test fuzz charts lint format lab bench clean lock lock-upgrade check-lock
 .DEFAULT_GOAL := report
 
 # uv from PyPI, into .venv, with pip: a bare machine needs nothing but Python, pip and make.
@@ -80,6 +80,10 @@ test: $(STAMP)
 ## the property tests with many new random examples (the gate, `make test`, draws a fixed set)
 fuzz: $(STAMP)
 	$(BIN)/python -m pytest -n0 -p no:cacheprovider tests/test_fuzz.py --hypothesis-profile=fuzz --hypothesis-show-statistics
+
+## every chart of every report in 24 generated months, in both languages (the gate checks a part)
+charts: $(STAMP)
+	METROANALYSIS_CHARTS_EVERY_MONTH=1 $(BIN)/python -m pytest -n0 -p no:cacheprovider tests/test_charts_many_months.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
