@@ -48,6 +48,8 @@ def exporter(lang: str):
         _, nbconvert = lean_imports()
         from nbconvert.preprocessors import TagRemovePreprocessor
 
+        from metroanalysis.publish import templatecache
+
         exp = nbconvert.HTMLExporter(
             template_name="lab",
             extra_loaders=[jinja2.FileSystemLoader(str(TEMPLATES))],
@@ -71,6 +73,8 @@ def exporter(lang: str):
             enabled=True,
         )
         exp.environment.globals["_"] = i18n.translator(TEMPLATES, lang)
+        # compiled once, not in every worker's first report (nbconvert's settings: its own folder)
+        exp.environment.bytecode_cache = templatecache.kept_templates(f"nbconvert-{nbconvert.__version__}")
         _EXPORTERS[lang] = exp
     return _EXPORTERS[lang]
 

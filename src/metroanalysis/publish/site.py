@@ -64,12 +64,15 @@ class MonthEntry:
 def environment():
     import jinja2
 
+    from metroanalysis.publish import templatecache
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         trim_blocks=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=templatecache.kept_templates("pages"),  # compiled once, not in every run
     )
     env.filters["quoting_chinese"] = quoting_chinese
     return env
