@@ -230,6 +230,36 @@ def test_the_longest_reports_are_sent_first(tmp_path):
     ]
 
 
+def test_a_month_added_to_a_history_is_sent_in_the_order_of_the_month_before_it(tmp_path):
+    """A new month has no records of its own: its reports go out longest first by their times in
+    the latest earlier month that has them (its own language's folders), not by name, where the
+    long trends report of a long history would come last and run alone."""
+    import json as json_
+
+    def recorded(folder: Path, times: dict[str, float]) -> None:
+        (folder / ".build").mkdir(parents=True, exist_ok=True)
+        for name, seconds in times.items():
+            (folder / ".build" / f"{name}.json").write_text(json_.dumps({"status": "ok", "seconds": seconds}), "utf-8")
+
+    names = ["01-channels", "02-kiosks", "03-coverage", "04-quality", "05-trends"]
+    recorded(tmp_path / "2030-12", dict(zip(names, [9.0, 1.0, 1.0, 1.0, 1.0], strict=True)))  # older: not used
+    recorded(tmp_path / "2031-02", dict(zip(names, [1.4, 2.0, 1.3, 0.6, 1.7], strict=True)))
+    recorded(tmp_path / "2031-02" / "en", {"03-coverage": 1.5})  # the longer of the two languages
+    (tmp_path / "2031-03").mkdir()  # a month before without records: passed over
+    recorded(tmp_path / "2031-05", dict(zip(names, [1.0, 1.0, 1.0, 1.0, 9.0], strict=True)))  # later: not used
+    tasks = [
+        Task("2031-04", str(tmp_path / f"{n}.ipynb"), str(tmp_path / "2031-04" / lang), {}, key="k", lang=lang or "zh")
+        for n in names
+        for lang in ("", "en")
+    ]
+    order = [(Path(t.notebook).stem, t.lang) for t in pool.longest_first(tasks)]
+    longest = ("02-kiosks", "05-trends", "03-coverage", "01-channels", "04-quality")
+    assert order == [(n, lang) for n in longest for lang in ("en", "zh")]
+    # nothing recorded before: by name, as before
+    alone = [Task("2030-01", str(tmp_path / f"{n}.ipynb"), str(tmp_path / "2030-01"), {}, key="k") for n in names]
+    assert [Path(t.notebook).stem for t in pool.longest_first(alone)] == names
+
+
 # What a kernel is given at start, beyond what OBSERVE looks at.
 START = """
 import json, os, sys

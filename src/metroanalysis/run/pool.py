@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from metroanalysis import paths
 from metroanalysis.build import keys as build
 from metroanalysis.run import execute, interrupts, kernels
 from metroanalysis.run.tasks import Outcome, Task, last_line
@@ -228,24 +229,60 @@ def start_fork_server() -> None:
 
 
 def longest_first(tasks: list[Task]) -> list[Task]:
-    """The tasks, longest expected first (each notebook's last recorded time for that month, or
-    for any month; unknown first, then by name): with two workers the short reports fill in at
-    the end instead of one long report running alone."""
+    """The tasks, longest expected first: with two workers the short reports fill in at the end
+    instead of one long report running alone. Expected: each notebook's last recorded time for
+    that month, or for any month among the tasks; for a notebook none of them has run (a month
+    added to a history), its time in the latest month before them that ran it, the closest in
+    size (the trends report grows with the months); unknown first, then by name."""
     recorded: dict[tuple[Path, str], float] = {}  # (report folder, notebook) → seconds
     for folder in {Path(task.out_dir) for task in tasks}:
-        for record in (folder / ".build").glob("*.json") if (folder / ".build").is_dir() else ():
-            seconds = build.read_json(record).get("seconds")
-            if isinstance(seconds, (int, float)):
-                recorded[folder, record.stem] = float(seconds)
+        for name, seconds in records_in(folder).items():
+            recorded[folder, name] = seconds
     known: dict[str, float] = {}  # notebook → its longest time in any month
     for (_, name), seconds in recorded.items():
         known[name] = max(known.get(name, 0.0), seconds)
+    if {Path(task.notebook).stem for task in tasks} - set(known):
+        for name, seconds in records_before(tasks).items():
+            known.setdefault(name, seconds)
 
     def expected(task: Task) -> float:
         name = Path(task.notebook).stem
         return recorded.get((Path(task.out_dir), name), known.get(name, float("inf")))
 
     return sorted(tasks, key=lambda t: (-expected(t), Path(t.notebook).stem, t.month, t.lang))
+
+
+def records_in(folder: Path) -> dict[str, float]:
+    """{notebook: seconds} of the reports recorded as built in `folder`."""
+    found: dict[str, float] = {}
+    for record in (folder / ".build").glob("*.json") if (folder / ".build").is_dir() else ():
+        seconds = build.read_json(record).get("seconds")
+        if isinstance(seconds, (int, float)):
+            found[record.stem] = float(seconds)
+    return found
+
+
+def records_before(tasks: list[Task]) -> dict[str, float]:
+    """{notebook: seconds} recorded in the latest month before the tasks' first that has records,
+    in each language's layout of report folders (reports/MONTH, reports/MONTH/en); the longest
+    where two languages recorded one."""
+    first = min(task.month for task in tasks)
+    layouts = set()
+    for task in tasks:  # reports/MONTH[/LANG] → (reports, (LANG,))
+        parts = Path(task.out_dir).parts
+        if task.month in parts:
+            at = len(parts) - 1 - parts[::-1].index(task.month)
+            layouts.add((Path(*parts[:at]), parts[at + 1 :]))
+    found: dict[str, float] = {}
+    for root, tail in layouts:
+        with contextlib.suppress(OSError):
+            earlier = (p.name for p in root.iterdir() if paths.MONTH.match(p.name) and p.name < first)
+            for month in sorted(earlier, reverse=True):
+                if records := records_in(root.joinpath(month, *tail)):
+                    for name, seconds in records.items():
+                        found[name] = max(found.get(name, 0.0), seconds)
+                    break
+    return found
 
 
 def start_worker() -> None:
