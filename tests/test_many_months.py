@@ -90,6 +90,61 @@ def test_a_reports_history_reads_only_the_tables_its_figures_come_from(batch, mo
     pd.testing.assert_frame_equal(lazy, headline_figures(whole))
 
 
+@pytest.mark.slow
+def test_a_reports_month_over_month_table_reads_two_months_and_equals_the_whole_historys(batch, monkeypatch):
+    """Issue 26: the month-over-month table of reports 01–04 (`nb.changes`) is worked out from the
+    report's month and the month folder before it, and equals, in every month of the batch and for
+    every report's measures, the table the whole stacked history gives."""
+    import pandas as pd
+
+    from metroanalysis.analysis import notebook as nb
+    from metroanalysis.analysis import trends
+
+    root, _ = batch
+    months = ["2021-04", *months_after("2021-04", 23)]
+    read: list[str] = []
+    original = nb.load_month
+    monkeypatch.setattr(nb, "load_month", lambda month, **kw: read.append(month) or original(month, **kw))
+    for at, month in enumerate(months):
+        m = nb.setup(month, str(root))
+        whole = trends.headline_figures(nb.history(m))
+        for report, measures in trends.REPORT_MEASURES.items():
+            read.clear()
+            got = nb.changes(m, measures)
+            assert read == months[max(0, at - 1) : at], (month, report)  # the month before, only
+            pd.testing.assert_frame_equal(got, trends.change_table(whole, month, measures), obj=f"{month} {report}")
+        assert at == 0 or not got.empty
+
+
+@pytest.mark.slow
+def test_a_figure_the_month_before_lacks_is_compared_with_the_latest_month_that_has_it(batch):
+    """A measure's previous figure is its latest in any earlier month: where the month before has
+    none (its hotline paragraph missing), the months looked at widen until one has it."""
+    import pandas as pd
+
+    from metroanalysis.analysis import trends
+
+    root, _ = batch
+    whole = load_all_months(root=root).tables
+    months = ["2021-04", *months_after("2021-04", 14)]  # up to 2022-06
+    month, gap = months[-1], months[-2]
+
+    def without_gap(window: list[str]) -> dict[str, pd.DataFrame]:
+        out = {name: df[df["month"].isin(window)] for name, df in whole.items()}
+        out["hotline_calls"] = out["hotline_calls"][out["hotline_calls"]["month"] != gap]
+        return {name: df.reset_index(drop=True) for name, df in out.items()}
+
+    asked: list[list[str]] = []
+    measures = trends.REPORT_MEASURES["channels"]
+    got = trends.recent_changes(lambda w: asked.append(w) or without_gap(w), months, month, measures)
+    expected = trends.change_table(trends.headline_figures(without_gap(months)), month, measures)
+    pd.testing.assert_frame_equal(got, expected)
+    assert asked == [months[-2:], months[-4:]]
+    by_measure = got.set_index("measure")
+    assert by_measure.loc["hotline_calls", "previous_month"] == months[-3]
+    assert by_measure.loc["bookings_total", "previous_month"] == gap
+
+
 @pytest.fixture(scope="module")
 def trends_report(batch):
     """The trends report for the newest month of the batch, run once (tests may run in any order,

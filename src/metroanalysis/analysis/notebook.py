@@ -27,7 +27,7 @@ import pandas as pd
 from IPython.display import HTML, Image, Markdown, display
 
 from metroanalysis import i18n
-from metroanalysis.analysis import chartcheck, chartlayout, display_table, plotting
+from metroanalysis.analysis import chartcheck, chartlayout, display_table, plotting, trends
 from metroanalysis.clean.pipeline import MonthData, TablesRead, load_month, stacked_is_current
 from metroanalysis.errors import UsageError
 from metroanalysis.paths import Project, find_project
@@ -114,12 +114,30 @@ def history(m: MonthData) -> Mapping[str, pd.DataFrame]:
     if (Path(processed) / "all" / "datapackage.json").is_file() and stacked_is_current(Path(processed), months):
         upto = params.month
         return TablesRead(Path(processed) / "all", True, lambda df: df[df["month"] <= upto].reset_index(drop=True))
+    return stacked_months(m, months)
+
+
+def stacked_months(m: MonthData, months: list[str]) -> dict[str, pd.DataFrame]:
+    """The tables of `months` read from their month folders (each cleaned again if out of date,
+    `load_month`; the report's own month is `m`), stacked with a `month` column."""
+    params: Parameters = m.params
     parts: dict[str, list[pd.DataFrame]] = {}
     for month in months:
         data = m if month == params.month else load_month(month, root=params.root, processed=params.processed_dir)
         for name, df in data.tables.items():
             parts.setdefault(name, []).append(df.assign(month=month))
     return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+
+
+def changes(m: MonthData, measures: list[str]) -> pd.DataFrame:
+    """The report's month beside the month before it for `measures`: the table
+    `trends.change_table(trends.headline_figures(history(m)), m.month, measures)` gives, worked
+    out from the month folders of the last two months only (`trends.recent_changes`, more only
+    where the month before lacks a figure): over ten years of months, a report's month-over-month
+    table no longer reads and sums every month."""
+    params: Parameters = m.params
+    months = [x for x in find_project(params.root).months() if x <= params.month]
+    return trends.recent_changes(lambda window: stacked_months(m, window), months, params.month, measures)
 
 
 # Text built from bulletins is untrusted: a hospital named <script>…</script> or [x](javascript:…)

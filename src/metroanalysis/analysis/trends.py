@@ -9,10 +9,10 @@ to something else); a headline made of two printed totals is their sum, computed
 (`sum_of_printed`); where nothing is printed, the figure is computed from the rows (`basis`
 says which). Money is added in whole fen.
 
-Month-over-month, in a report notebook:
+Month-over-month, in a report notebook (`nb.changes` is `change_table` over `nb.history(m)`
+worked out from the last two months, `recent_changes`):
 
-    headlines = trends.headline_figures(nb.history(m))
-    changes = trends.change_table(headlines, m.month, trends.REPORT_MEASURES["kiosks"])
+    changes = nb.changes(m, trends.REPORT_MEASURES["kiosks"])
     if changes.empty:                                  # no earlier month in the data
         nb.say(_("数据中还没有{month}之前的月份，暂时没有可以比较的上月数据。", month=when))
     else:
@@ -25,6 +25,7 @@ Month-over-month, in a report notebook:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -282,6 +283,28 @@ def change_table(headlines: pd.DataFrame, month: str, measures: list[str]) -> pd
     out = rows.loc[order].reset_index()
     columns = ["measure", "month", "previous_month", "previous", "value", "change", "change_pct", "basis"]
     return out[[*columns, "difference"]]
+
+
+def recent_changes(
+    tables_of: Callable[[list[str]], Mapping[str, pd.DataFrame]], months: list[str], month: str, measures: list[str]
+) -> pd.DataFrame:
+    """`change_table(headline_figures(tables_of(months)), month, measures)`, worked out from the
+    fewest months: `months` are every month up to `month`, oldest first; `tables_of(window)` gives
+    the tables of the months in `window`, stacked. A month's headline figures come from its own
+    rows and prints alone, and a measure's previous figure is its latest in an earlier month,
+    however far back: so the window starts with the last two months and doubles while a measure
+    of `month` has no figure before it in the window (a table the month before did not print),
+    up to every month. Over ten years of months a report reads two months' tables, not 120."""
+    size = 2
+    while True:
+        window = months[-size:]
+        headlines = headline_figures(tables_of(window))
+        asked = headlines[headlines["measure"].isin(measures)]
+        now = set(asked.loc[asked["month"] == month, "measure"])
+        before = set(asked.loc[asked["month"] < month, "measure"])
+        if now <= before or size >= len(months):
+            return change_table(headlines, month, measures)
+        size *= 2
 
 
 def fmt_value(measure: str, value) -> str:
