@@ -41,6 +41,29 @@ def test_font_comes_from_mplfonts():
     assert matplotlib.rcParams["axes.unicode_minus"] is False
 
 
+def test_a_system_font_of_the_same_name_does_not_replace_mplfonts(tmp_path):
+    """A machine with its own Noto Sans CJK SC (Debian's fonts-noto-cjk, which Chromium or
+    LibreOffice bring) draws the charts with mplfonts' file all the same: found first, that font
+    won findfont's scoring and every chart's pixels changed with what the machine had installed."""
+    import shutil
+
+    manager = font_manager.fontManager
+    before = list(manager.ttflist)
+    system = tmp_path / "NotoSansCJK-Regular.otf"
+    shutil.copyfile(plotting.font_path(), system)
+    try:
+        manager.addfont(str(system))  # under its family name and its other names
+        found = [f for f in manager.ttflist if f.fname == str(system)]
+        manager.ttflist[:] = found + [f for f in manager.ttflist if f not in found]  # first, as a system font is
+        manager._findfont_cached.cache_clear()
+        assert Path(font_manager.findfont(plotting.FONT_FAMILY, fallback_to_default=False)) == system
+        plotting.setup()
+        assert Path(font_manager.findfont(plotting.FONT_FAMILY, fallback_to_default=False)) == plotting.font_path()
+    finally:
+        manager.ttflist[:] = before
+        manager._findfont_cached.cache_clear()
+
+
 CHARTS = {
     "stacked": (
         plotting.stacked_share_bars,

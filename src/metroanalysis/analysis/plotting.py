@@ -89,8 +89,17 @@ if not hasattr(RendererAgg, "_get_font_height_metrics"):
 def setup() -> None:
     """Register the CJK font and set the seaborn theme with it. Safe to call more than once."""
     path = font_path()
-    if not any(Path(f.fname) == path for f in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(path))
+    manager = font_manager.fontManager
+    # The family name means mplfonts' file alone. A machine with its own Noto Sans CJK SC (Debian's
+    # fonts-noto-cjk, which a browser or LibreOffice brings: a .ttc of another version) would
+    # otherwise win findfont's scoring once matplotlib's font list has seen it, and every chart's
+    # pixels would depend on what else is installed.
+    others = [f for f in manager.ttflist if f.name == FONT_FAMILY and Path(f.fname) != path]
+    if others:
+        manager.ttflist[:] = [f for f in manager.ttflist if f not in others]
+        manager._findfont_cached.cache_clear()  # as addfont does when the list changes
+    if not any(Path(f.fname) == path for f in manager.ttflist):
+        manager.addfont(str(path))
     # unicode_minus off: the CJK font has no U+2212, a hyphen-minus renders everywhere.
     # parse_math off: a name from a bulletin with $…$ in it is text, not a formula to typeset.
     sns.set_theme(style="whitegrid", font=FONT_FAMILY, rc={"axes.unicode_minus": False, "text.parse_math": False})
