@@ -42,9 +42,9 @@ def test_font_comes_from_mplfonts():
 
 
 def test_a_system_font_of_the_same_name_does_not_replace_mplfonts(tmp_path):
-    """A machine with its own Noto Sans CJK SC (Debian's fonts-noto-cjk, which Chromium or
-    LibreOffice bring) draws the charts with mplfonts' file all the same: found first, that font
-    won findfont's scoring and every chart's pixels changed with what the machine had installed."""
+    """A machine with its own Noto Sans CJK SC (Debian's fonts-noto-cjk) draws the charts with
+    mplfonts' file all the same: found first, that font won findfont's scoring and every chart's
+    pixels changed with what the machine had installed."""
     import shutil
 
     manager = font_manager.fontManager

@@ -91,9 +91,9 @@ def setup() -> None:
     path = font_path()
     manager = font_manager.fontManager
     # The family name means mplfonts' file alone. A machine with its own Noto Sans CJK SC (Debian's
-    # fonts-noto-cjk, which a browser or LibreOffice brings: a .ttc of another version) would
-    # otherwise win findfont's scoring once matplotlib's font list has seen it, and every chart's
-    # pixels would depend on what else is installed.
+    # fonts-noto-cjk, a .ttc of another version, common on desktops) would otherwise win findfont's
+    # scoring once matplotlib's font list has seen it, and every chart's pixels would depend on
+    # what else is installed.
     others = [f for f in manager.ttflist if f.name == FONT_FAMILY and Path(f.fname) != path]
     if others:
         manager.ttflist[:] = [f for f in manager.ttflist if f not in others]
