@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import jinja2
 import pytest
+from jinja2 import bccache
 from test_export import executed
 
 from metroanalysis.publish import export, site, templatecache
@@ -59,12 +60,19 @@ def test_an_edited_template_is_compiled_again(templates, tmp_path, compiled):
     assert compiled == ["page.j2", "page.j2"]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+DAMAGE = {
+    "truncated": lambda data: data[: len(data) // 2],
+    "checksum": lambda data: data[: len(bccache.bc_magic)] + b"\x80\x04garbage",  # jinja lets pickle's error out
+    "garbage": lambda data: b"\x00\xff" * 50,
+    "empty": lambda data: b"",
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_a_damaged_entry_is_compiled_again(templates, tmp_path, compiled, damage):
     render(templates, tmp_path / "cache")
     (entry,) = (tmp_path / "cache").rglob("*.cache")
-    data = entry.read_bytes()
-    entry.write_bytes({"truncated": data[: len(data) // 2], "garbage": b"\x00\xff" * 50, "empty": b""}[damage])
+    entry.write_bytes(DAMAGE[damage](entry.read_bytes()))
     assert render(templates, tmp_path / "cache") == "<p>&lt;b&gt;</p>"
     assert compiled == ["page.j2", "page.j2"]
 

@@ -31,7 +31,7 @@ class KeptTemplates(FileSystemBytecodeCache):
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
             super().load_bytecode(bucket)
-        except (OSError, EOFError, ValueError, TypeError):  # a damaged entry (marshal's errors)
+        except Exception:  # a damaged entry: unreadable, or pickle's or marshal's errors on its bytes
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
