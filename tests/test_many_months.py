@@ -93,8 +93,9 @@ def test_a_reports_history_reads_only_the_tables_its_figures_come_from(batch, mo
 @pytest.mark.slow
 def test_a_reports_month_over_month_table_reads_two_months_and_equals_the_whole_historys(batch, monkeypatch):
     """Issue 26: the month-over-month table of reports 01–04 (`nb.changes`) is worked out from the
-    report's month and the month folder before it, and equals, in every month of the batch and for
-    every report's measures, the table the whole stacked history gives."""
+    report's month and the month folder before it, and equals, for every report's measures, the
+    table the whole stacked history gives: in the first two months of the batch, across a year's
+    end, in the middle and in the last (every month: 11 s of the gate, for the same code path)."""
     import pandas as pd
 
     from metroanalysis.analysis import notebook as nb
@@ -105,7 +106,7 @@ def test_a_reports_month_over_month_table_reads_two_months_and_equals_the_whole_
     read: list[str] = []
     original = nb.load_month
     monkeypatch.setattr(nb, "load_month", lambda month, **kw: read.append(month) or original(month, **kw))
-    for at, month in enumerate(months):
+    for at, month in ((at, months[at]) for at in (0, 1, 8, 9, 16, 23)):  # 2021-12 → 2022-01 at 8, 9
         m = nb.setup(month, str(root))
         whole = trends.headline_figures(nb.history(m))
         for report, measures in trends.REPORT_MEASURES.items():
