@@ -181,3 +181,55 @@ def test_cached_font_heights_follow_the_font_a_family_name_means():
         noto = extents(text)
         assert noto == uncached(text)
     assert noto[3] != dejavu[3]  # the two fonts' line heights differ: the cache told them apart
+
+
+def _titled(case: str) -> Figure:
+    """A small chart with a left title (as the helpers make them), set up as `case` says."""
+    from matplotlib.ticker import FuncFormatter
+
+    fig = Figure(figsize=(5, 3), layout="constrained", dpi=plotting.DRAW_DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    big = case == "y offset"  # ScalarFormatter writes "1e7" above the axes
+    ax.plot([0, 1, 2], [10_000_001, 10_000_003, 10_000_002] if big else [1, 3, 2])
+    if not big:
+        ax.yaxis.set_major_formatter(FuncFormatter(plotting.thousands))
+    ax.set_xlabel("月份")
+    title = "各区上传天数\n（第二行）" if case == "two lines" else "各区上传天数"
+    ax.set_title(title, loc="left", fontsize=13, pad=0 if case == "no pad" else None)
+    if case == "x ticks on top":
+        ax.xaxis.tick_top()
+    if case == "x label on top":
+        ax.xaxis.set_label_position("top")
+    if case == "twin":
+        ax.twiny().plot([0, 5], [0, 1])
+    return fig
+
+
+@pytest.mark.parametrize(
+    ("case", "fixed"),
+    [("plain", True), ("two lines", True), ("x ticks on top", False), ("x label on top", False),
+     ("y offset", False), ("no pad", False), ("twin", False)],
+)  # fmt: skip
+def test_a_title_is_fixed_only_where_matplotlib_would_put_it_anyway(case, fixed):
+    """chartlayout fixes a title at the axes' top, skipping matplotlib's search for what lies above,
+    only where the search would leave it there: the title is where matplotlib's own placement
+    puts it, in every case, and the picture is the same to the pixel."""
+    import numpy as np
+
+    from metroanalysis.analysis import chartlayout
+
+    def drawn(fig):
+        fig.canvas.draw()
+        return fig.axes[0]._left_title.get_window_extent().bounds, np.asarray(fig.canvas.buffer_rgba()).copy()
+
+    auto = _titled(case)
+    ruled = _titled(case)
+    chartlayout.title_where_matplotlib_puts_it(ruled.axes[0], ruled.canvas.get_renderer())
+    assert (ruled.axes[0]._autotitlepos is False) == fixed
+    (auto_box, auto_pixels), (ruled_box, ruled_pixels) = drawn(auto), drawn(ruled)
+    assert ruled_box == auto_box
+    assert (ruled_pixels == auto_pixels).all()
+    # the cases not fixed include every one in which matplotlib lifts the title over something
+    lifted = case in ("x ticks on top", "x label on top", "y offset", "twin")
+    assert (auto.axes[0]._left_title.get_position()[1] > 1.0) == lifted

@@ -26,7 +26,7 @@ from adjustText import adjust_text  # imported with the module: the fork server 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import FixedLocator, MaxNLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, Formatter, FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
 from metroanalysis.analysis import chartcheck
@@ -54,9 +54,10 @@ def fit(fig: Figure) -> None:
     the texts changed after the last layout here, the drawing that follows lays it out again."""
     fig.set_dpi(DRAW_DPI)
     setattr(fig, RENDERED, False)
+    renderer = chartcheck.renderer_of(fig)
     for ax in fig.axes:
         upright_single_character(ax)
-    renderer = chartcheck.renderer_of(fig)
+        title_where_matplotlib_puts_it(ax, renderer)
     crowded = [ax.xaxis for ax in fig.axes if thin_before_layout(ax.xaxis, fig, renderer)]
     # Rendered, not only laid out, when the picture may well be final after it: then it is kept
     # (RENDERED) and not drawn again. Point labels are always moved after it (adjustText), and an
@@ -157,6 +158,54 @@ def moved_past_axes(ax: Axes, laid_out: dict, renderer) -> bool:
             if not all(inside[0] <= a and b <= inside[1] for a, b in ends):
                 return True
     return False
+
+
+def title_where_matplotlib_puts_it(ax: Axes, renderer) -> None:
+    """Fix `ax`'s title at the top of the axes (1.0) when that is where matplotlib's automatic
+    placement puts it anyway, which it finds out on every layout pass and every drawing by
+    measuring every y tick label (`Axes._update_title_position`: a tenth of a chart's drawing).
+    It lifts a title only over what reaches above the axes: x tick labels, the x label or the x
+    offset text at the top, a twin's or a child axes', the y axis's offset text ("1e6"), or,
+    with a pad smaller than the title's descent, the axes' own top edge. With none of these it
+    leaves the title at 1.0, as here. The title's distance from the axes' top does not change with
+    the layout (both move together), so measuring it once settles it for every pass; tests hold
+    this rule to matplotlib's own placement (test_plotting.py)."""
+    titles = [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+    if not titles or ax._autotitlepos is False:
+        return  # no title, or placed by its caller
+    if not nothing_above(ax):
+        return
+    for title in (ax.title, ax._left_title, ax._right_title):
+        title.set_y(1.0)  # where matplotlib's placement starts
+    if all(t.get_window_extent(renderer).y0 >= ax.bbox.y1 for t in titles):
+        ax._autotitlepos = False  # as `set_title(..., y=1.0)` leaves it
+
+
+def nothing_above(ax: Axes) -> bool:
+    """Nothing of `ax`'s, its twins' or its children's can reach above the top of the axes."""
+    x = ax.xaxis
+    labels_on_top = any(x.get_tick_params(which=w).get("labeltop") for w in ("major", "minor")) or any(
+        t.label2.get_visible() for t in [*x.majorTicks, *x.minorTicks]
+    )
+    return (
+        not labels_on_top
+        and x.get_label_position() == "bottom"
+        and x.offset_text_position == "bottom"
+        and "outline" not in ax.spines  # a colour bar's frame, measured by its own extent
+        and not ax.child_axes
+        and ax._twinned_axes.get_siblings(ax) == [ax]
+        and ax.figure._align_label_groups["title"].get_siblings(ax) == [ax]
+        and never_an_offset(ax.yaxis.get_major_formatter())
+    )
+
+
+def never_an_offset(formatter: Formatter) -> bool:
+    """The y axis shows no offset text ("1e6") with `formatter`, however the ticks change: one that
+    has none at all, or a fixed or function formatter given none (ScalarFormatter finds one when
+    it draws, and is left to matplotlib)."""
+    if type(formatter).get_offset is Formatter.get_offset:
+        return True
+    return isinstance(formatter, FixedFormatter | FuncFormatter) and not formatter.get_offset()
 
 
 def upright_single_character(ax: Axes) -> None:
