@@ -233,3 +233,22 @@ def test_a_title_is_fixed_only_where_matplotlib_would_put_it_anyway(case, fixed)
     # the cases not fixed include every one in which matplotlib lifts the title over something
     lifted = case in ("x ticks on top", "x label on top", "y offset", "twin")
     assert (auto.axes[0]._left_title.get_position()[1] > 1.0) == lifted
+
+
+def test_a_heatmap_is_not_drawn_while_it_is_made(monkeypatch):
+    """seaborn draws the whole figure inside `heatmap` to choose its tick labels' rotation, which
+    `plotting.heatmap` sets itself: no drawing happens until the chart is drawn for its page, the
+    labels are upright, and seaborn is left as it was for anyone else's heatmap."""
+    from seaborn import matrix
+
+    drawings = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda fig, renderer: drawings.append(fig) or original(fig, renderer))
+    seaborns = matrix._draw_figure
+    long_names = [f"一个很长很长的区名第{i}号" for i in range(8)]
+    values = pd.DataFrame([[i * 10.0 + j for j in range(8)] for i in range(8)], index=long_names, columns=long_names)
+    fig = plotting.heatmap(values, title="各区数据上传完整度", xlabel="比例（%）", ylabel="区", colorbar_label="%")
+    assert drawings == []
+    assert matrix._draw_figure is seaborns
+    ax = fig.axes[0]
+    assert {t.get_rotation() for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]} == {0.0}

@@ -10,7 +10,9 @@ keyword arguments, so no chart leaves the house without them; units belong in th
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 from itertools import product
@@ -305,15 +307,38 @@ def heatmap(
     annot = annotations.to_numpy() if annotations is not None else True
     fmt = "" if annotations is not None else value_format
     cbar = colorbar_label is not None
-    sns.heatmap(
-        values, ax=ax, annot=annot, fmt=fmt, cmap=cmap, cbar=cbar, linewidths=0.5, linecolor="white",
-        cbar_kws={"label": colorbar_label} if cbar else None, **heatmap_kws,
-    )  # fmt: skip
+    with _no_drawing_to_rotate_ticks():
+        sns.heatmap(
+            values, ax=ax, annot=annot, fmt=fmt, cmap=cmap, cbar=cbar, linewidths=0.5, linecolor="white",
+            cbar_kws={"label": colorbar_label} if cbar else None, **heatmap_kws,
+        )  # fmt: skip
+    # upright tick labels; chartlayout.fit wraps or thins them where they would touch
     ax.tick_params(axis="x", labelrotation=0)
     ax.tick_params(axis="y", labelrotation=0)
     _inside_axes(ax, list(ax.texts))  # the numbers in the cells: 12 x months of them over the history
     _label(ax, title, xlabel, ylabel)
     return fig
+
+
+_HEATMAP_LOCK = threading.Lock()
+
+
+@contextmanager
+def _no_drawing_to_rotate_ticks():
+    """seaborn's heatmap draws the whole figure (laid out and rasterized) only to see whether its
+    tick labels overlap and should be turned; `heatmap` sets their rotation itself right after,
+    so that drawing decides nothing: skipped (a third of a heatmap chart's time). Our heatmaps are
+    drawn in a notebook's one thread; the lock keeps two drawn in threads from undoing each other's
+    skip (a seaborn heatmap of someone else's, drawn meanwhile in another thread, would skip too)."""
+    from seaborn import matrix
+
+    with _HEATMAP_LOCK:
+        drawing = matrix._draw_figure
+        matrix._draw_figure = lambda fig: None
+        try:
+            yield
+        finally:
+            matrix._draw_figure = drawing
 
 
 def coverage_heatmap(
