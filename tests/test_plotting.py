@@ -252,3 +252,61 @@ def test_a_heatmap_is_not_drawn_while_it_is_made(monkeypatch):
     assert matrix._draw_figure is seaborns
     ax = fig.axes[0]
     assert {t.get_rotation() for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]} == {0.0}
+
+
+def _colour_bar_column(png: bytes, fig):
+    """The colours down the middle of `fig`'s colour bar (its last axes) in the chart `png`."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    height, width = image.shape[:2]
+    bar = fig.axes[-1].get_position()
+    x = int((bar.x0 + bar.x1) / 2 * width)
+    return image[int((1 - bar.y1) * height) + 3 : int((1 - bar.y0) * height) - 3, x]
+
+
+def test_a_colour_gradient_keeps_its_colours_in_order_and_few_colours_keep_the_palette():
+    """Reduced to 64 colours, the completeness heatmap's colour bar had a band lighter than the
+    colour under it (at 80 %): a chart with a colour gradient is kept in full colour, its bar
+    darkening steadily from 0 to 100. Charts of a few colours (bars, 已对接 / 未对接, an area map
+    in steps) stay palette PNGs."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from metroanalysis.analysis import chartlayout
+
+    shares = pd.DataFrame(
+        [[49, 47, 95, 100], [60, 39, 65, 100], [45, 15, 33, 67], [42, 37, 89, 57]],
+        index=["江宁区", "浦口区", "秦淮区", "雨花台区"], columns=["申明/规定", "已上传/规定", "已上传/申明", "天数"],
+    ).astype(float)  # fmt: skip
+    fig = plotting.heatmap(shares, title="各区数据上传完整度", xlabel="比例（%）", ylabel="区", colorbar_label="%",
+                           value_format=".0f", vmin=0, vmax=100)  # fmt: skip
+    chartlayout.fit(fig)
+    png, _ = plotting.to_png(fig)
+    assert Image.open(io.BytesIO(png)).mode == "RGB"
+    lightness = _colour_bar_column(png, fig) @ np.array([0.299, 0.587, 0.114])
+    assert (np.diff(lightness) >= -0.5).all()  # top (100) to bottom (0): never darker going down
+    assert lightness[-1] - lightness[0] > 150  # and it is the bar: from dark blue to light yellow
+
+    connected = pd.DataFrame({"远程会诊": [True, False], "远程心电": [True, None]}, index=["江宁区", "浦口区"])
+    few = [
+        plotting.coverage_heatmap(connected, title="对接", xlabel="平台", ylabel="区"),
+        plotting.area_tile_map(
+            pd.Series({"A01": 3, "A02": 5}),
+            {"A01": (0, 0), "A02": (0, 1)},
+            title="标题",
+            names={},
+            colorbar_label="个",
+            note="示意图",
+            steps=True,
+            vmax=5,
+        ),
+    ]
+    for chart in few:
+        png, _ = plotting.to_png(chart)
+        assert Image.open(io.BytesIO(png)).mode == "P"
