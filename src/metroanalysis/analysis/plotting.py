@@ -161,7 +161,7 @@ def to_png(fig: Figure, check: Callable[[Figure], None] | None = None) -> tuple[
 def continuous_colour_bar(fig: Figure) -> bool:
     """`fig` shows a colour gradient: a heatmap's cells or colour bar on a continuous scale with
     more colours than the palette. Reduced to the 64-colour palette, the bar's gradient was cut
-    into bands chosen for the whole picture, some out of order: a stripe darker than the colours
+    into bands chosen for the whole picture, some out of order: a stripe lighter than the colours
     on either side across the bar (seen at 80 % on the data completeness heatmap). Such a chart
     keeps its colours: about three times the bytes (70 KB against 22 KB), for the two or three
     heatmaps of a month. A scale in steps (BoundaryNorm: the area map's counts) or of a few
