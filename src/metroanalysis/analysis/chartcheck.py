@@ -95,6 +95,11 @@ def renderer_of(fig: Figure):
     return fig.canvas.get_renderer()
 
 
+def titles(ax) -> tuple[Text, Text, Text]:
+    """`ax`'s three titles, centre, left and right (matplotlib keeps the last two apart), empty or not."""
+    return ax.title, ax._left_title, ax._right_title
+
+
 def shown_texts(fig: Figure) -> list[Text]:
     """Every non-empty text the figure draws: titles, axis labels, tick labels in view, annotations
     and bar labels, legend entries and titles, figure texts."""
@@ -106,7 +111,7 @@ def shown_texts(fig: Figure) -> list[Text]:
     for ax in fig.axes:
         if not ax.get_visible():
             continue
-        out += [ax.title, ax._left_title, ax._right_title]
+        out += titles(ax)
         for axis in (ax.xaxis, ax.yaxis):
             out += [axis.label, axis.offsetText, *tick_labels(axis)]
         out += [t for t in ax.texts if not isinstance(t, Annotation) or annotation_drawn(t)]

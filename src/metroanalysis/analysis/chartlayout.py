@@ -67,7 +67,7 @@ def fit(fig: Figure) -> None:
     wrapped = False
     extents: dict = {}  # each axes' extent with its ticks and labels, measured once
     for ax in fig.axes:
-        for title in (ax.title, ax._left_title, ax._right_title):
+        for title in chartcheck.titles(ax):
             if title.get_text():
                 setattr(ax, ORIGINAL_TITLE, getattr(ax, ORIGINAL_TITLE, title.get_text()))
                 wrapped |= fit_width(title, fig, renderer, extents)
@@ -170,14 +170,15 @@ def title_where_matplotlib_puts_it(ax: Axes, renderer) -> None:
     leaves the title at 1.0, as here. The title's distance from the axes' top does not change with
     the layout (both move together), so measuring it once settles it for every pass; tests hold
     this rule to matplotlib's own placement (test_plotting.py)."""
-    titles = [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
-    if not titles or ax._autotitlepos is False:
+    every = chartcheck.titles(ax)
+    shown = [t for t in every if t.get_text()]
+    if not shown or ax._autotitlepos is False:
         return  # no title, or placed by its caller
     if not nothing_above(ax):
         return
-    for title in (ax.title, ax._left_title, ax._right_title):
+    for title in every:
         title.set_y(1.0)  # where matplotlib's placement starts
-    if all(t.get_window_extent(renderer).y0 >= ax.bbox.y1 for t in titles):
+    if all(t.get_window_extent(renderer).y0 >= ax.bbox.y1 for t in shown):
         ax._autotitlepos = False  # as `set_title(..., y=1.0)` leaves it
 
 
