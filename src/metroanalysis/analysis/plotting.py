@@ -148,8 +148,8 @@ def to_png(fig: Figure, check: Callable[[Figure], None] | None = None) -> tuple[
     width, height = canvas.get_width_height()
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba()).convert("RGB")
     plt.close(fig)
-    if continuous_colour_bar(fig):
-        small = image  # full colour: see continuous_colour_bar
+    if shows_colour_gradient(fig):
+        small = image  # full colour: see shows_colour_gradient
     else:
         small = image.quantize(colors=COLOURS, method=Image.Quantize.FASTOCTREE)
         small.putpalette(_snap_white(small.getpalette()))
@@ -158,7 +158,7 @@ def to_png(fig: Figure, check: Callable[[Figure], None] | None = None) -> tuple[
     return out.getvalue(), round(width * SHOW_DPI / DRAW_DPI)
 
 
-def continuous_colour_bar(fig: Figure) -> bool:
+def shows_colour_gradient(fig: Figure) -> bool:
     """`fig` shows a colour gradient: a heatmap's cells or colour bar on a continuous scale with
     more colours than the palette. Reduced to the 64-colour palette, the bar's gradient was cut
     into bands chosen for the whole picture, some out of order: a stripe lighter than the colours
